@@ -1,0 +1,38 @@
+"""The CNN engine: NumPy only, no Qt, so it can be tested, benchmarked and scripted on its own."""
+
+from .layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D, Padding, ReLU
+from .losses import softmax, softmax_cross_entropy
+from .network import ModelFileError, Network, atomic_write_bytes
+from .optim import OPTIMISERS, SGD, Adam
+from .receptive import field_masks, influence_masks, receptive_box
+from .spec import LAYER_TYPES, MNIST_SPEC, SpecError, layer_label
+from .traces import ConvTrace, PoolTrace, trace_unit
+
+__all__ = [
+    "LAYER_TYPES",
+    "MNIST_SPEC",
+    "OPTIMISERS",
+    "SGD",
+    "Adam",
+    "AvgPool2D",
+    "Conv2D",
+    "ConvTrace",
+    "Dense",
+    "Flatten",
+    "Layer",
+    "MaxPool2D",
+    "ModelFileError",
+    "Network",
+    "Padding",
+    "PoolTrace",
+    "ReLU",
+    "SpecError",
+    "atomic_write_bytes",
+    "field_masks",
+    "influence_masks",
+    "layer_label",
+    "receptive_box",
+    "softmax",
+    "softmax_cross_entropy",
+    "trace_unit",
+]

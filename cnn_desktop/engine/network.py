@@ -1,0 +1,236 @@
+"""A network: a checked spec, its layers, their parameters, and the passes over them."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import receptive
+from .layers import Conv2D, Dense, Layer, Shape
+from .losses import softmax, softmax_cross_entropy
+from .spec import LayerSpec, build_layers, layer_label
+
+FILE_FORMAT = 1
+
+
+class ModelFileError(ValueError):
+    """A weights file that cannot be read; the message names the file and what is wrong."""
+
+
+class Network:
+    """A sequence of layers built from a spec, with shapes inferred from ``input_shape``.
+
+    ``params`` maps ``"<layer index>.weight"`` / ``"<layer index>.bias"`` to the layers' own
+    arrays: writing into them changes the network.
+    """
+
+    def __init__(self, spec: Sequence[LayerSpec], input_shape: Shape = (1, 28, 28)) -> None:
+        self.spec, self.layers, self.shapes = build_layers(spec, input_shape)
+        self.input_shape: Shape = tuple(int(v) for v in input_shape)
+        self.params: dict[str, np.ndarray] = {
+            f"{i}.{name}": array for i, layer in enumerate(self.layers) for name, array in layer.params.items()
+        }
+
+    @classmethod
+    def from_spec(cls, spec: Sequence[LayerSpec], input_shape: Shape = (1, 28, 28), seed: int = 0) -> Network:
+        net = cls(spec, input_shape)
+        net.init_params(seed)
+        return net
+
+    def init_params(self, seed: int = 0) -> None:
+        """He initialisation of every weight (normal, std sqrt(2 / fan_in)); biases zero."""
+        rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            if isinstance(layer, (Conv2D, Dense)):
+                weight = layer.params["weight"]
+                fan_in = int(np.prod(weight.shape[1:]))
+                weight[...] = rng.normal(0.0, np.sqrt(2.0 / fan_in), weight.shape)
+                layer.params["bias"][...] = 0
+
+    # ----- shapes and names
+    def label(self, index: int) -> str:
+        """``layer 3 (conv 3x3)``: how the app names a layer everywhere."""
+        return f"layer {index} ({layer_label(self.spec[index])})"
+
+    def stage_shape(self, stage: int) -> Shape:
+        """Shape of stage ``stage``: 0 is the input, ``i + 1`` the output of layer ``i``."""
+        return self.input_shape if stage == 0 else self.shapes[stage - 1]
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.shapes[-1] if self.shapes else self.input_shape
+
+    # ----- passes
+    def check_input(self, x: np.ndarray) -> np.ndarray:
+        """``x`` as float32 (N, C, H, W) of the network's input shape, or a ValueError saying why."""
+        x = np.asarray(x, dtype=np.float32)
+        if x.ndim != 4 or x.shape[1:] != self.input_shape:
+            want = "x".join(map(str, self.input_shape))
+            raise ValueError(f"input must be a batch of shape (N, {want.replace('x', ', ')}), got {x.shape}")
+        return x
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The last layer's output for a batch ``x`` (N, C, H, W) float32."""
+        out = self.check_input(x)
+        for layer in self.layers:
+            out, _ = layer.forward(out)
+        return out
+
+    def activations(self, x: np.ndarray) -> list[np.ndarray]:
+        """The output of every layer, in spec order, for a batch ``x``."""
+        out, result = self.check_input(x), []
+        for layer in self.layers:
+            out, _ = layer.forward(out)
+            result.append(out)
+        return result
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Softmax probabilities (N, classes) of the last layer's output."""
+        out = self.forward(x)
+        return softmax(out.reshape(out.shape[0], -1))
+
+    def loss_and_grads(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        """Mean softmax cross-entropy of the batch and its gradient for every parameter."""
+        out, caches = self.check_input(x), []
+        for layer in self.layers:
+            out, cache = layer.forward(out)
+            caches.append(cache)
+        logits = out.reshape(out.shape[0], -1)
+        loss, dout = softmax_cross_entropy(logits, np.asarray(labels, dtype=np.int64))
+        dout = dout.reshape(out.shape)
+        grads: dict[str, np.ndarray] = {}
+        for index in range(len(self.layers) - 1, -1, -1):
+            dout, layer_grads = self.layers[index].backward(dout, caches[index])
+            for name, grad in layer_grads.items():
+                grads[f"{index}.{name}"] = grad
+        return loss, grads
+
+    def input_gradient(self, x: np.ndarray, layer: int, channel: int, y: int, x_pos: int) -> np.ndarray:
+        """d(unit)/d(input) for one unit of ``layer``'s output, for a single image (1, C, H, W)."""
+        out, caches = self.check_input(x), []
+        for current in self.layers[: layer + 1]:
+            out, cache = current.forward(out)
+            caches.append(cache)
+        seed = np.zeros_like(out)
+        if out.ndim == 4:
+            seed[0, channel, y, x_pos] = 1
+        else:
+            seed[0, x_pos] = 1
+        for index in range(layer, -1, -1):
+            seed, _ = self.layers[index].backward(seed, caches[index])
+        return seed
+
+    # ----- receptive fields
+    def receptive_field(self, layer: int, y: int, x: int) -> tuple[int, int, int, int]:
+        """(top, left, bottom, right) inclusive input box that unit (y, x) of ``layer`` depends on.
+
+        Unclipped: a box reaching outside 0..H-1 / 0..W-1 covers zero padding.
+        """
+        return receptive.receptive_box(self, layer, y, x)
+
+    # ----- copies
+    def copy(self) -> Network:
+        """An independent network with the same spec and a copy of every parameter."""
+        twin = Network(self.spec, self.input_shape)
+        for name, array in self.params.items():
+            twin.params[name][...] = array
+        return twin
+
+    def rebuilt(self, spec: Sequence[LayerSpec], input_shape: Shape | None = None, seed: int = 0) -> Network:
+        """A network for a new spec that keeps the parameters of every layer whose shapes still fit.
+
+        Layers are matched by position and type; new or changed layers get fresh He weights.
+        """
+        net = Network.from_spec(spec, input_shape or self.input_shape, seed)
+        for name, array in net.params.items():
+            index = int(name.split(".")[0])
+            old = self.params.get(name)
+            same_type = index < len(self.spec) and self.spec[index]["type"] == net.spec[index]["type"]
+            if old is not None and same_type and old.shape == array.shape:
+                array[...] = old
+        return net
+
+    # ----- files
+    def save(self, path: str | os.PathLike) -> None:
+        """Spec and weights in one ``.npz`` (the spec as JSON text), written atomically."""
+        arrays = {f"param/{name}": array for name, array in self.params.items()}
+        arrays["spec"] = np.array(
+            json.dumps({"format": FILE_FORMAT, "spec": self.spec, "input_shape": self.input_shape})
+        )
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        atomic_write_bytes(Path(path), buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Network:
+        """A network from :meth:`save`'s file; never unpickles, and says clearly what is wrong."""
+        path = Path(path)
+        name = path.name
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+        except FileNotFoundError:
+            raise ModelFileError(f"{name}: no such file") from None
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise ModelFileError(f"{name}: not a readable weights file ({exc})") from None
+        return cls.from_arrays(arrays, name)
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], name: str = "weights") -> Network:
+        """Rebuild from the arrays of a weights file, checking every shape and value."""
+        try:
+            header = json.loads(str(arrays["spec"]))
+            spec, input_shape, version = header["spec"], header["input_shape"], header["format"]
+        except (KeyError, TypeError, ValueError):
+            raise ModelFileError(f"{name}: missing or damaged network description") from None
+        if version != FILE_FORMAT:
+            raise ModelFileError(f"{name}: file format {version!r} is not supported (expected {FILE_FORMAT})")
+        try:
+            net = cls(spec, input_shape)
+        except ValueError as exc:
+            raise ModelFileError(f"{name}: {exc}") from None
+        for key, array in net.params.items():
+            stored = arrays.get(f"param/{key}")
+            if stored is None:
+                raise ModelFileError(f"{name}: parameter {key} is missing")
+            if stored.shape != array.shape or stored.dtype.kind != "f":
+                raise ModelFileError(
+                    f"{name}: parameter {key} has shape {stored.shape} {stored.dtype}, expected {array.shape}"
+                )
+            if not np.isfinite(stored).all():
+                raise ModelFileError(f"{name}: parameter {key} holds NaN or infinite values")
+            array[...] = stored
+        return net
+
+    def __repr__(self) -> str:
+        layers = ", ".join(layer_label(entry) for entry in self.spec)
+        return f"Network(input {self.input_shape}: {layers})"
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` so that a crash midway never leaves a damaged file behind."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def layer_of(net: Network, index: int) -> Layer:
+    """The layer at ``index``, with a clear error for an index out of range."""
+    if not 0 <= index < len(net.layers):
+        raise IndexError(f"the network has layers 0 to {len(net.layers) - 1}, not {index}")
+    return net.layers[index]

@@ -1,0 +1,190 @@
+"""The JSON-serialisable description of a network, checked and turned into layers.
+
+A spec is a list of dicts such as ``{"type": "conv", "out_channels": 8, "kernel": 3}``. Omitted
+keys take their defaults; an impossible spec raises :class:`SpecError` naming the layer and why,
+e.g. ``layer 3 (conv 5x5): input is only 3x3 after layer 2 (maxpool), smaller than the 5x5 kernel``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Flatten,
+    Layer,
+    MaxPool2D,
+    Padding,
+    ReLU,
+    Shape,
+    output_size,
+)
+
+LayerSpec = dict[str, Any]
+
+DEFAULTS: dict[str, LayerSpec] = {
+    "conv": {"out_channels": 8, "kernel": 3, "stride": 1, "padding": 0, "dilation": 1},
+    "relu": {},
+    "maxpool": {"size": 2, "stride": None},
+    "avgpool": {"size": 2, "stride": None},
+    "flatten": {},
+    "dense": {"out_features": 10},
+}
+LAYER_TYPES = tuple(DEFAULTS)
+MAX_KERNEL = 7
+MAX_CHANNELS = 512
+MAX_FEATURES = 4096
+
+MNIST_SPEC: list[LayerSpec] = [
+    {"type": "conv", "out_channels": 8, "kernel": 3, "stride": 1, "padding": 0, "dilation": 1},
+    {"type": "relu"},
+    {"type": "maxpool", "size": 2, "stride": 2},
+    {"type": "conv", "out_channels": 16, "kernel": 3},
+    {"type": "relu"},
+    {"type": "maxpool", "size": 2},
+    {"type": "flatten"},
+    {"type": "dense", "out_features": 10},
+]
+"""The default MNIST network of the app: 1x28x28 in, 10 class scores out."""
+
+
+class SpecError(ValueError):
+    """An impossible network description; the message names the layer and the reason."""
+
+
+def layer_label(entry: LayerSpec) -> str:
+    """Short name of a (normalised) spec entry: ``conv 3x3``, ``maxpool 2x2``, ``dense 10``."""
+    kind = entry.get("type")
+    if kind == "conv":
+        return f"conv {entry['kernel']}x{entry['kernel']}"
+    if kind in ("maxpool", "avgpool"):
+        return f"{kind} {entry['size']}x{entry['size']}"
+    if kind == "dense":
+        return f"dense {entry['out_features']}"
+    return str(kind)
+
+
+def _int_setting(entry: LayerSpec, key: str, low: int, high: int, fail) -> int:
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        fail(f"{key} must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def normalise_entry(index: int, entry: Any) -> LayerSpec:
+    """A full copy of one spec entry with defaults filled in and every value checked."""
+    if not isinstance(entry, dict):
+        raise SpecError(f"layer {index}: expected a dict with a 'type', got {entry!r}")
+    kind = entry.get("type")
+    if kind not in DEFAULTS:
+        raise SpecError(f"layer {index}: unknown layer type {kind!r} (expected one of {', '.join(LAYER_TYPES)})")
+    unknown = sorted(set(entry) - set(DEFAULTS[kind]) - {"type"})
+    if unknown:
+        raise SpecError(f"layer {index} ({kind}): unknown setting {unknown[0]!r}")
+    full = {"type": kind, **DEFAULTS[kind], **entry}
+
+    def fail(reason: str) -> None:
+        raise SpecError(f"layer {index} ({kind}): {reason}")
+
+    if kind == "conv":
+        _int_setting(full, "out_channels", 1, MAX_CHANNELS, fail)
+        _int_setting(full, "kernel", 1, MAX_KERNEL, fail)
+        _int_setting(full, "stride", 1, 8, fail)
+        _int_setting(full, "dilation", 1, 8, fail)
+        pad = full["padding"]
+        if isinstance(pad, str):
+            if pad not in ("same", "valid"):
+                fail(f"padding must be a whole number, 'same' or 'valid', got {pad!r}")
+            if pad == "same" and full["stride"] != 1:
+                fail("padding 'same' needs stride 1")
+        else:
+            _int_setting(full, "padding", 0, 16, fail)
+    elif kind in ("maxpool", "avgpool"):
+        _int_setting(full, "size", 1, 8, fail)
+        if full["stride"] is None:
+            full["stride"] = full["size"]
+        _int_setting(full, "stride", 1, 8, fail)
+    elif kind == "dense":
+        _int_setting(full, "out_features", 1, MAX_FEATURES, fail)
+    return full
+
+
+def conv_padding(entry: LayerSpec) -> Padding:
+    """Zero padding of a conv entry; 'same' puts the odd pixel, if any, at the bottom/right."""
+    pad = entry["padding"]
+    if pad == "valid":
+        return Padding()
+    if pad == "same":
+        total = entry["dilation"] * (entry["kernel"] - 1)
+        before = total // 2
+        return Padding(before, total - before, before, total - before)
+    return Padding(pad, pad, pad, pad)
+
+
+def check_input_shape(input_shape: Any) -> Shape:
+    """The network's input shape as a (C, H, W) tuple of positive ints."""
+    try:
+        shape = tuple(int(v) for v in input_shape)
+    except (TypeError, ValueError):
+        raise SpecError(f"input shape must be (channels, height, width), got {input_shape!r}") from None
+    if len(shape) != 3 or min(shape) < 1 or max(shape) > 4096:
+        raise SpecError(f"input shape must be (channels, height, width), got {input_shape!r}")
+    return shape
+
+
+def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Layer], list[Shape]]:
+    """Normalised spec, the layers, and each layer's output shape; raises :class:`SpecError`."""
+    if not isinstance(spec, (list, tuple)):
+        raise SpecError(f"a network spec is a list of layers, got {type(spec).__name__}")
+    shape = check_input_shape(input_shape)
+    entries: list[LayerSpec] = []
+    layers: list[Layer] = []
+    shapes: list[Shape] = []
+    for index, raw in enumerate(spec):
+        entry = normalise_entry(index, raw)
+        where = f"after layer {index - 1} ({entries[-1]['type']})" if entries else "(the input image)"
+        name = f"layer {index} ({layer_label(entry)})"
+        layer = _make_layer(entry, shape, name, where)
+        shapes.append(layer.output_shape(shape))
+        shape = shapes[-1]
+        entries.append(entry)
+        layers.append(layer)
+    return entries, layers, shapes
+
+
+def _make_layer(entry: LayerSpec, shape: Shape, name: str, where: str) -> Layer:
+    kind = entry["type"]
+    if kind in ("relu", "flatten"):
+        return ReLU() if kind == "relu" else Flatten()
+    if kind == "dense":
+        if len(shape) != 1:
+            raise SpecError(
+                f"{name}: needs a flat input, but the input is {_shape_text(shape)} {where}; "
+                "add a flatten layer before it"
+            )
+        return Dense(shape[0], entry["out_features"])
+    if len(shape) != 1:
+        c, h, w = shape
+    else:
+        raise SpecError(f"{name}: needs an image input, but the input is a vector of {shape[0]} {where}")
+    if kind == "conv":
+        pad = conv_padding(entry)
+        k, d = entry["kernel"], entry["dilation"]
+        span = d * (k - 1) + 1
+        if min(output_size(h, k, 1, pad.top + pad.bottom, d), output_size(w, k, 1, pad.left + pad.right, d)) < 1:
+            padded = (
+                f" ({h + pad.top + pad.bottom}x{w + pad.left + pad.right} with padding)" if pad != Padding() else ""
+            )
+            what = f"the {k}x{k} kernel" + (f" (dilated to {span}x{span})" if d > 1 else "")
+            raise SpecError(f"{name}: input is only {h}x{w} {where}{padded}, smaller than {what}")
+        return Conv2D(c, entry["out_channels"], k, entry["stride"], pad, d)
+    size = entry["size"]
+    if min(h, w) < size:
+        raise SpecError(f"{name}: input is only {h}x{w} {where}, smaller than the {size}x{size} window")
+    return (MaxPool2D if kind == "maxpool" else AvgPool2D)(size, entry["stride"])
+
+
+def _shape_text(shape: Shape) -> str:
+    return "x".join(str(v) for v in shape)

@@ -1,0 +1,1 @@
+"""Bundled data and icons, installed as ``cnn_desktop.resources``."""
