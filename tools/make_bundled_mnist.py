@@ -77,7 +77,7 @@ def stratified_split(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def ascii_art(image: np.ndarray) -> str:
-    """A float image in [0, 1] as text: ink (1.0) is '#', background (0.0) is '.'."""
+    """A float image in [0, 1] as text: ink (1.0) is '#', background (0.0) is blank."""
     shades = " .:-=+*#"
     return "\n".join(
         "".join(shades[min(int(v * len(shades)), len(shades) - 1)] for v in row) for row in image

@@ -230,8 +230,9 @@ def download_mnist(
     ``cancel`` is an object with ``is_set()`` (e.g. ``threading.Event``) or a no-argument
     callable returning True to cancel; it is checked between chunks and raises
     :class:`DownloadCancelled`. Raises :class:`DownloadError` when all mirrors fail for a file
-    (files verified before that one are kept). In every case, no partial or unverified file is
-    left under a final name, and no temporary file is left behind.
+    (files verified before that one are kept); a local disk problem raises ``OSError``. In
+    every case, no partial or unverified file is left under a final name, and no temporary
+    file is left behind.
     """
     folder = default_folder() if folder is None else Path(folder)
     if isinstance(mirrors, str):

@@ -51,7 +51,14 @@ MNIST_SPEC: list[LayerSpec] = [
 
 
 class SpecError(ValueError):
-    """An impossible network description; the message names the layer and the reason."""
+    """An impossible network description; the message names the layer and the reason.
+
+    ``layer`` is the index of the offending layer (None when the whole spec or input is wrong).
+    """
+
+    def __init__(self, message: str, layer: int | None = None) -> None:
+        super().__init__(message)
+        self.layer = layer
 
 
 def layer_label(entry: LayerSpec) -> str:
@@ -76,17 +83,17 @@ def _int_setting(entry: LayerSpec, key: str, low: int, high: int, fail) -> int:
 def normalise_entry(index: int, entry: Any) -> LayerSpec:
     """A full copy of one spec entry with defaults filled in and every value checked."""
     if not isinstance(entry, dict):
-        raise SpecError(f"layer {index}: expected a dict with a 'type', got {entry!r}")
+        raise SpecError(f"layer {index}: expected a dict with a 'type', got {entry!r}", index)
     kind = entry.get("type")
     if kind not in DEFAULTS:
-        raise SpecError(f"layer {index}: unknown layer type {kind!r} (expected one of {', '.join(LAYER_TYPES)})")
+        raise SpecError(f"layer {index}: unknown layer type {kind!r} (expected one of {', '.join(LAYER_TYPES)})", index)
     unknown = sorted(set(entry) - set(DEFAULTS[kind]) - {"type"})
     if unknown:
-        raise SpecError(f"layer {index} ({kind}): unknown setting {unknown[0]!r}")
+        raise SpecError(f"layer {index} ({kind}): unknown setting {unknown[0]!r}", index)
     full = {"type": kind, **DEFAULTS[kind], **entry}
 
     def fail(reason: str) -> None:
-        raise SpecError(f"layer {index} ({kind}): {reason}")
+        raise SpecError(f"layer {index} ({kind}): {reason}", index)
 
     if kind == "conv":
         _int_setting(full, "out_channels", 1, MAX_CHANNELS, fail)
@@ -146,7 +153,10 @@ def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Lay
         entry = normalise_entry(index, raw)
         where = f"after layer {index - 1} ({entries[-1]['type']})" if entries else "(the input image)"
         name = f"layer {index} ({layer_label(entry)})"
-        layer = _make_layer(entry, shape, name, where)
+        try:
+            layer = _make_layer(entry, shape, name, where)
+        except SpecError as exc:
+            raise SpecError(str(exc), index) from None
         shapes.append(layer.output_shape(shape))
         shape = shapes[-1]
         entries.append(entry)

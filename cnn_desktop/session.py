@@ -1,0 +1,143 @@
+"""The document a user edits: the input image, the network (pipeline + weights) and the selection.
+
+Qt-free. Every change goes through a method here that checks it first and leaves the session
+unchanged when it is impossible, so a bad edit can never lose work. Views learn about changes
+from the Qt layer (``ui/document.py``), which wraps each change in an undoable command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engine import MNIST_SPEC, Network
+from .engine.spec import LayerSpec
+
+MIN_GRID, MAX_GRID = 5, 64
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A selected unit: ``stage`` 0 is the input image, ``i + 1`` the output of layer ``i``.
+
+    For a flat stage (after flatten) the unit is feature ``x`` and ``y`` is 0.
+    """
+
+    stage: int
+    channel: int
+    y: int
+    x: int
+
+
+@dataclass(frozen=True)
+class ForwardResult:
+    """Everything the views draw for one state of the session.
+
+    ``stages[0]`` is the input (C, H, W); ``stages[i + 1]`` the output of layer ``i`` for one image,
+    (C, H, W) or (F,). ``probabilities`` is the softmax of a dense output, else None.
+    """
+
+    version: int
+    network: Network
+    stages: list[np.ndarray]
+    probabilities: np.ndarray | None = None
+
+
+def check_image(image: np.ndarray) -> np.ndarray:
+    """``image`` as a float32 (H, W) grid with 5 <= H, W <= 64 and values in [0, 1]."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim != 2 or not (MIN_GRID <= min(image.shape) and max(image.shape) <= MAX_GRID):
+        raise ValueError(f"an image is a grid from {MIN_GRID}x{MIN_GRID} to {MAX_GRID}x{MAX_GRID}, got {image.shape}")
+    if not np.isfinite(image).all():
+        raise ValueError("the image holds NaN or infinite values")
+    return np.clip(image, 0.0, 1.0)
+
+
+def forward_pass(version: int, image: np.ndarray, network: Network) -> ForwardResult:
+    """Run ``network`` on ``image`` (H, W); the compute worker calls this off the UI thread."""
+    batch = image[None, None].astype(np.float32)
+    outputs = network.activations(batch)
+    stages = [batch[0]] + [out[0] for out in outputs]
+    probabilities = None
+    if network.spec and network.spec[-1]["type"] == "dense":
+        probabilities = network.predict(batch)[0]
+    return ForwardResult(version, network, stages, probabilities)
+
+
+def check_params(network: Network, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``values`` as float32 arrays, after checking names, shapes and that all are finite."""
+    checked = {}
+    for name, value in values.items():
+        target = network.params.get(name)
+        if target is None:
+            raise KeyError(f"the network has no parameter {name}")
+        value = np.asarray(value, dtype=np.float32)
+        if value.shape != target.shape:
+            raise ValueError(f"{name} has shape {target.shape}, not {value.shape}")
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name}: NaN or infinite values")
+        checked[name] = value
+    return checked
+
+
+@dataclass
+class Session:
+    """The open document. ``network.input_shape`` is always (1, H, W) of ``image``."""
+
+    image: np.ndarray = field(default_factory=lambda: np.zeros((28, 28), np.float32))
+    network: Network = field(default_factory=lambda: Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0))
+    selection: Selection | None = None
+    caption: str = ""
+    version: int = 0
+
+    def touch(self) -> None:
+        """Count a change, so that results computed for an older state can be told apart."""
+        self.version += 1
+
+    def set_image(self, image: np.ndarray) -> None:
+        """Replace the image; a new grid size rebuilds the network and may raise SpecError."""
+        image = check_image(image)
+        if image.shape != self.image.shape:
+            self.network = self.network.rebuilt(self.network.spec, (1, *image.shape))
+        self.image = image.copy()
+        self.selection = self.valid_selection(self.selection)
+        self.touch()
+
+    def set_pixels(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        """Write ``values`` (clipped to [0, 1]) at pixel positions (rows[i], cols[i])."""
+        self.image[rows, cols] = np.clip(values, 0.0, 1.0)
+        self.touch()
+
+    def set_network(self, network: Network) -> None:
+        """Adopt ``network`` (its input shape must fit the image)."""
+        if network.input_shape != (1, *self.image.shape):
+            raise ValueError(f"the network expects input {network.input_shape}, the image is {self.image.shape}")
+        self.network = network
+        self.selection = self.valid_selection(self.selection)
+        self.touch()
+
+    def set_spec(self, spec: Sequence[LayerSpec]) -> None:
+        """A new pipeline, keeping the weights of every layer whose shapes still fit (or SpecError)."""
+        self.set_network(self.network.rebuilt(spec))
+
+    def set_params(self, values: dict[str, np.ndarray]) -> None:
+        """Write parameter arrays by name (``"0.weight"``...); nothing changes if one is bad."""
+        for name, value in check_params(self.network, values).items():
+            self.network.params[name][...] = value
+        self.touch()
+
+    def select(self, selection: Selection | None) -> None:
+        self.selection = self.valid_selection(selection)
+
+    def valid_selection(self, selection: Selection | None) -> Selection | None:
+        """``selection`` if it still names a unit of the current network, else None."""
+        if selection is None or not 0 <= selection.stage <= len(self.network.layers):
+            return None
+        shape = self.network.stage_shape(selection.stage)
+        if len(shape) == 1:
+            return selection if selection.y == 0 and 0 <= selection.x < shape[0] else None
+        c, h, w = shape
+        inside = 0 <= selection.channel < c and 0 <= selection.y < h and 0 <= selection.x < w
+        return selection if inside else None

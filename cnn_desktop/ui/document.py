@@ -1,0 +1,161 @@
+"""The Qt face of the session: undoable edits in, change signals and computed results out.
+
+One direction of flow: a widget calls a method here (user intent), which pushes a command on the
+undo stack; the command changes the :class:`~cnn_desktop.session.Session`; this object emits what
+changed and hands a snapshot to the compute worker, whose result comes back as ``result_ready``.
+Widgets never compute and never change the session directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..engine import Network, SpecError
+from ..engine.spec import LayerSpec
+from ..session import ForwardResult, Selection, Session, check_params
+from .commands import ImageEdit, NetworkEdit, ParamEdit
+from .workers import ComputeWorker, WorkerThread
+
+
+class SessionDocument(QObject):
+    """Owns the session, its undo stack and the compute worker."""
+
+    image_changed = Signal()
+    params_changed = Signal()  # weights or biases, same pipeline
+    spec_changed = Signal()  # the pipeline (and maybe the grid size) changed
+    selection_changed = Signal()
+    spec_rejected = Signal(str, int)  # the engine's reason, the offending layer (-1: none)
+    result_ready = Signal(object)  # ForwardResult of the newest state
+    compute_failed = Signal(str)
+
+    def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session or Session()
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(500)
+        self.latest: ForwardResult | None = None
+        self._stroke_before: np.ndarray | None = None
+        self._worker = ComputeWorker()
+        self._thread = WorkerThread(self._worker, "compute", self)
+        self._worker.result_ready.connect(self._accept_result)
+        self._worker.failed.connect(self._report_failure)
+        self._thread.start()
+        self.recompute()
+
+    def shutdown(self) -> None:
+        """Stop the compute thread (called when the window closes)."""
+        self._thread.stop()
+
+    # ----- user intent: each pushes one undoable command
+    def edit_image(self, image: np.ndarray, text: str) -> None:
+        image = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
+        if image.shape != self.session.image.shape:
+            self.resize_grid(image, text)
+        elif not np.array_equal(image, self.session.image):
+            self.undo_stack.push(ImageEdit(self, self.session.image, image, text))
+
+    def begin_stroke(self) -> None:
+        self._stroke_before = self.session.image.copy()
+
+    def paint(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        """Part of a stroke: shown at once, undone as one step with the rest of the stroke."""
+        if self._stroke_before is None:
+            self.begin_stroke()
+        self.session.set_pixels(rows, cols, values)
+        self._image_applied()
+
+    def end_stroke(self, text: str = "Paint") -> None:
+        before, self._stroke_before = self._stroke_before, None
+        if before is not None and not np.array_equal(before, self.session.image):
+            self.undo_stack.push(ImageEdit(self, before, self.session.image, text, applied=True))
+
+    def edit_params(self, values: dict[str, np.ndarray], text: str, merge_key: object = None) -> str | None:
+        """Change parameter arrays; returns an error message instead of applying a bad value."""
+        try:
+            values = check_params(self.session.network, values)
+        except (KeyError, ValueError) as exc:
+            return str(exc)
+        before = {name: self.session.network.params[name] for name in values}
+        self.undo_stack.push(ParamEdit(self, before, values, text, merge_key))
+        return None
+
+    def edit_spec(self, spec: Sequence[LayerSpec], text: str = "Change pipeline") -> str | None:
+        """Try a new pipeline; an impossible one is refused with the engine's reason, nothing lost."""
+        try:
+            network = self.session.network.rebuilt(spec)
+        except SpecError as exc:
+            self.spec_rejected.emit(str(exc), -1 if exc.layer is None else exc.layer)
+            return str(exc)
+        self.undo_stack.push(NetworkEdit(self, self.state(), (self.session.image, network), text))
+        return None
+
+    def resize_grid(self, image: np.ndarray, text: str = "Resize grid") -> str | None:
+        """A new image of another size, with the network rebuilt for it (or the engine's reason)."""
+        try:
+            network = self.session.network.rebuilt(self.session.network.spec, (1, *image.shape))
+        except SpecError as exc:
+            message = f"The pipeline does not fit a {image.shape[0]}x{image.shape[1]} image: {exc}"
+            self.spec_rejected.emit(message, -1 if exc.layer is None else exc.layer)
+            return message
+        self.undo_stack.push(NetworkEdit(self, self.state(), (np.clip(image, 0, 1), network), text))
+        return None
+
+    def set_network(self, network: Network, text: str) -> str | None:
+        """Adopt a whole network (loaded weights, a lesson scene), with the image resized to fit."""
+        _, height, width = network.input_shape
+        image = self.session.image
+        if image.shape != (height, width):
+            image = np.zeros((height, width), np.float32)
+        self.undo_stack.push(NetworkEdit(self, self.state(), (image, network), text))
+        return None
+
+    def select(self, selection: Selection | None) -> None:
+        self.session.select(selection)
+        self.selection_changed.emit()
+
+    def state(self) -> tuple[np.ndarray, Network]:
+        return self.session.image, self.session.network
+
+    # ----- applied by the commands
+    def apply_image(self, image: np.ndarray) -> None:
+        self.session.set_image(image)
+        self._image_applied()
+
+    def apply_params(self, values: dict[str, np.ndarray]) -> None:
+        self.session.set_params(values)
+        self.params_changed.emit()
+        self.recompute()
+
+    def apply_state(self, image: np.ndarray, network: Network) -> None:
+        selection = self.session.selection
+        self.session.image = image.copy()
+        self.session.set_network(network.copy())
+        self.spec_changed.emit()
+        self.image_changed.emit()
+        if selection != self.session.selection:
+            self.selection_changed.emit()
+        self.recompute()
+
+    def _image_applied(self) -> None:
+        self.image_changed.emit()
+        self.recompute()
+
+    # ----- compute
+    def recompute(self) -> None:
+        """Hand a consistent snapshot of the newest state to the worker (never blocks)."""
+        session = self.session
+        self._worker.submit(session.version, session.image.copy(), session.network.copy())
+
+    def _accept_result(self, result: ForwardResult) -> None:
+        if result.version != self.session.version:
+            return  # an older state; the newer one is already queued
+        self.latest = result
+        self.result_ready.emit(result)
+
+    def _report_failure(self, version: int, message: str) -> None:
+        if version == self.session.version:
+            self.compute_failed.emit(message)

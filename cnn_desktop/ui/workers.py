@@ -1,0 +1,63 @@
+"""The only module that starts threads: workers that keep the engine off the UI thread."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..engine import Network
+from ..session import forward_pass
+
+
+class ComputeWorker(QObject):
+    """Runs forward passes in its own thread; edits that arrive meanwhile are coalesced.
+
+    ``submit`` only stores the newest request and wakes the thread, so however fast the user
+    paints, the worker computes the latest state once it is free and skips the ones in between.
+    """
+
+    result_ready = Signal(object)  # ForwardResult
+    failed = Signal(int, str)  # version, message
+    _wake = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._latest: tuple[int, object, Network] | None = None
+        self._wake.connect(self._compute)
+
+    def submit(self, version: int, image, network: Network) -> None:
+        """Queue a snapshot (the caller hands over copies it will not touch again)."""
+        with self._lock:
+            self._latest = (version, image, network)
+        self._wake.emit()
+
+    @Slot()
+    def _compute(self) -> None:
+        with self._lock:
+            request, self._latest = self._latest, None
+        if request is None:
+            return
+        try:
+            result = forward_pass(*request)
+        except Exception as exc:  # a worker never dies silently: the view shows the reason
+            self.failed.emit(request[0], f"{type(exc).__name__}: {exc}")
+            return
+        self.result_ready.emit(result)
+
+
+class WorkerThread(QThread):
+    """A QThread that hosts one worker object and stops cleanly with the application."""
+
+    def __init__(self, worker: QObject, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.worker = worker
+        worker.moveToThread(self)
+        self.finished.connect(worker.deleteLater)
+
+    def stop(self, timeout_ms: int = 2000) -> bool:
+        """Ask the event loop to end and wait for it; True when the thread is gone."""
+        self.quit()
+        return self.wait(timeout_ms)

@@ -1,0 +1,25 @@
+"""Fixtures for the Qt tests: a live document with its compute thread, stopped after each test."""
+
+from __future__ import annotations
+
+import pytest
+
+from cnn_desktop.ui.document import SessionDocument
+
+
+@pytest.fixture
+def document(qtbot):
+    """A fresh session document (default MNIST network, blank 28x28 image) with a first result."""
+    doc = SessionDocument()
+    with qtbot.waitSignal(doc.result_ready, timeout=5000):
+        pass
+    yield doc
+    doc.shutdown()
+
+
+def wait_for_result(qtbot, document: SessionDocument, timeout: int = 5000):
+    """Block until the worker has computed the document's newest state; returns that result."""
+    qtbot.waitUntil(
+        lambda: document.latest is not None and document.latest.version == document.session.version, timeout=timeout
+    )
+    return document.latest
