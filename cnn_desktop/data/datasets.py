@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from ..paths import resource_path
 from . import download
 from .idx import IMAGE_SIDE, load_images_labels
 
@@ -87,28 +87,11 @@ class Digits:
 
 
 def _bundled_file(name: str) -> Path:
-    """Path of a bundled MNIST file, in an installed package or a source checkout.
-
-    Uses ``cnn_desktop.resources.resource_path`` first; falls back to the package data
-    directly, then to the checkout's top-level ``resources/`` folder, so the app also runs
-    straight from a clone.
-    """
-    candidates: list[Path] = []
-    try:
-        from cnn_desktop.resources import resource_path
-
-        candidates.append(resource_path("mnist", name))
-    except (ImportError, TypeError):
-        pass
-    try:
-        candidates.append(Path(str(resources.files("cnn_desktop.resources") / "mnist" / name)))
-    except (ImportError, TypeError):
-        pass
-    candidates.append(Path(__file__).resolve().parents[2] / "resources" / "mnist" / name)
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise DatasetError(f"the bundled MNIST file {name} is missing from this installation")
+    """Path of a bundled MNIST file (see :func:`cnn_desktop.paths.resource_path`)."""
+    path = resource_path("mnist", name)
+    if not path.is_file():
+        raise DatasetError(f"the bundled MNIST file {name} is missing from this installation")
+    return path
 
 
 def _digits_from(paths: Sequence[Path], name: str) -> Digits:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import sys
 import tempfile
 import zlib
 from pathlib import Path
@@ -135,8 +136,12 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     dims = struct.unpack(f">{ndim}I", data[4:header_len])
     dtype = _CODE_TO_DTYPE[code]
     expected = dtype.itemsize
+    extent = dtype.itemsize  # as if no dimension were 0: NumPy refuses shapes beyond its range
     for d in dims:
-        expected *= d  # Python int: no overflow however large the (junk) sizes are
+        expected *= d  # Python ints: no overflow however large the (junk) sizes are
+        extent *= max(d, 1)
+    if extent > sys.maxsize:
+        raise IdxError(path, f"dimensions {'x'.join(map(str, dims))} are impossibly large")
     found = len(data) - header_len
     noun = _payload_noun(ndim)
     if found < expected:
@@ -147,7 +152,10 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
             f"{found - expected} unexpected bytes after the {expected} bytes of {noun}",
         )
 
-    values = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(dims)
+    try:
+        values = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(dims)
+    except ValueError as exc:  # any shape NumPy rejects despite the checks above
+        raise IdxError(path, f"cannot hold dimensions {dims}: {exc}") from None
     return values.astype(dtype.newbyteorder("="))  # copies: native order and writable
 
 

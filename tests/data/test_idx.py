@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cnn_desktop.data.idx import IdxError, load_images_labels, read_idx, write_idx
@@ -131,6 +131,14 @@ def test_truncated_header_and_empty_file(tmp_path: Path) -> None:
         read_idx(path)
 
 
+def test_impossibly_large_dimensions(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    # A zero dimension makes the payload empty, yet the shape is beyond what NumPy can hold.
+    path.write_bytes(_raw_idx(0x08, (0, 2**21, 2**21, 2**21), b""))
+    with pytest.raises(IdxError, match="impossibly large"):
+        read_idx(path)
+
+
 def test_trailing_bytes(tmp_path: Path) -> None:
     path = tmp_path / "lab"
     path.write_bytes(_raw_idx(0x08, (3,), b"\x01\x02\x03\x04"))
@@ -217,6 +225,7 @@ _junk = st.one_of(_junk, _junk.map(lambda b: b[: len(b) // 2]))
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(data=_junk)
+@example(data=_raw_idx(0x08, (0, 2**21, 2**21, 2**21), b""))
 def test_junk_bytes_raise_only_idx_error(tmp_path_factory: pytest.TempPathFactory,
                                          data: bytes) -> None:
     path = tmp_path_factory.mktemp("junk") / "junk.idx"
