@@ -1,0 +1,111 @@
+"""The document: undoable edits, refused pipelines, and the coalescing compute worker."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from cnn_desktop.engine import Network
+from cnn_desktop.session import Selection, forward_pass
+from cnn_desktop.ui import workers
+
+from .conftest import wait_for_result
+
+
+def direct_stages(document):
+    session = document.session
+    outputs = session.network.activations(session.image[None, None])
+    return [out[0] for out in outputs]
+
+
+def test_many_edits_are_coalesced_and_the_final_maps_match_the_engine(qtbot, document, monkeypatch):
+    passes = []
+
+    def slow_forward_pass(*request):
+        passes.append(request[0])
+        time.sleep(0.005)  # a slow machine: edits arrive faster than passes finish
+        return forward_pass(*request)
+
+    monkeypatch.setattr(workers, "forward_pass", slow_forward_pass)
+    computed = []
+    document.result_ready.connect(lambda result: computed.append(result.version))
+    rng = np.random.default_rng(0)
+    document.begin_stroke()
+    for _ in range(200):
+        rows, cols = rng.integers(0, 28, 3), rng.integers(0, 28, 3)
+        document.paint(rows, cols, rng.random(3, dtype=np.float32))
+    document.end_stroke()
+    result = wait_for_result(qtbot, document)
+    assert len(passes) < 50  # edits that arrived while a pass ran were skipped, not queued
+    assert passes[-1] == computed[-1] == document.session.version
+    for shown, expected in zip(result.stages[1:], direct_stages(document), strict=True):
+        np.testing.assert_array_equal(shown, expected)
+    assert document.undo_stack.count() == 1  # one stroke, one undo step
+
+
+def test_undo_and_redo_restore_the_image_and_its_maps(qtbot, document):
+    before = document.session.image.copy()
+    after = before.copy()
+    after[10:15, 10:15] = 1
+    document.edit_image(after, "Square")
+    wait_for_result(qtbot, document)
+    document.undo_stack.undo()
+    result = wait_for_result(qtbot, document)
+    np.testing.assert_array_equal(result.stages[0][0], before)
+    document.undo_stack.redo()
+    result = wait_for_result(qtbot, document)
+    np.testing.assert_array_equal(result.stages[0][0], after)
+
+
+def test_an_impossible_pipeline_is_refused_and_nothing_changes(qtbot, document):
+    spec_before = document.session.network.spec
+    reasons = []
+    document.spec_rejected.connect(lambda message, layer: reasons.append((message, layer)))
+    broken = [*spec_before[:6], {"type": "conv", "kernel": 7}, *spec_before[6:]]
+    message = document.edit_spec(broken)
+    assert message.startswith("layer 6 (conv 7x7): input is only 5x5 after layer 5 (maxpool)")
+    assert reasons == [(message, 6)]
+    assert document.session.network.spec == spec_before
+    assert document.undo_stack.count() == 0
+
+
+def test_a_pipeline_change_keeps_the_weights_that_still_fit(qtbot, document):
+    first = document.session.network.params["0.weight"].copy()
+    spec = document.session.network.spec
+    message = document.edit_spec([*spec[:3], {"type": "conv", "out_channels": 4, "kernel": 5}, *spec[4:]])
+    assert message is None
+    np.testing.assert_array_equal(document.session.network.params["0.weight"], first)
+    assert document.session.network.params["3.weight"].shape == (4, 8, 5, 5)
+    document.undo_stack.undo()
+    assert document.session.network.params["3.weight"].shape == (16, 8, 3, 3)
+
+
+def test_bad_parameter_values_are_refused_with_a_reason(document):
+    weight = document.session.network.params["0.weight"].copy()
+    poisoned = weight.copy()
+    poisoned[0, 0, 0, 0] = np.nan
+    assert "NaN" in document.edit_params({"0.weight": poisoned}, "Poison")
+    assert "shape" in document.edit_params({"0.weight": weight[:1]}, "Wrong shape")
+    np.testing.assert_array_equal(document.session.network.params["0.weight"], weight)
+
+
+def test_merged_parameter_edits_undo_as_one_step(document):
+    original = document.session.network.params["0.bias"].copy()
+    for _ in range(5):
+        bias = document.session.network.params["0.bias"].copy()
+        bias[0] += 0.1
+        document.edit_params({"0.bias": bias}, "Scroll bias", merge_key=("bias", 0))
+    assert document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    np.testing.assert_array_equal(document.session.network.params["0.bias"], original)
+
+
+def test_a_selection_that_no_longer_exists_is_dropped(qtbot, document):
+    document.select(Selection(stage=4, channel=15, y=10, x=10))
+    assert document.session.selection is not None
+    small = Network.from_spec([{"type": "conv", "out_channels": 2, "kernel": 3}], (1, 28, 28))
+    document.set_network(small, "Small network")
+    assert document.session.selection is None
+    wait_for_result(qtbot, document)
+    assert len(document.latest.stages) == 2
