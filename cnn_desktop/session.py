@@ -31,20 +31,6 @@ class Selection:
     x: int
 
 
-@dataclass(frozen=True)
-class ForwardResult:
-    """Everything the views draw for one state of the session.
-
-    ``stages[0]`` is the input (C, H, W); ``stages[i + 1]`` the output of layer ``i`` for one image,
-    (C, H, W) or (F,). ``probabilities`` is the softmax of a dense output, else None.
-    """
-
-    version: int
-    network: Network
-    stages: list[np.ndarray]
-    probabilities: np.ndarray | None = None
-
-
 def check_image(image: np.ndarray) -> np.ndarray:
     """``image`` as a float32 (H, W) grid with 5 <= H, W <= 64 and values in [0, 1]."""
     image = np.asarray(image, dtype=np.float32)
@@ -53,17 +39,6 @@ def check_image(image: np.ndarray) -> np.ndarray:
     if not np.isfinite(image).all():
         raise ValueError("the image holds NaN or infinite values")
     return np.clip(image, 0.0, 1.0)
-
-
-def forward_pass(version: int, image: np.ndarray, network: Network) -> ForwardResult:
-    """Run ``network`` on ``image`` (H, W); the compute worker calls this off the UI thread."""
-    batch = image[None, None].astype(np.float32)
-    outputs = network.activations(batch)
-    stages = [batch[0]] + [out[0] for out in outputs]
-    probabilities = None
-    if network.spec and network.spec[-1]["type"] == "dense":
-        probabilities = network.predict(batch)[0]
-    return ForwardResult(version, network, stages, probabilities)
 
 
 def check_params(network: Network, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -130,6 +105,7 @@ class Session:
 
     def select(self, selection: Selection | None) -> None:
         self.selection = self.valid_selection(selection)
+        self.touch()
 
     def valid_selection(self, selection: Selection | None) -> Selection | None:
         """``selection`` if it still names a unit of the current network, else None."""

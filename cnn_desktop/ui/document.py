@@ -14,9 +14,10 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from ..compute import ForwardResult
 from ..engine import Network, SpecError
 from ..engine.spec import LayerSpec
-from ..session import ForwardResult, Selection, Session, check_params
+from ..session import Selection, Session, check_params
 from .commands import ImageEdit, NetworkEdit, ParamEdit
 from .workers import ComputeWorker, WorkerThread
 
@@ -114,8 +115,10 @@ class SessionDocument(QObject):
         return None
 
     def select(self, selection: Selection | None) -> None:
+        """Select a unit (or None); its receptive field comes with the next result."""
         self.session.select(selection)
         self.selection_changed.emit()
+        self.recompute()
 
     def state(self) -> tuple[np.ndarray, Network]:
         return self.session.image, self.session.network
@@ -148,7 +151,7 @@ class SessionDocument(QObject):
     def recompute(self) -> None:
         """Hand a consistent snapshot of the newest state to the worker (never blocks)."""
         session = self.session
-        self._worker.submit(session.version, session.image.copy(), session.network.copy())
+        self._worker.submit(session.version, session.image.copy(), session.network.copy(), session.selection)
 
     def _accept_result(self, result: ForwardResult) -> None:
         if result.version != self.session.version:

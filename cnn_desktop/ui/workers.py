@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ..compute import forward_pass
 from ..engine import Network
-from ..session import forward_pass
+from ..session import Selection
 
 
 class ComputeWorker(QObject):
@@ -24,13 +26,13 @@ class ComputeWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._latest: tuple[int, object, Network] | None = None
+        self._latest: tuple | None = None
         self._wake.connect(self._compute)
 
-    def submit(self, version: int, image, network: Network) -> None:
+    def submit(self, version: int, image: np.ndarray, network: Network, selection: Selection | None) -> None:
         """Queue a snapshot (the caller hands over copies it will not touch again)."""
         with self._lock:
-            self._latest = (version, image, network)
+            self._latest = (version, image, network, selection)
         self._wake.emit()
 
     @Slot()

@@ -1,0 +1,45 @@
+"""One computation of everything the views draw: the forward pass and the selected unit's field.
+
+Qt-free; the compute worker (``ui/workers.py``) calls :func:`forward_pass` off the UI thread on a
+snapshot of the session, so the views only ever draw finished, consistent results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine import Network
+from .fields import FieldAnalysis, analyse_selection
+from .session import Selection
+
+
+@dataclass(frozen=True)
+class ForwardResult:
+    """Everything the views draw for one state of the session.
+
+    ``stages[0]`` is the input (C, H, W); ``stages[i + 1]`` the output of layer ``i`` for one image,
+    (C, H, W) or (F,). ``probabilities`` is the softmax of a dense output, else None. ``field``
+    describes the selected unit, if any.
+    """
+
+    version: int
+    network: Network
+    stages: list[np.ndarray]
+    probabilities: np.ndarray | None = None
+    field: FieldAnalysis | None = None
+
+
+def forward_pass(
+    version: int, image: np.ndarray, network: Network, selection: Selection | None = None
+) -> ForwardResult:
+    """Run ``network`` on ``image`` (H, W) and analyse ``selection``, for the views to draw."""
+    batch = image[None, None].astype(np.float32)
+    outputs = network.activations(batch)
+    stages = [batch[0]] + [out[0] for out in outputs]
+    probabilities = None
+    if network.spec and network.spec[-1]["type"] == "dense":
+        probabilities = network.predict(batch)[0]
+    field = analyse_selection(network, stages, selection) if selection is not None else None
+    return ForwardResult(version, network, stages, probabilities, field)
