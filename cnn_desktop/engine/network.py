@@ -6,7 +6,6 @@ import io
 import json
 import os
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -143,18 +142,32 @@ class Network:
             twin.params[name][...] = array
         return twin
 
-    def rebuilt(self, spec: Sequence[LayerSpec], input_shape: Shape | None = None, seed: int = 0) -> Network:
+    def rebuilt(
+        self,
+        spec: Sequence[LayerSpec],
+        input_shape: Shape | None = None,
+        seed: int = 0,
+        origins: Sequence[int | None] | None = None,
+    ) -> Network:
         """A network for a new spec that keeps the parameters of every layer whose shapes still fit.
 
-        Layers are matched by position and type; new or changed layers get fresh He weights.
+        ``origins[i]`` names the old layer that new layer ``i`` comes from (None: a new layer), so
+        inserting, removing or moving a layer keeps the weights of the others; by default layers
+        are matched by position. New or changed layers get fresh He weights.
         """
         net = Network.from_spec(spec, input_shape or self.input_shape, seed)
-        for name, array in net.params.items():
-            index = int(name.split(".")[0])
-            old = self.params.get(name)
-            same_type = index < len(self.spec) and self.spec[index]["type"] == net.spec[index]["type"]
-            if old is not None and same_type and old.shape == array.shape:
-                array[...] = old
+        origins = list(origins) if origins is not None else list(range(len(net.spec)))
+        if len(origins) != len(net.spec):
+            raise ValueError(f"origins names {len(origins)} layers, the spec has {len(net.spec)}")
+        for index, old_index in enumerate(origins):
+            if old_index is None or not 0 <= old_index < len(self.spec):
+                continue
+            if self.spec[old_index]["type"] != net.spec[index]["type"]:
+                continue
+            for name, array in net.layers[index].params.items():
+                old = self.layers[old_index].params[name]
+                if old.shape == array.shape:
+                    array[...] = old
         return net
 
     # ----- files
@@ -178,7 +191,7 @@ class Network:
                 arrays = {key: npz[key] for key in npz.files}
         except FileNotFoundError:
             raise ModelFileError(f"{name}: no such file") from None
-        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        except Exception as exc:  # damage surfaces as many kinds: BadZipFile, zlib.error, OSError, TokenError, ...
             raise ModelFileError(f"{name}: not a readable weights file ({exc})") from None
         return cls.from_arrays(arrays, name)
 

@@ -84,10 +84,16 @@ class SessionDocument(QObject):
         self.undo_stack.push(ParamEdit(self, before, values, text, merge_key))
         return None
 
-    def edit_spec(self, spec: Sequence[LayerSpec], text: str = "Change pipeline") -> str | None:
-        """Try a new pipeline; an impossible one is refused with the engine's reason, nothing lost."""
+    def edit_spec(
+        self, spec: Sequence[LayerSpec], text: str = "Change pipeline", origins: Sequence[int | None] | None = None
+    ) -> str | None:
+        """Try a new pipeline; an impossible one is refused with the engine's reason, nothing lost.
+
+        ``origins[i]`` is the current layer that new layer ``i`` comes from (None: new), so its
+        trained weights are kept wherever the layer moves (see ``Network.rebuilt``).
+        """
         try:
-            network = self.session.network.rebuilt(spec)
+            network = self.session.network.rebuilt(spec, origins=origins)
         except SpecError as exc:
             self.spec_rejected.emit(str(exc), -1 if exc.layer is None else exc.layer)
             return str(exc)
