@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .layers import (
     AvgPool2D,
     Conv2D,
@@ -36,6 +38,8 @@ LAYER_TYPES = tuple(DEFAULTS)
 MAX_KERNEL = 7
 MAX_CHANNELS = 512
 MAX_FEATURES = 4096
+MAX_LAYERS = 100
+MAX_PARAMS = 20_000_000  # 80 MB of float32 weights: far beyond any teaching network
 
 MNIST_SPEC: list[LayerSpec] = [
     {"type": "conv", "out_channels": 8, "kernel": 3, "stride": 1, "padding": 0, "dilation": 1},
@@ -85,7 +89,7 @@ def normalise_entry(index: int, entry: Any) -> LayerSpec:
     if not isinstance(entry, dict):
         raise SpecError(f"layer {index}: expected a dict with a 'type', got {entry!r}", index)
     kind = entry.get("type")
-    if kind not in DEFAULTS:
+    if not isinstance(kind, str) or kind not in DEFAULTS:  # a list or dict 'type' would raise TypeError
         raise SpecError(f"layer {index}: unknown layer type {kind!r} (expected one of {', '.join(LAYER_TYPES)})", index)
     unknown = sorted(set(entry) - set(DEFAULTS[kind]) - {"type"})
     if unknown:
@@ -145,14 +149,20 @@ def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Lay
     """Normalised spec, the layers, and each layer's output shape; raises :class:`SpecError`."""
     if not isinstance(spec, (list, tuple)):
         raise SpecError(f"a network spec is a list of layers, got {type(spec).__name__}")
+    if len(spec) > MAX_LAYERS:
+        raise SpecError(f"a network has at most {MAX_LAYERS} layers, this one has {len(spec)}")
     shape = check_input_shape(input_shape)
     entries: list[LayerSpec] = []
     layers: list[Layer] = []
     shapes: list[Shape] = []
+    total_params = 0
     for index, raw in enumerate(spec):
         entry = normalise_entry(index, raw)
         where = f"after layer {index - 1} ({entries[-1]['type']})" if entries else "(the input image)"
         name = f"layer {index} ({layer_label(entry)})"
+        total_params += _weight_count(entry, shape)
+        if total_params > MAX_PARAMS:
+            raise SpecError(f"{name}: the network would have over {MAX_PARAMS:,} weights, too many for this app", index)
         try:
             layer = _make_layer(entry, shape, name, where)
         except SpecError as exc:
@@ -162,6 +172,15 @@ def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Lay
         entries.append(entry)
         layers.append(layer)
     return entries, layers, shapes
+
+
+def _weight_count(entry: LayerSpec, shape: Shape) -> int:
+    """Weights and biases a layer will hold, counted before any memory is taken for them."""
+    if entry["type"] == "conv":
+        return entry["out_channels"] * (shape[0] * entry["kernel"] ** 2 + 1)
+    if entry["type"] == "dense":
+        return entry["out_features"] * (int(np.prod(shape)) + 1)
+    return 0
 
 
 def _make_layer(entry: LayerSpec, shape: Shape, name: str, where: str) -> Layer:

@@ -1,0 +1,591 @@
+"""Saved sessions (``.cnnd``) and decks of sessions (``.cnndeck``): Qt-free, atomic, never unpickled.
+
+A session file is a zip holding two members:
+
+``session.json``
+    ``{"format": "cnn-desktop session", "schema_version": 1, "app_version": "0.1.0",
+    "caption": ..., "image_shape": [H, W], "selection": null | {"stage", "channel", "y", "x"},
+    "view_options": {...}, "network": {"spec": [...], "input_shape": [1, H, W]}}``
+``arrays.npz``
+    NumPy arrays: ``image`` (H, W) float32 and ``param/<name>`` for every network parameter
+    (``param/0.weight``...), exactly as the network holds them.
+
+A deck file is a zip holding ``deck.json`` (``{"format": "cnn-desktop deck", "schema_version": 1,
+"app_version": ..., "sessions": N}``) and the members ``0001.cnnd`` ... ``000N.cnnd``, each a
+complete session file as above, in the deck's order (unzip one and open it as a session).
+
+Files are written atomically: the whole file is built in memory, written to a temporary file in
+the target's folder, flushed to disk and moved over the target, so a crash midway leaves the
+previous file untouched. Reading checks everything before building anything: a file that is
+damaged, truncated, too large once unpacked, from a newer schema, or that holds pickled objects
+raises :class:`SessionFileError` with one line naming the file and what is wrong. Nothing is ever
+unpickled (``allow_pickle=False``, and object arrays are refused from their header).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
+from .engine.network import ModelFileError, Network
+from .session import Selection, Session, check_image
+
+SCHEMA_VERSION = 1
+"""Version of the session and deck formats written here; files up to this version are read."""
+
+SESSION_SUFFIX = ".cnnd"
+DECK_SUFFIX = ".cnndeck"
+SESSION_FORMAT = "cnn-desktop session"
+DECK_FORMAT = "cnn-desktop deck"
+
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""Most bytes a file may unpack to (all members and nested members together): stops zip bombs."""
+
+MAX_JSON_BYTES = 4 * 1024 * 1024
+MAX_CAPTION_CHARS = 100_000
+MAX_DECK_SESSIONS = 1000
+MAX_LAYERS = 1000
+MAX_VIEW_OPTION_DEPTH = 8
+
+SESSION_JSON = "session.json"
+ARRAYS_NPZ = "arrays.npz"
+DECK_JSON = "deck.json"
+
+_SELECTION_KEYS = ("stage", "channel", "y", "x")
+_DECK_MEMBER = re.compile(r"^(\d{4})\.cnnd$")
+_WRITE_CHUNK = 1 << 20
+_NOT_ZIP = "(not a zip archive, or a damaged or truncated one)"
+
+ViewOptions = dict[str, Any]
+
+
+class SessionFileError(ValueError):
+    """A session or deck file that cannot be read or written; the one-line message names the file."""
+
+
+# ----------------------------------------------------------------------------------------------- public API
+def save_session(
+    path: str | os.PathLike,
+    session: Session,
+    view_options: ViewOptions | None = None,
+    *,
+    private: bool = False,
+) -> None:
+    """Write ``session`` and the caller's ``view_options`` to ``path`` (a ``.cnnd`` file), atomically.
+
+    ``view_options`` is any JSON object of plain values (str keys; None, bool, int, finite float,
+    str, and lists / dicts of those); it comes back from :func:`load_session` exactly as given.
+    ``private`` makes the file readable by its owner only (the autosave uses it). Raises
+    :class:`SessionFileError` for a session or view options that cannot be saved, or a file that
+    cannot be written; the previous file at ``path``, if any, is then left as it was.
+    """
+    path = Path(path)
+    payload = _session_bytes(session, view_options, path.name)
+    _write_file(path, payload, private)
+
+
+def load_session(path: str | os.PathLike) -> tuple[Session, ViewOptions]:
+    """The session and view options saved in ``path`` by :func:`save_session`.
+
+    Raises :class:`SessionFileError` (naming the file and the problem) for anything but a sound
+    file of a schema version up to :data:`SCHEMA_VERSION`. Reading has no side effects.
+    """
+    path = Path(path)
+    data = _read_file(path)
+    return _session_from_bytes(data, path.name, _Budget(path.name))
+
+
+def save_deck(path: str | os.PathLike, sessions: Sequence[tuple[Session, ViewOptions | None]]) -> None:
+    """Write an ordered deck of ``(session, view_options)`` pairs to ``path`` (a ``.cnndeck`` file), atomically."""
+    path = Path(path)
+    sessions = list(sessions)
+    if len(sessions) > MAX_DECK_SESSIONS:
+        raise SessionFileError(f"{path.name}: a deck holds at most {MAX_DECK_SESSIONS} sessions, not {len(sessions)}")
+    members = []
+    for number, item in enumerate(sessions, start=1):
+        try:
+            session, view_options = item
+        except (TypeError, ValueError):
+            raise SessionFileError(f"{path.name}: deck entry {number} must be a (session, view_options) pair") from None
+        member = _deck_member_name(number)
+        members.append((member, _session_bytes(session, view_options, f"{path.name}, session {number} ({member})")))
+    header = {
+        "format": DECK_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "app_version": __version__,
+        "sessions": len(members),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_member_info(DECK_JSON), _json_text(header))
+        for member, payload in members:
+            # each member is already a compressed zip: store it as it is
+            archive.writestr(zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0)), payload, zipfile.ZIP_STORED)
+    _write_file(path, buffer.getvalue(), private=False)
+
+
+def load_deck(path: str | os.PathLike) -> list[tuple[Session, ViewOptions]]:
+    """The ``(session, view_options)`` pairs of a deck written by :func:`save_deck`, in order."""
+    path = Path(path)
+    name = path.name
+    budget = _Budget(name)
+    archive = _open_zip(_read_file(path), name, budget, f"not a cnn-desktop deck {_NOT_ZIP}")
+    header = _read_json(archive, DECK_JSON, name, budget)
+    _check_header(header, DECK_FORMAT, name)
+    count = header.get("sessions")
+    if not _is_int(count) or not 0 <= count <= MAX_DECK_SESSIONS:
+        raise SessionFileError(f"{name}: damaged deck description (session count {count!r})")
+    expected = {_deck_member_name(number) for number in range(1, count + 1)}
+    stray = sorted(member for member in archive.namelist() if _DECK_MEMBER.match(member) and member not in expected)
+    if stray:
+        raise SessionFileError(f"{name}: holds {stray[0]}, but the deck lists only {count} sessions")
+    result = []
+    for number in range(1, count + 1):
+        member = _deck_member_name(number)
+        data = _read_member(archive, member, name, budget)
+        result.append(_session_from_bytes(data, f"{name}, session {number} ({member})", budget))
+    return result
+
+
+def check_view_options(options: Any, name: str = "cannot save") -> ViewOptions:
+    """``options`` if it is a JSON object of plain values that round-trips exactly, else a SessionFileError.
+
+    ``None`` stands for no options and gives ``{}``. The dict returned is the one passed in.
+    """
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise SessionFileError(f"{name}: view options must be a dict, not {type(options).__name__}")
+    _check_plain(options, "view options", name, 0)
+    return options
+
+
+# ----------------------------------------------------------------------------------------------- writing
+def _session_bytes(session: Session, view_options: ViewOptions | None, name: str) -> bytes:
+    """The complete ``.cnnd`` file for ``session``, after checking that it can be read back."""
+    if not isinstance(session, Session):
+        raise SessionFileError(f"{name}: expected a Session, got {type(session).__name__}")
+    view_options = check_view_options(view_options, name)
+    try:
+        image = check_image(session.image)
+    except ValueError as exc:
+        raise SessionFileError(f"{name}: cannot save the image: {exc}") from None
+    if not np.array_equal(image, session.image):
+        raise SessionFileError(f"{name}: cannot save the image: values outside 0..1")
+    network = session.network
+    if network.input_shape != (1, *image.shape):
+        raise SessionFileError(
+            f"{name}: the network expects input {network.input_shape}, but the image is {image.shape}"
+        )
+    if not isinstance(session.caption, str) or len(session.caption) > MAX_CAPTION_CHARS:
+        raise SessionFileError(f"{name}: the caption must be text of at most {MAX_CAPTION_CHARS} characters")
+    selection = session.selection
+    if selection is not None and not isinstance(selection, Selection):
+        raise SessionFileError(f"{name}: the selection must be a Selection or None, not {type(selection).__name__}")
+    if selection is not None and session.valid_selection(selection) != selection:
+        raise SessionFileError(f"{name}: the selection {selection} names no unit of the network")
+    for key, array in network.params.items():
+        if not np.isfinite(array).all():
+            raise SessionFileError(f"{name}: parameter {key} holds NaN or infinite values")
+
+    header = {
+        "format": SESSION_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "app_version": __version__,
+        "caption": session.caption,
+        "image_shape": list(image.shape),
+        "selection": None if selection is None else {key: int(getattr(selection, key)) for key in _SELECTION_KEYS},
+        "view_options": view_options,
+        "network": {"spec": network.spec, "input_shape": list(network.input_shape)},
+    }
+    try:
+        header_text = _json_text(header)
+    except (TypeError, ValueError) as exc:
+        raise SessionFileError(f"{name}: cannot describe the session as JSON ({_one_line(exc)})") from None
+    arrays = {"image": image, **{f"param/{key}": np.ascontiguousarray(value) for key, value in network.params.items()}}
+    npz = io.BytesIO()
+    np.savez(npz, **arrays)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_member_info(SESSION_JSON), header_text)
+        archive.writestr(_member_info(ARRAYS_NPZ), npz.getvalue())
+    return buffer.getvalue()
+
+
+def _member_info(member: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=1)
+
+
+def _write_file(path: Path, payload: bytes, private: bool) -> None:
+    try:
+        _atomic_write(path, payload, private)
+    except OSError as exc:
+        raise SessionFileError(f"{path.name}: cannot write the file ({exc.strerror or _one_line(exc)})") from exc
+
+
+def _atomic_write(path: Path, payload: bytes, private: bool) -> None:
+    """Write ``payload`` to a temporary file next to ``path``, flush it to disk, then move it over ``path``."""
+    folder = path.parent
+    mode = None if private else _mode_for(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _write_payload(handle, payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+
+
+def _write_payload(handle: io.BufferedWriter, payload: bytes) -> None:
+    view = memoryview(payload)
+    for start in range(0, len(view), _WRITE_CHUNK):
+        handle.write(view[start : start + _WRITE_CHUNK])
+
+
+def _mode_for(path: Path) -> int | None:
+    """Permissions for the new file: those of the file it replaces, else the usual ones for a new file."""
+    if os.name == "nt":
+        return None
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless to skip where folders cannot be opened."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_umask() -> int:
+    if os.name == "nt":
+        return 0
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+# ----------------------------------------------------------------------------------------------- reading
+class _Budget:
+    """Bytes a file may still unpack to; every member is charged its declared size before it is read."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.left = name, MAX_UNPACKED_BYTES
+
+    def check(self, size: int) -> None:
+        """Raise unless ``size`` more bytes fit (without charging them)."""
+        if size > self.left:
+            raise SessionFileError(
+                f"{self.name}: too large, it would unpack to more than {MAX_UNPACKED_BYTES // 2**20} MB"
+                " (a damaged or hostile file)"
+            )
+
+    def charge(self, size: int) -> None:
+        self.check(size)
+        self.left -= size
+
+
+def _read_file(path: Path) -> bytes:
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_UNPACKED_BYTES:
+            raise SessionFileError(f"{name}: too large ({size // 2**20} MB; at most {MAX_UNPACKED_BYTES // 2**20} MB)")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_UNPACKED_BYTES + 1)
+    except FileNotFoundError:
+        raise SessionFileError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise SessionFileError(f"{name}: is a folder, not a file") from None
+    except OSError as exc:
+        raise SessionFileError(f"{name}: cannot read the file ({exc.strerror or _one_line(exc)})") from None
+    if len(data) > MAX_UNPACKED_BYTES:
+        raise SessionFileError(f"{name}: too large (more than {MAX_UNPACKED_BYTES // 2**20} MB)")
+    return data
+
+
+def _open_zip(data: bytes, name: str, budget: _Budget, unreadable: str) -> zipfile.ZipFile:
+    """The zip archive in ``data``, after checking its directory: no duplicates, known compression, sizes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError):
+        raise SessionFileError(f"{name}: {unreadable}") from None
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise SessionFileError(f"{name}: damaged archive (a member appears twice)")
+    total = 0
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise SessionFileError(f"{name}: member {info.filename} uses an unsupported compression")
+        if info.flag_bits & 0x1:
+            raise SessionFileError(f"{name}: member {info.filename} is encrypted")
+        total += info.file_size
+    budget.check(total)
+    return archive
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, name: str, budget: _Budget) -> bytes:
+    """The bytes of ``member``, charged to ``budget`` by its declared size before anything is unpacked."""
+    try:
+        info = archive.getinfo(member)
+    except KeyError:
+        raise SessionFileError(f"{name}: {member} is missing") from None
+    budget.charge(info.file_size)
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(info.file_size + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error) as exc:
+        raise SessionFileError(f"{name}: {member} is damaged ({_one_line(exc)})") from None
+    if len(data) != info.file_size:
+        raise SessionFileError(f"{name}: {member} is damaged (wrong size)")
+    return data
+
+
+def _read_json(archive: zipfile.ZipFile, member: str, name: str, budget: _Budget) -> dict[str, Any]:
+    try:
+        size = archive.getinfo(member).file_size
+    except KeyError:
+        members = set(archive.namelist())
+        if member == SESSION_JSON and DECK_JSON in members:
+            raise SessionFileError(f"{name}: is a deck of sessions, not a single session") from None
+        if member == DECK_JSON and SESSION_JSON in members:
+            raise SessionFileError(f"{name}: is a single session, not a deck") from None
+        raise SessionFileError(f"{name}: {member} is missing (not a cnn-desktop file?)") from None
+    if size > MAX_JSON_BYTES:
+        raise SessionFileError(f"{name}: {member} is too large ({size} bytes)")
+    data = _read_member(archive, member, name, budget)
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise SessionFileError(f"{name}: {member} is damaged ({_one_line(exc)})") from None
+    if not isinstance(value, dict):
+        raise SessionFileError(f"{name}: {member} is damaged (not a JSON object)")
+    return value
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not allowed")
+
+
+def _check_header(header: dict[str, Any], expected_format: str, name: str) -> None:
+    """The format name and schema version of a session or deck description."""
+    version = header.get("schema_version")
+    if header.get("format") != expected_format:
+        kind = "session" if expected_format == SESSION_FORMAT else "deck"
+        raise SessionFileError(f"{name}: not a cnn-desktop {kind} (format {header.get('format')!r})")
+    if not _is_int(version) or version < 1:
+        raise SessionFileError(f"{name}: unknown schema version {version!r}")
+    if version > SCHEMA_VERSION:
+        made_by = header.get("app_version")
+        by = f" {made_by}" if isinstance(made_by, str) and len(made_by) < 40 else ""
+        raise SessionFileError(
+            f"{name}: made by a newer cnn-desktop{by} (schema version {version}; this version reads up to "
+            f"{SCHEMA_VERSION}); update cnn-desktop to open it"
+        )
+
+
+def _session_from_bytes(data: bytes, name: str, budget: _Budget) -> tuple[Session, ViewOptions]:
+    archive = _open_zip(data, name, budget, f"not a cnn-desktop session {_NOT_ZIP}")
+    header = _read_json(archive, SESSION_JSON, name, budget)
+    _check_header(header, SESSION_FORMAT, name)
+    caption = header.get("caption")
+    if not isinstance(caption, str) or len(caption) > MAX_CAPTION_CHARS:
+        raise SessionFileError(f"{name}: damaged caption")
+    view_options = header.get("view_options")
+    if not isinstance(view_options, dict):
+        raise SessionFileError(f"{name}: damaged view options (not a JSON object)")
+    check_view_options(view_options, name)
+    image_shape = header.get("image_shape")
+    if not (isinstance(image_shape, list) and len(image_shape) == 2 and all(_is_int(v) for v in image_shape)):
+        raise SessionFileError(f"{name}: damaged image shape {image_shape!r}")
+    description = header.get("network")
+    if not isinstance(description, dict) or not isinstance(description.get("spec"), list):
+        raise SessionFileError(f"{name}: missing or damaged network description")
+    if len(description["spec"]) > MAX_LAYERS:
+        raise SessionFileError(f"{name}: the network has {len(description['spec'])} layers, at most {MAX_LAYERS}")
+    input_shape = description.get("input_shape")
+    if input_shape != [1, *image_shape]:
+        raise SessionFileError(f"{name}: the network input {input_shape!r} does not fit the image {image_shape}")
+    selection = _parse_selection(header.get("selection"), name)
+
+    arrays = _read_npz(_read_member(archive, ARRAYS_NPZ, name, budget), name, budget)
+    image = arrays.pop("image", None)
+    if image is None:
+        raise SessionFileError(f"{name}: the image is missing")
+    if image.shape != tuple(image_shape):
+        raise SessionFileError(f"{name}: the image has shape {image.shape}, expected {tuple(image_shape)}")
+    if not np.isfinite(image).all():
+        raise SessionFileError(f"{name}: the image holds NaN or infinite values")
+    if image.size and (image.min() < 0 or image.max() > 1):
+        raise SessionFileError(f"{name}: the image holds values outside 0..1")
+    try:
+        image = check_image(image)
+    except ValueError as exc:
+        raise SessionFileError(f"{name}: {exc}") from None
+
+    network = _network_from(description, arrays, name)
+    session = Session(image=image, network=network, selection=None, caption=caption)
+    if selection is not None and session.valid_selection(selection) != selection:
+        raise SessionFileError(f"{name}: the selection {selection} names no unit of the network")
+    session.selection = selection
+    return session, view_options
+
+
+def _parse_selection(raw: Any, name: str) -> Selection | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != set(_SELECTION_KEYS) or not all(_is_int(v) for v in raw.values()):
+        raise SessionFileError(f"{name}: damaged selection {raw!r}")
+    return Selection(**{key: raw[key] for key in _SELECTION_KEYS})
+
+
+def _network_from(description: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Network:
+    """The network of a session, checking its spec and every parameter (by :meth:`Network.from_arrays`)."""
+    params = {}
+    for key, array in arrays.items():
+        if not key.startswith("param/"):
+            raise SessionFileError(f"{name}: unexpected array {key!r}")
+        params[key] = array
+    header = {"format": NETWORK_FILE_FORMAT, "spec": description["spec"], "input_shape": description["input_shape"]}
+    try:
+        network = Network.from_arrays({"spec": np.array(json.dumps(header)), **params}, name)
+    except ModelFileError as exc:
+        raise SessionFileError(_one_line(exc)) from None
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        raise SessionFileError(f"{name}: damaged network description ({_one_line(exc)})") from None
+    except MemoryError:
+        raise SessionFileError(f"{name}: the network described is too large to build") from None
+    unexpected = sorted(set(params) - {f"param/{key}" for key in network.params})
+    if unexpected:
+        raise SessionFileError(f"{name}: unexpected array {unexpected[0]!r} (the network has no such parameter)")
+    return network
+
+
+def _read_npz(data: bytes, name: str, budget: _Budget) -> dict[str, np.ndarray]:
+    """The arrays of ``arrays.npz``: every header is checked (float arrays only) before its data is read."""
+    archive = _open_zip(data, name, budget, f"{ARRAYS_NPZ} is damaged {_NOT_ZIP}")
+    arrays: dict[str, np.ndarray] = {}
+    for info in archive.infolist():
+        member = info.filename
+        if not member.endswith(".npy"):
+            raise SessionFileError(f"{name}: unexpected member {member!r} in {ARRAYS_NPZ}")
+        key = member[: -len(".npy")]
+        raw = _read_member(archive, member, name, budget)
+        where = f"{name}: array {key!r}"
+        try:
+            buffer = io.BytesIO(raw)
+            major, _ = np.lib.format.read_magic(buffer)
+            if major == 1:
+                shape, _, dtype = np.lib.format.read_array_header_1_0(buffer)
+            elif major in (2, 3):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(buffer)
+            else:
+                raise ValueError(f"unknown .npy version {major}")
+        except (ValueError, EOFError, SyntaxError, TypeError) as exc:
+            raise SessionFileError(f"{where} is damaged ({_one_line(exc)})") from None
+        if dtype.hasobject:
+            raise SessionFileError(f"{where} holds Python objects (a pickle); refused, nothing was run")
+        if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8):
+            raise SessionFileError(f"{where} has type {dtype}, expected floating-point numbers")
+        if len(raw) - buffer.tell() != math.prod(shape) * dtype.itemsize:
+            raise SessionFileError(f"{where} is damaged (its data does not match its shape {shape})")
+        try:
+            array = np.load(io.BytesIO(raw), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise SessionFileError(f"{where} is damaged ({_one_line(exc)})") from None
+        if not np.isfinite(array).all():
+            raise SessionFileError(f"{where} holds NaN or infinite values")
+        if array.size and array.dtype.itemsize > 4 and np.abs(array).max() > np.finfo(np.float32).max:
+            raise SessionFileError(f"{where} holds values out of the float32 range")
+        arrays[key] = array
+    return arrays
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def _check_plain(value: Any, where: str, name: str, depth: int) -> None:
+    """Raise unless ``value`` is made of plain JSON values that come back from a round trip unchanged."""
+    if depth > MAX_VIEW_OPTION_DEPTH:
+        raise SessionFileError(f"{name}: {where} is nested more than {MAX_VIEW_OPTION_DEPTH} levels deep")
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        if type(value) is not int:
+            raise SessionFileError(f"{name}: {where} is a {type(value).__name__}, not a plain int")
+        return
+    if isinstance(value, float):
+        if type(value) is not float:
+            raise SessionFileError(f"{name}: {where} is a {type(value).__name__}, not a plain float")
+        if not math.isfinite(value):
+            raise SessionFileError(f"{name}: {where} is {value}, only finite numbers can be saved")
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_plain(item, f"{where}[{index}]", name, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise SessionFileError(f"{name}: {where} has the key {key!r}; keys must be text")
+            _check_plain(item, f"{where}[{key!r}]", name, depth + 1)
+        return
+    hint = (
+        "; use a list"
+        if isinstance(value, tuple)
+        else "; convert it with .item()"
+        if isinstance(value, np.generic)
+        else ""
+    )
+    raise SessionFileError(f"{name}: {where} is a {type(value).__name__}, not a plain JSON value{hint}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _deck_member_name(number: int) -> str:
+    return f"{number:04d}{SESSION_SUFFIX}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] if text else type(exc).__name__
