@@ -1,0 +1,389 @@
+"""The built-in lesson: the lecture's worked examples as a sequence of ready-made scenes (Qt-free).
+
+Each :class:`Scene` is one step of the lecture: a title, a caption (one line a lecturer would say),
+a complete :class:`~cnn_desktop.session.Session` (image, network with exact weights, selected unit)
+and the view options the app should show it with. :func:`builtin_scenes` replays the lecture in
+order, from the identity kernel on the 7x7 slide image to the MNIST CNN; every number the slides
+show comes out of these scenes exactly (see ``tests/test_lesson.py``).
+
+View options of a scene (a plain JSON object, saved as is in ``.cnnd`` / ``.cnndeck`` files):
+
+``player_layer``
+    index of the conv or pool layer whose sliding window the step player shows, or None (no player);
+``player_position``
+    the output cell the player stands on, as a flat index ``y * width + x`` into that layer's output
+    map, or None (the whole output, nothing stepped yet);
+``player_channel``
+    the output channel the player steps through;
+``scaling``
+    how the feature maps are coloured; the lesson always uses ``"layer"`` (one scale per layer);
+``kernel_layer``
+    index of the conv layer whose kernels the kernel editor shows, or None.
+
+Stages number the tensors as everywhere in the app: stage 0 is the input image, stage ``i + 1`` the
+output of layer ``i``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .compute import ForwardResult, forward_pass
+from .data import datasets
+from .engine import MNIST_SPEC, Network
+from .engine.spec import LayerSpec
+from .presets import LECTURE_IMAGE, kernel_preset
+from .session import Selection, Session, check_image
+from .session_file import load_deck, save_deck
+
+__all__ = [
+    "DEFAULT_VIEW_OPTIONS",
+    "SCENE_TITLES",
+    "Scene",
+    "builtin_scenes",
+    "caption_title",
+    "save_builtin_deck",
+    "scene_results",
+    "scenes_from_deck",
+    "view_options_for",
+]
+
+ViewOptions = dict[str, Any]
+
+DEFAULT_VIEW_OPTIONS: ViewOptions = {
+    "player_layer": None,
+    "player_position": None,
+    "player_channel": 0,
+    "scaling": "layer",
+    "kernel_layer": None,
+}
+"""The view option keys of a scene and their values when a deck leaves them out."""
+
+SCENE_TITLES: tuple[str, ...] = (
+    "Identity kernel, no padding",
+    "Identity kernel, zero padding 1",
+    "Box blur",
+    "Horizontal edges",
+    "Convolution layer",
+    "Max pooling",
+    "Pooling again",
+    "One pixel sees everything",
+    "Handwritten digits",
+)
+"""Titles of the built-in scenes, in lecture order; each caption starts with its title and a colon."""
+
+MAX_TITLE_CHARS = 60
+
+
+@dataclass
+class Scene:
+    """One step of a lesson: what to show and what to say about it.
+
+    ``session.caption`` holds the same text as ``caption`` (it is what a deck file stores).
+    """
+
+    title: str
+    caption: str
+    session: Session
+    view_options: ViewOptions = field(default_factory=lambda: dict(DEFAULT_VIEW_OPTIONS))
+
+
+# ----------------------------------------------------------------------------------------------- the lesson
+def builtin_scenes() -> list[Scene]:
+    """The lecture, scene by scene, in its order; fresh sessions on every call (edit them freely).
+
+    1. the 7x7 image and the identity kernel without padding (5x5 out), the player on the first cell;
+    2. the identity kernel with zero padding 1 (7x7 out, a copy of the input);
+    3. the 1/9 box blur (the slide shows 9x these values);
+    4. the horizontal-edge kernel, with its -2 and -4;
+    5. a conv layer of three 3x3 kernels + ReLU stacked into one 5x5x3 feature map;
+    6. conv (horizontal edges) + ReLU + 2x2 max pooling = [[1, 3], [1, 3]], a pooled 1 selected:
+       its receptive field is the 16 input pixels of a 4x4 box;
+    7. pooling again, exactly as the slides: the 2x2 map pooled to one pixel, which sees 36 of the
+       49 input pixels (a 2x2 pool drops the 5x5 map's last row and column);
+    8. overlapping 3x3 pools so that one pixel sees the whole 7x7 input, all 49 pixels;
+    9. the MNIST CNN (untrained, seed 0) on the first bundled test digit.
+    """
+    return [
+        _identity_scene(),
+        _padding_scene(),
+        _blur_scene(),
+        _edges_scene(),
+        _conv_layer_scene(),
+        _max_pool_scene(),
+        _pool_again_scene(),
+        _whole_image_scene(),
+        _mnist_scene(),
+    ]
+
+
+def scene_results(scene: Scene) -> ForwardResult:
+    """The forward pass of ``scene`` with its selection analysed (``.stages``, ``.field``...)."""
+    session = scene.session
+    return forward_pass(session.version, session.image, session.network, session.selection)
+
+
+def save_builtin_deck(path: str | os.PathLike) -> None:
+    """Write the built-in lesson to ``path`` as a ``.cnndeck`` (captions and view options inside).
+
+    Raises :class:`~cnn_desktop.session_file.SessionFileError` if the file cannot be written.
+    """
+    save_deck(path, [(scene.session, scene.view_options) for scene in builtin_scenes()])
+
+
+def scenes_from_deck(path: str | os.PathLike) -> list[Scene]:
+    """The scenes of a deck (a lecturer's own, or :func:`save_builtin_deck`'s), in the deck's order.
+
+    Titles come from each caption's first clause (``Scene N`` for an empty caption); view options
+    missing from a session, or naming no layer of its network, get the defaults of
+    :func:`view_options_for`; keys the lesson does not know are kept. Raises
+    :class:`~cnn_desktop.session_file.SessionFileError` for a file that cannot be read.
+    """
+    scenes = []
+    for index, (session, options) in enumerate(load_deck(path)):
+        title = caption_title(session.caption) or f"Scene {index + 1}"
+        scenes.append(Scene(title, session.caption, session, view_options_for(session.network, options)))
+    return scenes
+
+
+def caption_title(caption: str) -> str:
+    """The first clause of ``caption`` (up to its first ``:``, ``;``, dash or full stop), as a short title.
+
+    ``"Box blur: each output is ..."`` gives ``"Box blur"``; a clause longer than
+    :data:`MAX_TITLE_CHARS` is cut at a word and ends with an ellipsis; an empty caption gives "".
+    """
+    text = " ".join(str(caption).split())
+    clause = re.split(r"[:;]|\s[\u2013\u2014-]\s|\.(?:\s|$)", text, maxsplit=1)[0].strip()
+    if len(clause) <= MAX_TITLE_CHARS:
+        return clause
+    cut = clause[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,")
+    return cut + "\u2026"
+
+
+def view_options_for(network: Network, options: ViewOptions | None = None) -> ViewOptions:
+    """``options`` with every lesson key present and naming a real layer of ``network``.
+
+    Missing or unusable values take the defaults (no player, ``"layer"`` scaling, the kernel editor
+    on the first conv layer; an explicit None kernel layer stays None); other keys are kept unchanged.
+    Returns a new dict.
+    """
+    result: ViewOptions = dict(options or {})
+    convs = [index for index, entry in enumerate(network.spec) if entry["type"] == "conv"]
+    windowed = [index for index, entry in enumerate(network.spec) if entry["type"] in ("conv", "maxpool", "avgpool")]
+    player = result.get("player_layer")
+    if not (_is_int(player) and player in windowed):
+        player = None
+    result["player_layer"] = player
+    channels, cells = 1, 0
+    if player is not None:
+        channels, height, width = network.shapes[player]
+        cells = height * width
+    position = result.get("player_position")
+    result["player_position"] = position if _is_int(position) and 0 <= position < cells else None
+    channel = result.get("player_channel")
+    result["player_channel"] = channel if _is_int(channel) and 0 <= channel < channels else 0
+    if not isinstance(result.get("scaling"), str) or not result["scaling"]:
+        result["scaling"] = DEFAULT_VIEW_OPTIONS["scaling"]
+    first_conv = convs[0] if convs else None
+    kernel = result.get("kernel_layer", first_conv)
+    result["kernel_layer"] = kernel if kernel is None or (_is_int(kernel) and kernel in convs) else first_conv
+    return result
+
+
+# ----------------------------------------------------------------------------------------------- the scenes
+def _identity_scene() -> Scene:
+    network = _lecture_network([_conv(padding=0)], [_kernel("Identity")])
+    return _scene(
+        0,
+        "the output is smaller than the input (7x7 \u2192 5x5); each cell is the dot product of the kernel "
+        "with one 3x3 window",
+        network,
+        Selection(stage=1, channel=0, y=0, x=0),
+        player_layer=0,
+    )
+
+
+def _padding_scene() -> Scene:
+    network = _lecture_network([_conv(padding=1)], [_kernel("Identity")])
+    return _scene(
+        1,
+        "pad the input with a border of 0s and the output keeps its size (7x7 \u2192 7x7, a copy of the input)",
+        network,
+        Selection(stage=1, channel=0, y=0, x=0),
+        player_layer=0,
+    )
+
+
+def _blur_scene() -> Scene:
+    network = _lecture_network([_conv(padding=0)], [_kernel("Box blur")])
+    return _scene(
+        2,
+        "every weight is 1/9, so each output is the mean of its 3x3 window; the slide shows the window sums, "
+        "9x these values (the selected 1 is the slide's 9)",
+        network,
+        Selection(stage=1, channel=0, y=2, x=1),
+        player_layer=0,
+    )
+
+
+def _edges_scene() -> Scene:
+    network = _lecture_network([_conv(padding=0)], [_kernel("Horizontal edges")])
+    return _scene(
+        3,
+        "[-1 -1 -1; 2 2 2; -1 -1 -1] is large on horizontal strokes and negative (-2, -4) where a row is darker "
+        "than the rows above and below it",
+        network,
+        Selection(stage=1, channel=0, y=2, x=3),
+        player_layer=0,
+    )
+
+
+def _conv_layer_scene() -> Scene:
+    kernels = [_kernel("Horizontal edges"), _kernel("Vertical edges"), _kernel("Box blur")]
+    network = _lecture_network([_conv(out_channels=3), {"type": "relu"}], kernels)
+    return _scene(
+        4,
+        "three 3x3 kernels (horizontal edges, vertical edges, box blur) + ReLU, their outputs stacked into one "
+        "feature map of height-2 x width-2 x 3 = 5x5x3; in a CNN these kernels are learned",
+        network,
+        Selection(stage=2, channel=1, y=2, x=0),
+        player_layer=0,
+        player_channel=1,
+    )
+
+
+def _max_pool_scene() -> Scene:
+    spec = [_conv(), {"type": "relu"}, {"type": "maxpool", "size": 2, "stride": 2}]
+    network = _lecture_network(spec, [_kernel("Horizontal edges")])
+    return _scene(
+        5,
+        "conv (horizontal edges) + ReLU, then 2x2 max pooling gives [[1, 3], [1, 3]]; what numbers were involved "
+        "in computing this 1? The 16 input pixels of a 4x4 box",
+        network,
+        Selection(stage=3, channel=0, y=0, x=0),
+        player_layer=2,
+    )
+
+
+def _pool_again_scene() -> Scene:
+    spec = [_conv(), {"type": "relu"}, {"type": "maxpool", "size": 2}, {"type": "maxpool", "size": 2}]
+    network = _lecture_network(spec, [_kernel("Horizontal edges")])
+    return _scene(
+        6,
+        "a 2x2 max pool over [[1, 3], [1, 3]] gives a single pixel, 3, that sees a 6x6 block: 36 of the 49 "
+        "input pixels, because a 2x2 pool over the 5x5 map leaves out its last row and column",
+        network,
+        Selection(stage=4, channel=0, y=0, x=0),
+        player_layer=3,
+    )
+
+
+def _whole_image_scene() -> Scene:
+    spec = [
+        _conv(),
+        {"type": "relu"},
+        {"type": "maxpool", "size": 3, "stride": 2},
+        {"type": "maxpool", "size": 2, "stride": 2},
+    ]
+    network = _lecture_network(spec, [_kernel("Horizontal edges")])
+    return _scene(
+        7,
+        "3x3 max-pool windows at stride 2 cover the whole 5x5 map (2x2 windows would leave out its last row and "
+        "column), and a 2x2 max pool over the 2x2 result gives one pixel whose receptive field is the whole 7x7 "
+        "input, all 49 pixels",
+        network,
+        Selection(stage=4, channel=0, y=0, x=0),
+        player_layer=3,
+    )
+
+
+def _mnist_scene() -> Scene:
+    image, label = _first_test_digit()
+    network = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0)
+    digit = f"a 28x28 test digit (a {label})" if label is not None else "a blank 28x28 grid"
+    return _scene(
+        8,
+        f"the MNIST CNN, still untrained, reads {digit}; draw a digit of your own, then press Train and watch "
+        "the 10 probabilities change",
+        network,
+        None,
+        image=image,
+        player_layer=None,
+    )
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def _scene(
+    index: int,
+    rest: str,
+    network: Network,
+    selection: Selection | None,
+    *,
+    image: np.ndarray | None = None,
+    player_layer: int | None,
+    player_channel: int = 0,
+) -> Scene:
+    """Scene ``index`` of the lesson: caption "<title>: <rest>", by default on the lecture image.
+
+    The player stands on the selected cell when the selection lies in a map of the player layer's
+    size (its own output, or the ReLU after it), else on the first cell.
+    """
+    title = SCENE_TITLES[index]
+    caption = f"{title}: {rest}"
+    image = check_image(LECTURE_IMAGE if image is None else image).copy()
+    session = Session(image=image, network=network, selection=None, caption=caption)
+    if selection is not None and session.valid_selection(selection) != selection:
+        raise AssertionError(f"scene {index + 1}: {selection} names no unit of {network}")
+    session.selection = selection
+    position = None
+    if player_layer is not None:
+        _, height, width = network.shapes[player_layer]
+        position = 0
+        if selection is not None and network.stage_shape(selection.stage)[1:] == (height, width):
+            position = selection.y * width + selection.x
+    options = {
+        "player_layer": player_layer,
+        "player_position": position,
+        "player_channel": player_channel,
+        "scaling": "layer",
+        "kernel_layer": 0,
+    }
+    return Scene(title, caption, session, options)
+
+
+def _conv(out_channels: int = 1, padding: int = 0) -> LayerSpec:
+    return {"type": "conv", "out_channels": out_channels, "kernel": 3, "stride": 1, "padding": padding}
+
+
+def _kernel(name: str) -> np.ndarray:
+    """A 3x3 preset as float32 weights: ``float32(scale) * grid`` (the box blur is exactly float32(1/9))."""
+    scale, grid = kernel_preset(name, 3)
+    return (np.float32(scale) * grid.astype(np.float32)).astype(np.float32)
+
+
+def _lecture_network(spec: list[LayerSpec], kernels: list[np.ndarray]) -> Network:
+    """``spec`` on the 1x7x7 lecture image; layer 0 is a conv carrying ``kernels``, all biases 0."""
+    network = Network.from_spec(spec, (1, 7, 7), seed=0)
+    network.params["0.weight"][...] = np.stack(kernels)[:, None]
+    for name, array in network.params.items():
+        if name.endswith(".bias"):
+            array[...] = 0
+    return network
+
+
+def _first_test_digit() -> tuple[np.ndarray, int | None]:
+    """The first bundled MNIST test digit and its label, or a blank 28x28 grid and None if unreadable."""
+    try:
+        digits = datasets.load_bundled()
+        return check_image(digits.test_images[0]).copy(), int(digits.test_labels[0])
+    except (OSError, ValueError, IndexError):  # DatasetError and IdxError are ValueErrors
+        return np.zeros((28, 28), np.float32), None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
