@@ -39,6 +39,7 @@ class SessionDocument(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
         self.latest: ForwardResult | None = None
+        self.weights_lock: str | None = None  # why weights and pipeline cannot be edited now (training)
         self._stroke_before: np.ndarray | None = None
         self._worker = ComputeWorker()
         self._thread = WorkerThread(self._worker, "compute", self)
@@ -76,6 +77,8 @@ class SessionDocument(QObject):
 
     def edit_params(self, values: dict[str, np.ndarray], text: str, merge_key: object = None) -> str | None:
         """Change parameter arrays; returns an error message instead of applying a bad value."""
+        if self.weights_lock:
+            return self.weights_lock
         try:
             values = check_params(self.session.network, values)
         except (KeyError, ValueError) as exc:
@@ -92,6 +95,9 @@ class SessionDocument(QObject):
         ``origins[i]`` is the current layer that new layer ``i`` comes from (None: new), so its
         trained weights are kept wherever the layer moves (see ``Network.rebuilt``).
         """
+        if self.weights_lock:
+            self.spec_rejected.emit(self.weights_lock, -1)
+            return self.weights_lock
         try:
             network = self.session.network.rebuilt(spec, origins=origins)
         except SpecError as exc:
@@ -102,6 +108,8 @@ class SessionDocument(QObject):
 
     def resize_grid(self, image: np.ndarray, text: str = "Resize grid") -> str | None:
         """A new image of another size, with the network rebuilt for it (or the engine's reason)."""
+        if self.weights_lock:
+            return self.weights_lock
         try:
             network = self.session.network.rebuilt(self.session.network.spec, (1, *image.shape))
         except SpecError as exc:
@@ -113,12 +121,44 @@ class SessionDocument(QObject):
 
     def set_network(self, network: Network, text: str) -> str | None:
         """Adopt a whole network (loaded weights, a lesson scene), with the image resized to fit."""
+        if self.weights_lock:
+            return self.weights_lock
         _, height, width = network.input_shape
         image = self.session.image
         if image.shape != (height, width):
             image = np.zeros((height, width), np.float32)
         self.undo_stack.push(NetworkEdit(self, self.state(), (image, network), text))
         return None
+
+    def undo(self) -> str | None:
+        """Undo the last step, unless it would change weights that training is using."""
+        return self._step_history(self.undo_stack.index() - 1, self.undo_stack.undo)
+
+    def redo(self) -> str | None:
+        return self._step_history(self.undo_stack.index(), self.undo_stack.redo)
+
+    def _step_history(self, index: int, step) -> str | None:
+        command = self.undo_stack.command(index) if 0 <= index < self.undo_stack.count() else None
+        if command is None:
+            return None
+        if self.weights_lock and not isinstance(command, ImageEdit):
+            return self.weights_lock
+        step()
+        return None
+
+    def set_weights_lock(self, reason: str | None) -> None:
+        """While ``reason`` is set (training runs), weight, pipeline and grid edits are refused with it."""
+        self.weights_lock = reason
+
+    def adopt_trained_weights(self, params: dict[str, np.ndarray]) -> None:
+        """New weights from the trainer: shown at once, not an undo step (training is not an edit)."""
+        if any(params[name].shape != array.shape for name, array in self.session.network.params.items()):
+            return  # weights of another pipeline: stale, ignore
+        for name, array in self.session.network.params.items():
+            array[...] = params[name]
+        self.session.touch()
+        self.params_changed.emit()
+        self.recompute()
 
     def select(self, selection: Selection | None) -> None:
         """Select a unit (or None); its receptive field comes with the next result."""

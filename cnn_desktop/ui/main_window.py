@@ -75,23 +75,37 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        self.open_image_action = self._action("&Open image…", self._open_image, QKeySequence.Open,
-                                              "Import a PNG, JPEG or BMP image into the pixel grid")
+        self.open_image_action = self._action(
+            "&Open image…", self._open_image, QKeySequence.Open, "Import a PNG, JPEG or BMP image into the pixel grid"
+        )
         file_menu.addAction(self.open_image_action)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Load weights…", self._load_weights, "Ctrl+L",
-                                         "Load a network (pipeline and weights) saved as .npz"))
-        file_menu.addAction(self._action("&Save weights…", self._save_weights, "Ctrl+Shift+S",
-                                         "Save the pipeline and its weights to a .npz file"))
+        file_menu.addAction(
+            self._action(
+                "&Load weights…", self._load_weights, "Ctrl+L", "Load a network (pipeline and weights) saved as .npz"
+            )
+        )
+        file_menu.addAction(
+            self._action(
+                "&Save weights…", self._save_weights, "Ctrl+Shift+S", "Save the pipeline and its weights to a .npz file"
+            )
+        )
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.Quit, "Close cnn-desktop"))
 
         edit_menu = menus.addMenu("&Edit")
         stack = self.document.undo_stack
-        undo = stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts(QKeySequence.Undo)
-        redo = stack.createRedoAction(self, "&Redo")
+        undo = self._action(
+            "&Undo", lambda: self._report(self.document.undo()), QKeySequence.Undo, "Undo the last edit"
+        )
+        redo = self._action("&Redo", lambda: self._report(self.document.redo()), "Ctrl+Shift+Z", "Redo the undone edit")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
+        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
         edit_menu.addActions([undo, redo])
         self.undo_action, self.redo_action = undo, redo
         actions = getattr(self.pixel_editor, "actions_by_name", {})
@@ -140,6 +154,10 @@ class MainWindow(QMainWindow):
         self.document.spec_rejected.connect(lambda message, _layer: self.statusBar().showMessage(message, 8000))
 
     # ----- slots
+    def _report(self, message: str | None) -> None:
+        if message:
+            self.statusBar().showMessage(message, 8000)
+
     def _show_hover(self, stage: int, channel: int, y: int, x: int, value: float) -> None:
         self.hover_label.setText(self.maps.hover_text(stage, channel, y, x, value))
 
