@@ -108,10 +108,9 @@ class MainWindow(QMainWindow):
         redo.setEnabled(stack.canRedo())
         edit_menu.addActions([undo, redo])
         self.undo_action, self.redo_action = undo, redo
-        actions = getattr(self.pixel_editor, "actions_by_name", {})
-        if actions:
-            edit_menu.addSeparator()
-            edit_menu.addActions(list(actions.values()))
+        image_actions = [a for key, a in self.pixel_editor.actions_by_name.items() if key != "import_image"]
+        edit_menu.addSeparator()
+        edit_menu.addActions(image_actions)
 
         view_menu = menus.addMenu("&View")
         for dock in self.docks.values():
@@ -167,6 +166,7 @@ class MainWindow(QMainWindow):
 
     def set_palette(self, name: str) -> None:
         self.maps.set_palette(name)
+        self.kernel_editor.set_palette(name)
         for action in self.palette_group.actions():
             action.setChecked(action.data() == name)
         self.settings.setValue("view/palette", name)

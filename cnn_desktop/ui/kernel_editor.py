@@ -1,0 +1,594 @@
+"""The kernels of one conv layer: an overview of all of them and an editor for one k x k kernel.
+
+The kernel is shown the way the lecture writes it, as a factor times a grid (the box blur is
+1/9 x all ones): the weights are ``scale * grid``. The scale is remembered per kernel for display;
+changing it rescales the weights and keeps the grid. Every edit is one ``document.edit_params``
+(wheel steps on one cell merge into one undo step); refused values are explained inline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
+from .document import SessionDocument
+from .grid_view import NumberGridView, colour_index, colour_table
+from .palettes import DEFAULT_DIVERGING, diverging, format_value, symmetric_level
+
+WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
+SCALE_CHOICES = ("1", "1/9", "1/16", "1/8", "1/4", "1/2", "2")
+NO_CONV_HINT = "Select a conv layer to edit its kernels"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+class KernelOverviewView(QWidget):
+    """Every kernel of a layer as a small tile: one column per output channel (filter), one row
+    per input channel. Clicking a tile selects that kernel."""
+
+    kernel_clicked = Signal(int, int)  # output channel, input channel
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._weights = np.zeros((0, 0, 1, 1), np.float32)
+        self._level = 1.0
+        self._colormap = diverging()
+        self._selected = (0, 0)
+        self._image: QImage | None = None
+        self._image_key: tuple | None = None
+        self.setMouseTracking(True)
+        self.setMinimumHeight(48)
+        self.setToolTip("All kernels of the layer: a column per output channel, a row per input channel; click one")
+
+    def set_weights(self, weights: np.ndarray) -> None:
+        """Show ``weights`` (out, in, k, k), coloured on one symmetric scale for the whole layer."""
+        self._weights = np.array(weights, np.float32, copy=True)
+        self._level = symmetric_level(self._weights)
+        self._image_key = None
+        self.update()
+
+    def set_colormap(self, colormap: pg.ColorMap) -> None:
+        self._colormap = colormap
+        self._image_key = None
+        self.update()
+
+    def set_selected(self, out_channel: int, in_channel: int) -> None:
+        self._selected = (out_channel, in_channel)
+        self.update()
+
+    def _geometry(self) -> tuple[float, float, int, int]:
+        """(x0, y0, pixels per kernel cell, gap pixels) for the current widget size."""
+        outs, ins, k, _ = self._weights.shape
+        if not outs or not ins:
+            return 0.0, 0.0, 0, 0
+        gap = 2 if min(self.width() / outs, self.height() / ins) >= 2 * k + 2 else 0
+        cell = max(1, int(min((self.width() - 2) / outs - gap, (self.height() - 2) / ins - gap) // k))
+        tile = k * cell + gap
+        x0 = max(0.0, (self.width() - outs * tile + gap) / 2)
+        y0 = max(0.0, (self.height() - ins * tile + gap) / 2)
+        return x0, y0, cell, gap
+
+    def tile_rect(self, out_channel: int, in_channel: int) -> QRectF:
+        x0, y0, cell, gap = self._geometry()
+        k = self._weights.shape[2]
+        tile = k * cell + gap
+        return QRectF(x0 + out_channel * tile, y0 + in_channel * tile, k * cell, k * cell)
+
+    def kernel_at(self, point: QPointF) -> tuple[int, int] | None:
+        outs, ins = self._weights.shape[:2]
+        for out_channel in range(outs):
+            rect = self.tile_rect(out_channel, 0)
+            if rect.left() <= point.x() < rect.right() + self._geometry()[3]:
+                for in_channel in range(ins):
+                    if self.tile_rect(out_channel, in_channel).contains(point):
+                        return out_channel, in_channel
+        return None
+
+    def _mosaic(self, cell: int, gap: int) -> QImage:
+        """The tiles as one image at display resolution, rebuilt only when data or size change."""
+        key = (cell, gap, self.width(), self.height())
+        if self._image is not None and self._image_key == key:
+            return self._image
+        outs, ins, k, _ = self._weights.shape
+        lut = colour_table(self._colormap)
+        index = colour_index(self._weights, -self._level, self._level)
+        # one image pixel per display pixel: map each display column/row to (tile, cell) or a gap
+        tile = k * cell + gap
+        along = np.arange(max(outs, ins) * tile)
+        within = along % tile
+        source = np.where(within < k * cell, within // cell, -1)
+        tile_of = along // tile
+        cols, rows = slice(0, outs * tile - gap), slice(0, ins * tile - gap)
+        col_src, col_tile = source[cols], tile_of[cols]
+        row_src, row_tile = source[rows], tile_of[rows]
+        colours = lut[index[col_tile[None, :], row_tile[:, None], row_src[:, None], col_src[None, :]]]
+        gaps = (row_src[:, None] < 0) | (col_src[None, :] < 0)
+        window = self.palette().window().color()
+        colours[gaps] = (window.red(), window.green(), window.blue())
+        height, width = colours.shape[:2]
+        rgb = np.ascontiguousarray(colours)
+        self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        self._image_key = key
+        return self._image
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        outs, ins, k, _ = self._weights.shape
+        if outs and ins:
+            x0, y0, cell, gap = self._geometry()
+            image = self._mosaic(cell, gap)
+            # too many kernels for one pixel each: shrink the mosaic to fit
+            shrink = min(1.0, self.width() / image.width(), self.height() / image.height())
+            painter.drawImage(QRectF(x0, y0, image.width() * shrink, image.height() * shrink), image)
+            out_channel, in_channel = self._selected
+            if out_channel < outs and in_channel < ins:
+                rect = self.tile_rect(out_channel, in_channel).adjusted(-2, -2, 2, 2)
+                painter.setPen(QPen(QColor("#ffb000"), 3))
+                painter.drawRect(rect)
+        painter.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        hit = self.kernel_at(event.position())
+        if hit is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.kernel_clicked.emit(*hit)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        hit = self.kernel_at(event.position())
+        text = f"Output channel {hit[0]}, input channel {hit[1]}: click to edit" if hit else ""
+        self.setStatusTip(text)
+        if hit:
+            self.setToolTip(text)
+        event.accept()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(320, 110)
+
+
+class KernelEditor(QWidget):
+    """Edit the kernels and biases of one conv layer (``set_layer``), one k x k kernel at a time.
+
+    Public pieces: ``grid`` (the kernel's :class:`NumberGridView`), ``overview``, ``layer()``,
+    ``current_kernel()``, ``set_kernel``, ``scale()``, ``set_scale_text``, ``apply_preset``,
+    ``set_palette`` and ``message()`` (the last status or error text).
+    """
+
+    layer_changed = Signal(int)  # the conv layer now shown, -1 for none
+    kernel_changed = Signal(int, int)  # output channel, input channel now edited
+
+    def __init__(self, document: SessionDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._requested: int | None = None  # the layer asked for by set_layer (None: the first conv)
+        self._layer: int | None = None
+        self._scales: dict[tuple[int, int, int], float] = {}  # (layer, out, in) -> display factor
+        self._rng = np.random.default_rng()
+        self._build()
+        self._connect()
+        self._refresh()
+
+    # ----- construction
+    def _build(self) -> None:
+        self.layer_box = QComboBox()
+        self.layer_box.setPlaceholderText("Choose a conv layer…")
+        self.layer_box.setToolTip("The conv layer whose kernels are edited here")
+        self.out_spin = QSpinBox()
+        self.out_spin.setPrefix("Output ")
+        self.out_spin.setToolTip("Output channel (filter) of the kernel to edit")
+        self.in_spin = QSpinBox()
+        self.in_spin.setPrefix("Input ")
+        self.in_spin.setToolTip(
+            "Input channel of the kernel to edit (each filter has one k x k kernel per input channel)"
+        )
+
+        self.scale_box = QComboBox()
+        self.scale_box.setEditable(True)
+        self.scale_box.addItems(SCALE_CHOICES)
+        self.scale_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.scale_box.setToolTip(
+            "Factor in front of the grid, as the lecture writes the box blur (1/9 x all ones).\n"
+            "The weights are factor x grid; a new factor keeps the grid and rescales the weights.\n"
+            "Type e.g. 1/9 or 0.5 and press Enter."
+        )
+        self.scale_box.setMinimumContentsLength(4)
+        times = QLabel("\u00d7")
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 1.8)
+        times.setFont(big)
+        self.scale_box.setFont(big)
+
+        self.grid = NumberGridView(diverging(), (-1.0, 1.0), editable=True)
+        self.grid.setToolTip(
+            "The kernel grid (weights = factor x grid). Type a number and press Enter to set a cell;\n"
+            f"scroll on a cell for +/-{WHEEL_STEP} (with Shift: +/-1). Arrow keys move the cell cursor."
+        )
+        self.grid.setAccessibleName("Kernel weights")
+
+        self.bias_spin = QDoubleSpinBox()
+        self.bias_spin.setRange(-1000.0, 1000.0)
+        self.bias_spin.setDecimals(3)
+        self.bias_spin.setSingleStep(0.1)
+        self.bias_spin.setKeyboardTracking(False)
+        self.bias_spin.setPrefix("Bias ")
+        self.bias_spin.setToolTip("Bias of this output channel: added to every value of its feature map")
+        self.preset_box = QComboBox()
+        self.preset_box.addItem("Kernel presets…")
+        for name in (*KERNEL_PRESETS, "Random"):
+            self.preset_box.addItem(name)
+            tip = KERNEL_PRESET_TIPS[name]
+            self.preset_box.setItemData(self.preset_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.preset_box.setToolTip("Replace this kernel by a classic one (one undo step)")
+        self.all_outputs = QCheckBox("All outputs")
+        self.all_outputs.setToolTip("Apply the preset to this input channel of every output channel (every filter)")
+
+        self.overview_label = QLabel("")
+        self.overview_label.setWordWrap(True)
+        self.overview = KernelOverviewView()
+        self.message_label = QLabel("")
+        self.message_label.setWordWrap(True)
+        self.message_label.setMinimumHeight(2 * self.message_label.fontMetrics().lineSpacing() + 4)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+        self.hint_label = QLabel(NO_CONV_HINT)
+        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint_label.setWordWrap(True)
+        hint_font = QFont(self.font())
+        hint_font.setPointSizeF(hint_font.pointSizeF() * 1.3)
+        self.hint_label.setFont(hint_font)
+
+        choose = QHBoxLayout()
+        choose.addWidget(self.layer_box, 1)
+        choose.addWidget(self.out_spin)
+        choose.addWidget(self.in_spin)
+
+        kernel = QHBoxLayout()
+        kernel.addStretch(1)
+        kernel.addWidget(self.scale_box, 0, Qt.AlignmentFlag.AlignVCenter)
+        kernel.addWidget(times, 0, Qt.AlignmentFlag.AlignVCenter)
+        kernel.addWidget(self.grid, 100)
+        kernel.addStretch(1)
+        self.grid.installEventFilter(self)  # keeps the grid square, so "factor x grid" stays together
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.bias_spin)
+        tools.addWidget(self.preset_box, 1)
+        tools.addWidget(self.all_outputs)
+
+        page = QWidget()
+        editor = QVBoxLayout(page)
+        editor.setContentsMargins(0, 0, 0, 0)
+        editor.addLayout(kernel, 3)
+        editor.addLayout(tools)
+        editor.addWidget(self.overview_label)
+        editor.addWidget(self.overview, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(page)
+        self.pages.addWidget(self.hint_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(choose)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.message_label)
+
+    def _connect(self) -> None:
+        doc = self.document
+        doc.params_changed.connect(self._refresh)
+        doc.spec_changed.connect(self._refresh)
+        doc.selection_changed.connect(self._follow_selection)
+        self.layer_box.activated.connect(lambda i: self.set_layer(self.layer_box.itemData(i)))
+        self.out_spin.valueChanged.connect(lambda _: self._kernel_chosen())
+        self.in_spin.valueChanged.connect(lambda _: self._kernel_chosen())
+        self.overview.kernel_clicked.connect(self.set_kernel)
+        self.grid.value_entered.connect(self._cell_typed)
+        self.grid.cell_wheeled.connect(self._cell_wheeled)
+        self.grid.entry_rejected.connect(lambda message: self._say(message, error=True))
+        self.grid.cell_hovered.connect(self._show_hover)
+        self.scale_box.lineEdit().returnPressed.connect(lambda: self.set_scale_text(self.scale_box.currentText()))
+        self.scale_box.textActivated.connect(self.set_scale_text)
+        self.bias_spin.valueChanged.connect(self._bias_changed)
+        self.preset_box.activated.connect(self._preset_chosen)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(420, 520)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.grid and event.type() == QEvent.Type.Resize:
+            side = self.grid.height()
+            if self.grid.maximumWidth() != side:
+                self.grid.setMaximumWidth(max(side, self.grid.minimumWidth()))
+        return super().eventFilter(watched, event)
+
+    # ----- what is edited
+    def layer(self) -> int | None:
+        """Index of the conv layer shown, or None when none is (the hint shows instead)."""
+        return self._layer
+
+    def current_kernel(self) -> tuple[int, int]:
+        """(output channel, input channel) of the kernel in the grid."""
+        return self.out_spin.value(), self.in_spin.value()
+
+    def set_layer(self, index: int) -> None:
+        """Edit the kernels of layer ``index``; a layer without kernels shows the hint."""
+        self._requested = int(index)
+        self._refresh()
+
+    def set_kernel(self, out_channel: int, in_channel: int) -> None:
+        for spin, value in ((self.out_spin, out_channel), (self.in_spin, in_channel)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self._kernel_chosen()
+
+    def set_palette(self, name: str = DEFAULT_DIVERGING) -> None:
+        """Follow View > Colours: the diverging map of the grid and the overview."""
+        self.grid.set_colormap(diverging(name))
+        self.overview.set_colormap(diverging(name))
+
+    def _conv_layers(self) -> list[int]:
+        return [i for i, entry in enumerate(self.document.session.network.spec) if entry["type"] == "conv"]
+
+    def _weights(self) -> np.ndarray:
+        return self.document.session.network.params[f"{self._layer}.weight"]
+
+    def _key(self) -> tuple[int, int, int]:
+        return (self._layer, *self.current_kernel())
+
+    def scale(self) -> float:
+        """The display factor of the current kernel (weights = scale x grid)."""
+        return self._scales.get(self._key(), 1.0) if self._layer is not None else 1.0
+
+    def kernel_grid(self) -> np.ndarray:
+        """The current kernel as the grid shows it: weights / scale, (k, k)."""
+        out_channel, in_channel = self.current_kernel()
+        return self._weights()[out_channel, in_channel] / np.float32(self.scale())
+
+    # ----- refresh from the document
+    def _refresh(self) -> None:
+        network = self.document.session.network
+        convs = self._conv_layers()
+        self._update_layer_box(convs)
+        requested = self._requested
+        if requested is not None and requested in convs:
+            layer = requested
+        elif requested is not None and requested < len(network.spec):
+            layer = None
+            self.hint_label.setText(f"{network.label(requested).capitalize()} has no kernels.\n{NO_CONV_HINT}.")
+        elif convs:
+            layer = convs[0]
+        else:
+            layer = None
+            self.hint_label.setText(f"The pipeline has no conv layer: add one to edit kernels.\n{NO_CONV_HINT}.")
+        if layer != self._layer:
+            self._layer = layer
+            self._say("")
+            self.layer_changed.emit(-1 if layer is None else layer)
+        if layer is None:
+            self.pages.setCurrentIndex(1)
+            self.out_spin.setEnabled(False)
+            self.in_spin.setEnabled(False)
+            self.layer_box.setCurrentIndex(-1)
+            return
+        self.pages.setCurrentIndex(0)
+        self.layer_box.setCurrentIndex(self.layer_box.findData(layer))
+        outs, ins, k, _ = self._weights().shape
+        for spin, count in ((self.out_spin, outs), (self.in_spin, ins)):
+            spin.blockSignals(True)
+            spin.setRange(0, count - 1)
+            spin.setSuffix(f" of {count}")
+            spin.setEnabled(count > 1)
+            spin.blockSignals(False)
+        self._forget_stale_scales()
+        self._show_kernel()
+
+    def _update_layer_box(self, convs: list[int]) -> None:
+        network = self.document.session.network
+        items = [(network.label(i), i) for i in convs]
+        current = [(self.layer_box.itemText(i), self.layer_box.itemData(i)) for i in range(self.layer_box.count())]
+        if items != current:
+            self.layer_box.blockSignals(True)
+            self.layer_box.clear()
+            for text, index in items:
+                self.layer_box.addItem(text.capitalize(), index)
+            self.layer_box.blockSignals(False)
+        self.layer_box.setEnabled(bool(items))
+
+    def _forget_stale_scales(self) -> None:
+        network = self.document.session.network
+        for key in list(self._scales):
+            layer, out_channel, in_channel = key
+            weight = network.params.get(f"{layer}.weight")
+            if weight is None or out_channel >= weight.shape[0] or in_channel >= weight.shape[1]:
+                del self._scales[key]
+
+    def _show_kernel(self) -> None:
+        """Grid, scale, bias and overview of the current kernel (no edits)."""
+        out_channel, in_channel = self.current_kernel()
+        weights = self._weights()
+        grid = self.kernel_grid()
+        level = symmetric_level(grid)
+        self.grid.set_array(grid, (-level, level))
+        if not self.scale_box.lineEdit().hasFocus():  # never overwrite what the user is typing
+            self.scale_box.setEditText(scale_text(self.scale()))
+            self.scale_box.lineEdit().setStyleSheet("")
+        bias = float(self.document.session.network.params[f"{self._layer}.bias"][out_channel])
+        if not np.isclose(bias, self.bias_spin.value(), rtol=0, atol=5e-4) or not self.bias_spin.hasFocus():
+            self.bias_spin.blockSignals(True)
+            self.bias_spin.setValue(bias)
+            self.bias_spin.blockSignals(False)
+        self.overview.set_weights(weights)
+        self.overview.set_selected(out_channel, in_channel)
+        outs, ins, k, _ = weights.shape
+        label = self.document.session.network.label(self._layer)
+        if outs * ins == 1:
+            self.overview_label.setText(f"The one kernel of {label}")
+        else:
+            self.overview_label.setText(
+                f"All {outs * ins} kernels of {label}: {_count(outs, 'filter')} (columns) x "
+                f"{_count(ins, 'input channel')} (rows); click one to edit it"
+            )
+
+    def _kernel_chosen(self) -> None:
+        if self._layer is None:
+            return
+        self._show_kernel()
+        self.kernel_changed.emit(*self.current_kernel())
+
+    def _follow_selection(self) -> None:
+        """A selected unit in this layer's output picks its filter here."""
+        selection = self.document.session.selection
+        if selection is not None and self._layer is not None and selection.stage == self._layer + 1:
+            if selection.channel != self.out_spin.value():
+                self.set_kernel(selection.channel, self.in_spin.value())
+
+    def _show_hover(self, row: int, col: int) -> None:
+        if row < 0 or self._layer is None:
+            return
+        out_channel, in_channel = self.current_kernel()
+        weight = float(self._weights()[out_channel, in_channel, row, col])
+        grid = weight / self.scale()
+        factor = "" if self.scale() == 1 else f" = {scale_text(self.scale())} x {format_value(grid)}"
+        self._say(f"Weight [{out_channel}, {in_channel}, {row}, {col}] = {weight:.4g}{factor}")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message_label.setStyleSheet("color: #d62f27; font-weight: bold;" if error else "")
+        self.message_label.setText(text)
+
+    def message(self) -> str:
+        """The last status or error message shown under the editor."""
+        return self.message_label.text()
+
+    # ----- edits (each one undo step through the document)
+    def _write_kernel(self, grid: np.ndarray, text: str, merge_key: object = None) -> str | None:
+        out_channel, in_channel = self.current_kernel()
+        if not np.isfinite(grid).all():
+            error = "Kernel values must be finite numbers (not NaN or infinity)."
+            self._say(error, error=True)
+            return error
+        weights = self._weights().copy()
+        weights[out_channel, in_channel] = np.float32(self.scale()) * grid
+        error = self.document.edit_params({f"{self._layer}.weight": weights}, text, merge_key)
+        if error:
+            self._say(f"Not changed: {error}", error=True)
+        return error
+
+    def set_cell(self, row: int, col: int, value: float) -> str | None:
+        """Set grid cell (row, col) of the current kernel to ``value`` (the weight is scale x value)."""
+        if self._layer is None:
+            return NO_CONV_HINT
+        if not np.isfinite(value):
+            error = f"{value} is not allowed: a kernel value must be a finite number."
+            self._say(error, error=True)
+            return error
+        grid = self.kernel_grid().copy()
+        grid[row, col] = value
+        error = self._write_kernel(grid, f"Kernel cell ({row}, {col}) = {format_value(value)}")
+        if error is None:
+            self._say(f"Cell ({row}, {col}) = {format_value(value)}")
+        return error
+
+    def _cell_typed(self, row: int, col: int, value: float) -> None:
+        self.set_cell(row, col, value)
+
+    def _cell_wheeled(self, row: int, col: int, steps: int) -> None:
+        if self._layer is None:
+            return
+        shift = bool(self.grid.event_modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        step = 1.0 if shift else WHEEL_STEP
+        grid = self.kernel_grid().copy()
+        grid[row, col] = np.round(grid[row, col] + steps * step, 6)
+        merge_key = ("kernel wheel", *self._key(), row, col)
+        if self._write_kernel(grid, f"Scroll kernel cell ({row}, {col})", merge_key) is None:
+            self._say(f"Cell ({row}, {col}) = {format_value(grid[row, col])} (scroll; Shift for steps of 1)")
+
+    def set_scale_text(self, text: str) -> str | None:
+        """Set the factor in front of the grid ("1/9", "0.5"); the grid stays, the weights rescale."""
+        if self._layer is None:
+            return NO_CONV_HINT
+        try:
+            scale = parse_number(text)
+            if not np.isfinite(scale) or scale == 0:
+                raise ValueError(f"the factor must be a finite number other than 0, not {text.strip()!r}")
+        except ValueError as exc:
+            self.scale_box.lineEdit().setStyleSheet("QLineEdit { border: 2px solid #d62f27; }")
+            self._say(f"Factor not changed: {exc}", error=True)
+            return str(exc)
+        old = self.scale()
+        if np.isclose(scale, old, rtol=1e-9, atol=0):
+            self._show_kernel()
+            return None
+        grid = self.kernel_grid().copy()
+        self._scales[self._key()] = scale
+        error = self._write_kernel(grid, f"Kernel factor {scale_text(scale)}")
+        if error is not None:
+            self._scales[self._key()] = old
+        self._show_kernel()
+        if error is None:
+            self._say(f"Weights are now {scale_text(scale)} x the grid.")
+        return error
+
+    def apply_preset(self, name: str) -> str | None:
+        """Put kernel preset ``name`` into the current kernel (or this input of every filter)."""
+        if self._layer is None:
+            return NO_CONV_HINT
+        out_channel, in_channel = self.current_kernel()
+        weights = self._weights().copy()
+        k = weights.shape[2]
+        targets = range(weights.shape[0]) if self.all_outputs.isChecked() else [out_channel]
+        old_scales = dict(self._scales)
+        try:
+            scale, grid = kernel_preset(name, k, self._rng)
+            for target in targets:
+                if name == "Random" and target != out_channel:
+                    scale, grid = kernel_preset(name, k, self._rng)
+                weights[target, in_channel] = np.float32(scale) * grid
+                self._scales[(self._layer, target, in_channel)] = scale
+        except ValueError as exc:
+            self._scales = old_scales
+            self._say(f"Not applied: {exc}.", error=True)
+            return str(exc)
+        where = "every filter" if len(targets) > 1 else f"kernel [{out_channel}, {in_channel}]"
+        error = self.document.edit_params({f"{self._layer}.weight": weights}, f"Kernel preset: {name} ({where})")
+        if error:
+            self._scales = old_scales
+            self._say(f"Not applied: {error}", error=True)
+            return error
+        self._show_kernel()
+        self._say(f"{name} in {where}" + (f" ({scale_text(scale)} x grid)." if scale != 1 else "."))
+        return None
+
+    def _preset_chosen(self, index: int) -> None:
+        if index > 0:
+            self.apply_preset(self.preset_box.itemText(index))
+        self.preset_box.setCurrentIndex(0)
+
+    def _bias_changed(self, value: float) -> None:
+        if self._layer is None:
+            return
+        out_channel = self.out_spin.value()
+        biases = self.document.session.network.params[f"{self._layer}.bias"].copy()
+        biases[out_channel] = value
+        error = self.document.edit_params(
+            {f"{self._layer}.bias": biases}, f"Bias of filter {out_channel}", ("bias", self._layer, out_channel)
+        )
+        if error:
+            self._say(f"Bias not changed: {error}", error=True)
+        else:
+            self._say(f"Bias of filter {out_channel} = {format_value(value)}")
