@@ -217,8 +217,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
+        if state is None or not self.restoreState(state):
+            self._default_dock_sizes()
         palette = str(self.settings.value("view/palette", DEFAULT_DIVERGING))
         self.set_palette(palette if palette in DIVERGING else DEFAULT_DIVERGING)
         scaling = str(self.settings.value("view/scaling", "layer"))
@@ -230,6 +230,14 @@ class MainWindow(QMainWindow):
                 self.document.undo_stack.clear()
             except ValueError:
                 pass  # a damaged setting: keep the default pipeline
+
+    def _default_dock_sizes(self) -> None:
+        """The first-run layout: the maps get the middle, editors and layers the sides."""
+        width = self.width()
+        self.resizeDocks(
+            [self.docks["image"], self.docks["pipeline"]], [int(width * 0.27), int(width * 0.24)], Qt.Horizontal
+        )
+        self.resizeDocks([self.docks["pipeline"], self.docks["probabilities"]], [3, 2], Qt.Vertical)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
