@@ -100,14 +100,11 @@ class MainWindow(QMainWindow):
         )
         redo = self._action("&Redo", lambda: self._report(self.document.redo()), "Ctrl+Shift+Z", "Redo the undone edit")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        stack.canUndoChanged.connect(undo.setEnabled)
-        stack.canRedoChanged.connect(redo.setEnabled)
-        stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".strip()))
-        stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".strip()))
-        undo.setEnabled(stack.canUndo())
-        redo.setEnabled(stack.canRedo())
-        edit_menu.addActions([undo, redo])
         self.undo_action, self.redo_action = undo, redo
+        stack.indexChanged.connect(self._update_undo_actions)
+        stack.cleanChanged.connect(self._update_undo_actions)
+        self._update_undo_actions()
+        edit_menu.addActions([undo, redo])
         image_actions = [a for key, a in self.pixel_editor.actions_by_name.items() if key != "import_image"]
         edit_menu.addSeparator()
         edit_menu.addActions(image_actions)
@@ -153,6 +150,13 @@ class MainWindow(QMainWindow):
         self.document.spec_rejected.connect(lambda message, _layer: self.statusBar().showMessage(message, 8000))
 
     # ----- slots
+    def _update_undo_actions(self, *_args) -> None:
+        stack = self.document.undo_stack
+        self.undo_action.setEnabled(stack.canUndo())
+        self.redo_action.setEnabled(stack.canRedo())
+        self.undo_action.setText(f"&Undo {stack.undoText()}".strip())
+        self.redo_action.setText(f"&Redo {stack.redoText()}".strip())
+
     def _report(self, message: str | None) -> None:
         if message:
             self.statusBar().showMessage(message, 8000)

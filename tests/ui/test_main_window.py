@@ -1,0 +1,94 @@
+"""The assembled window: menus, undo through the menu, status-bar values, persisted settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from cnn_desktop.engine import MNIST_SPEC, Network
+from cnn_desktop.ui.main_window import MainWindow
+
+from .conftest import wait_for_result
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, document, settings):
+    win = MainWindow(document, settings)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    return win
+
+
+def test_the_window_has_the_standard_menus_with_shortcuts(window):
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert titles == ["&File", "&Edit", "&View", "&Help"]
+    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert window.open_image_action.shortcut().toString() == "Ctrl+O"
+
+
+def test_undo_and_redo_from_the_menu_restore_a_painted_stroke(qtbot, window, document):
+    grid = window.pixel_editor.grid
+    centre = grid.cell_rect(5, 5).center()
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
+    assert document.session.image[5, 5] == 1
+    assert window.undo_action.isEnabled() and "Paint" in window.undo_action.text()
+    window.undo_action.trigger()
+    assert document.session.image[5, 5] == 0
+    window.redo_action.trigger()
+    result = wait_for_result(qtbot, document)
+    assert result.stages[0][0, 5, 5] == 1
+
+
+def test_hovering_a_map_shows_its_value_in_the_status_bar(qtbot, window, document):
+    wait_for_result(qtbot, document)
+    qtbot.waitUntil(lambda: window.maps.shown_version == document.session.version)
+    window.maps.unit_hovered.emit(1, 2, 3, 4, float(document.latest.stages[1][2, 3, 4]))
+    assert "layer 0 (conv 3x3) channel 2" in window.hover_label.text()
+
+
+def test_a_damaged_weights_file_is_refused_and_nothing_changes(window, document, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    before = document.session.network.params["0.weight"].copy()
+    bad = tmp_path / "model.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    assert window.load_weights(str(bad)) is not None
+    assert warnings and "model.npz" in warnings[0]
+    np.testing.assert_array_equal(document.session.network.params["0.weight"], before)
+
+
+def test_loading_saved_weights_adopts_them(qtbot, window, document, tmp_path):
+    trained = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=7)
+    trained.save(tmp_path / "trained.npz")
+    assert window.load_weights(str(tmp_path / "trained.npz")) is None
+    np.testing.assert_array_equal(document.session.network.params["7.weight"], trained.params["7.weight"])
+    window.undo_action.trigger()
+    assert not np.array_equal(document.session.network.params["7.weight"], trained.params["7.weight"])
+
+
+def test_palette_scaling_and_pipeline_persist(qtbot, document, settings):
+    first = MainWindow(document, settings)
+    qtbot.addWidget(first)
+    first.set_palette("Colour-blind safe (blue-grey-orange)")
+    first.set_scaling("global")
+    spec = [*MNIST_SPEC[:3], {"type": "conv", "out_channels": 4, "kernel": 5}, *MNIST_SPEC[4:]]
+    assert document.edit_spec(spec) is None
+    first.save_settings()
+    second = MainWindow(document, settings)
+    qtbot.addWidget(second)
+    checked = [action.data() for action in second.palette_group.actions() if action.isChecked()]
+    assert checked == ["Colour-blind safe (blue-grey-orange)"]
+    assert [a.data() for a in second.scaling_group.actions() if a.isChecked()] == ["global"]
+    assert document.session.network.spec[3]["kernel"] == 5
+
+
+def test_the_window_fits_a_laptop_screen(window):
+    assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
