@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from PySide6.QtCore import QSettings, Qt
@@ -13,12 +14,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QVBoxLayout,
     QWidget,
 )
 
 from .. import __version__
 from ..engine import ModelFileError, Network
-from ..session import Selection
 from .document import SessionDocument
 from .feature_maps import FeatureMapsView
 from .kernel_editor import KernelEditor
@@ -26,6 +27,7 @@ from .palettes import DEFAULT_DIVERGING, DIVERGING
 from .pipeline_panel import PipelinePanel
 from .pixel_editor import PixelEditor
 from .probabilities import ProbabilityView
+from .receptive_overlay import LEGEND, ReceptiveOverlay
 
 ABOUT_TEXT = f"""<h3>cnn-desktop {__version__}</h3>
 <p>See a convolutional neural network work: edit the image and the kernels, change the layers,
@@ -46,8 +48,16 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings("cnn-desktop", "cnn-desktop")
 
         self.maps = FeatureMapsView(self.document)
-        self.setCentralWidget(self.maps)
         self.pixel_editor = PixelEditor(self.document)
+        self.overlay = ReceptiveOverlay(self.document, self.maps, self.pixel_editor)
+        self.caption_label = QLabel()
+        self.caption_label.setWordWrap(True)
+        self.caption_label.setTextFormat(Qt.TextFormat.RichText)
+        self.caption_label.setMinimumHeight(self.caption_label.fontMetrics().lineSpacing() * 3 + 6)
+        self.caption_label.setToolTip(
+            "What the selected unit sees: click a unit in the maps, arrows move it, Esc clears"
+        )
+        self.setCentralWidget(self._central(self.caption_label, self.maps))
         self.kernel_editor = KernelEditor(self.document)
         self.pipeline = PipelinePanel(self.document)
         self.probabilities = ProbabilityView(self.document)
@@ -64,6 +74,16 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # ----- construction
+    @staticmethod
+    def _central(caption: QLabel, maps: QWidget) -> QWidget:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(caption)
+        layout.addWidget(maps, 1)
+        return central
+
     def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
@@ -101,9 +121,12 @@ class MainWindow(QMainWindow):
         redo = self._action("&Redo", lambda: self._report(self.document.redo()), "Ctrl+Shift+Z", "Redo the undone edit")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.undo_action, self.redo_action = undo, redo
-        stack.indexChanged.connect(self._update_undo_actions)
-        stack.cleanChanged.connect(self._update_undo_actions)
-        self._update_undo_actions()
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        stack.undoTextChanged.connect(self._name_undo)
+        stack.redoTextChanged.connect(self._name_redo)
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
         edit_menu.addActions([undo, redo])
         image_actions = [a for key, a in self.pixel_editor.actions_by_name.items() if key != "import_image"]
         edit_menu.addSeparator()
@@ -112,6 +135,14 @@ class MainWindow(QMainWindow):
         view_menu = menus.addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        self.hover_action = view_menu.addAction("Select units on &hover")
+        self.hover_action.setCheckable(True)
+        self.hover_action.setToolTip("Show the receptive field of whatever unit the mouse is over, without clicking")
+        self.hover_action.toggled.connect(self.overlay.set_hover_selects)
+        clear = view_menu.addAction("&Clear selection")
+        clear.setToolTip("Hide the receptive field (Esc in the maps)")
+        clear.triggered.connect(self.overlay.clear_selection)
         view_menu.addSeparator()
         palette_menu = view_menu.addMenu("&Colours")
         self.palette_group = QActionGroup(self)
@@ -144,18 +175,18 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.maps.unit_hovered.connect(self._show_hover)
-        self.maps.unit_clicked.connect(lambda s, c, y, x: self.document.select(Selection(s, c, y, x)))
+        self.overlay.caption_changed.connect(self._show_caption)
+        self._show_caption("")
         self.pipeline.layer_selected.connect(self._layer_selected)
         self.document.compute_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.document.spec_rejected.connect(lambda message, _layer: self.statusBar().showMessage(message, 8000))
 
     # ----- slots
-    def _update_undo_actions(self, *_args) -> None:
-        stack = self.document.undo_stack
-        self.undo_action.setEnabled(stack.canUndo())
-        self.redo_action.setEnabled(stack.canRedo())
-        self.undo_action.setText(f"&Undo {stack.undoText()}".strip())
-        self.redo_action.setText(f"&Redo {stack.redoText()}".strip())
+    def _name_undo(self, text: str) -> None:
+        self.undo_action.setText(f"&Undo {text}".strip())
+
+    def _name_redo(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text}".strip())
 
     def _report(self, message: str | None) -> None:
         if message:
@@ -163,6 +194,12 @@ class MainWindow(QMainWindow):
 
     def _show_hover(self, stage: int, channel: int, y: int, x: int, value: float) -> None:
         self.hover_label.setText(self.maps.hover_text(stage, channel, y, x, value))
+
+    def _show_caption(self, caption: str) -> None:
+        if caption:
+            self.caption_label.setText(f"<b>{html.escape(caption)}</b><br>{LEGEND}")
+        else:
+            self.caption_label.setText("Click any unit in the maps to see which input pixels it was computed from.")
 
     def _layer_selected(self, index: int) -> None:
         if index >= 0 and self.document.session.network.spec[index]["type"] == "conv":

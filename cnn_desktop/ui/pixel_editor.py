@@ -105,6 +105,7 @@ class PixelEditor(QWidget):
         self._digits = None  # the loaded digit set (cached after the first use)
         self._digits_error: str | None = None
         self._stroke: dict | None = None
+        self._field_rects: list[GridRect] = []  # the selected unit's receptive field, if any
         self.grid = NumberGridView(greyscale(), (0.0, 1.0), editable=True)
         self.grid.setToolTip(
             "Left-drag paints with the brush value, right-drag erases (0).\n"
@@ -308,16 +309,27 @@ class PixelEditor(QWidget):
         image = self.document.session.image
         if row < 0 or row >= image.shape[0] or col >= image.shape[1]:
             self.hover_label.setText("")
-            self.grid.set_overlays([])
+            self.grid.set_overlays(self._field_rects)
             return
         self.hover_label.setText(f"row {row}, col {col}: {format_value(image[row, col])}")
         size = self.brush_size.value()
         if size > 1:
             top, left = row - size // 2, col - size // 2
             outline = GridRect(top, left, top + size - 1, left + size - 1, "#ffb000", 2.0, Qt.PenStyle.DashLine)
-            self.grid.set_overlays([outline])
+            self.grid.set_overlays([*self._field_rects, outline])
         else:
-            self.grid.set_overlays([])
+            self.grid.set_overlays(self._field_rects)
+
+    def field_rects(self) -> list[GridRect]:
+        """The receptive-field outlines shown on the image (array coordinates, may reach the padding)."""
+        return list(self._field_rects)
+
+    def show_field(self, rects: list[GridRect], mask: np.ndarray | None, pad: int) -> None:
+        """Outline a receptive field on the image; ``pad`` rings of padding show where it leaves it."""
+        self._field_rects = list(rects)
+        self.grid.set_pad(pad)
+        self.grid.set_overlays(self._field_rects)
+        self.grid.set_highlight(mask, QColor(255, 120, 0, 120))
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message_label.setStyleSheet("color: #d62f27; font-weight: bold;" if error else "")

@@ -1,0 +1,165 @@
+"""Receptive fields drawn in the window: captions, outlines, keyboard moves, live updates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+
+from cnn_desktop.engine import Network
+from cnn_desktop.session import Selection
+from cnn_desktop.ui.grid_view import GridRect
+from cnn_desktop.ui.main_window import MainWindow
+
+from .conftest import wait_for_result
+
+SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
+IMAGE = np.array(SLIDES["input_image"], np.float32)
+
+
+@pytest.fixture
+def window(qtbot, document, tmp_path):
+    win = MainWindow(document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    return win
+
+
+def lecture_network() -> Network:
+    net = Network([{"type": "conv", "out_channels": 1, "kernel": 3}, {"type": "relu"}, {"type": "maxpool"}], (1, 7, 7))
+    net.params["0.weight"][0, 0] = np.array(SLIDES["examples"][3]["kernel"], np.float32)
+    return net
+
+
+def show(qtbot, window, network: Network, image: np.ndarray) -> None:
+    document = window.document
+    document.set_network(network, "Load network")
+    document.edit_image(image, "Load image")
+    wait_for_result(qtbot, document)
+    qtbot.waitUntil(lambda: window.maps.shown_version == document.session.version)
+
+
+def click_unit(qtbot, window, stage: int, channel: int, y: int, x: int) -> None:
+    maps = window.maps
+    maps.ensure_visible(stage, (channel, y, x))
+    centre = maps.canvas.mapFromScene(maps.unit_scene_rect(stage, channel, y, x).center())
+    qtbot.mouseClick(maps.canvas.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(centre.x(), centre.y()))
+    wait_for_result(qtbot, window.document)
+
+
+def field_box(window) -> tuple[int, int, int, int]:
+    (rect,) = window.pixel_editor.field_rects()
+    return rect.top, rect.left, rect.bottom, rect.right
+
+
+def highlighted_cells(window, stage: int, channel: int = 0) -> np.ndarray:
+    """Which units of one channel of ``stage`` the maps tint (alpha > 0 in the overlay)."""
+    overlay = window.maps.overlay_image(stage)
+    shape = window.document.session.network.stage_shape(stage)
+    cells = np.zeros(shape[1:], bool)
+    for y in range(shape[1]):
+        for x in range(shape[2]):
+            row, col = window.maps.mosaic_position(stage, channel, y, x)
+            cells[y, x] = overlay is not None and overlay[row, col, 3] > 0
+    return cells
+
+
+def test_clicking_a_pooled_pixel_of_the_lecture_shows_its_sixteen_pixels(qtbot, window):
+    show(qtbot, window, lecture_network(), IMAGE)
+    click_unit(qtbot, window, 3, 0, 0, 1)
+    assert window.document.session.selection == Selection(3, 0, 0, 1)
+    text = window.caption_label.text()
+    assert "layer 2 (maxpool) unit (0, 1) sees 16 input pixels (4x4), rows 0-3, cols 2-5" in text
+    assert window.pixel_editor.field_rects() == [GridRect(0, 2, 3, 5, "#ffd600", 3.0)]
+    expected_input = np.zeros((7, 7), bool)
+    expected_input[0:4, 2:6] = True
+    np.testing.assert_array_equal(highlighted_cells(window, 0), expected_input)
+    # in the conv output, the pooled pixel's 2x2 window
+    expected_conv = np.zeros((5, 5), bool)
+    expected_conv[0:2, 2:4] = True
+    np.testing.assert_array_equal(highlighted_cells(window, 1), expected_conv)
+
+
+def test_arrow_keys_move_the_selection_and_escape_clears_it(qtbot, window):
+    show(qtbot, window, lecture_network(), IMAGE)
+    click_unit(qtbot, window, 1, 0, 2, 2)
+    qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Right)
+    qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Down)
+    assert window.document.session.selection == Selection(1, 0, 3, 3)
+    for _ in range(5):
+        qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Right)
+    assert window.document.session.selection == Selection(1, 0, 3, 4)  # stays inside the 5x5 map
+    wait_for_result(qtbot, window.document)
+    assert "rows 3-5, cols 4-6" in window.caption_label.text()
+    qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Escape)
+    wait_for_result(qtbot, window.document)
+    assert window.document.session.selection is None
+    assert window.pixel_editor.field_rects() == []
+    assert window.maps.overlay_image(0) is None
+
+
+def test_the_selection_survives_edits_and_follows_the_image(qtbot, window):
+    show(qtbot, window, lecture_network(), IMAGE)
+    click_unit(qtbot, window, 3, 0, 0, 0)
+    assert "value came from 15 of them" in window.caption_label.text()
+    edited = IMAGE.copy()
+    edited[1, 2] = 0  # the conv output changes, and with it which positions win the pool
+    window.document.edit_image(edited, "Edit")
+    result = wait_for_result(qtbot, window.document)
+    assert window.document.session.selection == Selection(3, 0, 0, 0)
+    np.testing.assert_array_equal(result.field.contributors[0], lecture_network_field(edited))
+
+
+def lecture_network_field(image: np.ndarray) -> np.ndarray:
+    """The input pixels behind pooled pixel (0, 0): every window of the conv outputs that tie for the max."""
+    net = lecture_network()
+    conv = net.activations(image[None, None])[1][0, 0]  # after ReLU
+    window = conv[0:2, 0:2]
+    expected = np.zeros((1, 7, 7), bool)
+    for y, x in zip(*np.nonzero(window == window.max()), strict=True):
+        expected[0, y : y + 3, x : x + 3] = True
+    return expected
+
+
+def test_hovering_selects_only_behind_the_toggle(qtbot, window):
+    show(qtbot, window, lecture_network(), IMAGE)
+    window.maps.unit_hovered.emit(1, 0, 1, 1, 0.0)
+    assert window.document.session.selection is None
+    window.hover_action.setChecked(True)
+    window.maps.unit_hovered.emit(1, 0, 1, 1, 0.0)
+    assert window.document.session.selection == Selection(1, 0, 1, 1)
+
+
+def test_changing_the_pipeline_under_a_selection_raises_nothing(qtbot, window):
+    document = window.document
+    click_unit(qtbot, window, 6, 3, 2, 2)  # layer 5 (maxpool), the default network
+    spec = document.session.network.spec
+    assert document.edit_spec(spec[:3]) is None  # layer 5 is gone
+    result = wait_for_result(qtbot, document)
+    assert document.session.selection is None and result.field is None
+    assert "Click any unit" in window.caption_label.text()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_highlighted_field_is_the_engines_field_and_the_gradient_support(qtbot, window, seed):
+    rng = np.random.default_rng(seed)
+    spec = [
+        {"type": "conv", "out_channels": 2, "kernel": int(rng.choice([3, 5])), "padding": int(rng.integers(0, 2))},
+        {"type": "avgpool", "size": 2},
+        {"type": "conv", "out_channels": 2, "kernel": 3, "stride": int(rng.integers(1, 3))},
+    ]
+    net = Network.from_spec(spec, (1, 16, 16), seed=seed)
+    image = rng.random((16, 16), dtype=np.float32)
+    show(qtbot, window, net, image)
+    out_shape = net.shapes[-1]
+    y, x = int(rng.integers(0, out_shape[1])), int(rng.integers(0, out_shape[2]))
+    click_unit(qtbot, window, 3, 1, y, x)
+    top, left, bottom, right = net.receptive_field(2, y, x)
+    assert field_box(window) == (top, left, bottom, right)
+    assert window.pixel_editor.grid.pad() == max(0, -top, -left, bottom - 15, right - 15)  # padding drawn outside
+    gradient = net.input_gradient(image[None, None], 2, 1, y, x)[0, 0]
+    np.testing.assert_array_equal(highlighted_cells(window, 0), gradient != 0)
