@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 
-from cnn_desktop.engine import Network
 from cnn_desktop.compute import forward_pass
+from cnn_desktop.engine import Network
 from cnn_desktop.session import Selection
 from cnn_desktop.ui import workers
 
