@@ -122,43 +122,76 @@ class Conv2D(Layer):
         )
 
     def columns(self, x: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
-        """im2col: every receptive patch as a row (N*Ho*Wo, C*k*k), and (N, Ho, Wo)."""
-        windows = window_view(self.padding.apply(x), self.kernel, self.stride, self.dilation)
-        n, c, ho, wo, k, _ = windows.shape
-        cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * k * k)
-        return cols, (n, ho, wo)
+        """im2col: each image's receptive patches as columns (N, C*k*k, Ho*Wo), and (N, Ho, Wo).
+
+        Built from one strided view whose last axes are the output positions, so the copy runs over
+        contiguous-ish rows and ``weight @ cols`` lands directly in (N, out_channels, Ho*Wo) order.
+        """
+        xp = np.ascontiguousarray(self.padding.apply(x))
+        n, c, h, w = xp.shape
+        k, s, d = self.kernel, self.stride, self.dilation
+        ho, wo = output_size(h, k, s, 0, d), output_size(w, k, s, 0, d)
+        sn, sc, sh, sw = xp.strides
+        patches = np.ndarray((n, c, k, k, ho, wo), xp.dtype, xp, 0, (sn, sc, sh * d, sw * d, sh * s, sw * s))
+        return patches.reshape(n, c * k * k, ho * wo), (n, ho, wo)
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, object]:
         weight, bias = self.params["weight"], self.params["bias"]
         cols, (n, ho, wo) = self.columns(x)
-        out = cols @ weight.reshape(self.out_channels, -1).T + bias
-        out = out.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
-        return np.ascontiguousarray(out), (x.shape, cols, ho, wo)
+        out = np.matmul(weight.reshape(self.out_channels, -1), cols)
+        out += bias[:, None]
+        return out.reshape(n, self.out_channels, ho, wo), (x.shape, cols, ho, wo)
 
     def backward(self, dout: np.ndarray, cache: object) -> tuple[np.ndarray, Params]:
         x_shape, cols, ho, wo = cache
         weight = self.params["weight"]
         n, c, h, w = x_shape
         k, p = self.kernel, self.padding
-        dmat = dout.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
+        dmat = dout.reshape(n, self.out_channels, ho * wo)
         grads = {
-            "weight": (dmat.T @ cols).reshape(weight.shape),
-            "bias": dmat.sum(axis=0),
+            "weight": np.matmul(dmat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape),
+            "bias": dmat.sum(axis=(0, 2)),
         }
-        dcols = (dmat @ weight.reshape(self.out_channels, -1)).reshape(n, ho, wo, c, k, k)
-        padded_hw = (h + p.top + p.bottom, w + p.left + p.right)
-        dxp = scatter_windows(dcols.transpose(0, 3, 1, 2, 4, 5), padded_hw, self.stride, self.dilation)
+        hp, wp = h + p.top + p.bottom, w + p.left + p.right
+        if self.stride == 1:
+            dxp = self._scatter_rows(dout, n, c, hp, wp)
+        else:
+            dcols = np.matmul(weight.reshape(self.out_channels, -1).T, dmat).reshape(n, c, k, k, ho, wo)
+            dxp = scatter_windows(dcols.transpose(0, 1, 4, 5, 2, 3), (hp, wp), self.stride, self.dilation)
         return dxp[:, :, p.top : p.top + h, p.left : p.left + w], grads
+
+    def _scatter_rows(self, dout: np.ndarray, n: int, c: int, hp: int, wp: int) -> np.ndarray:
+        """Input gradient (N, C, Hp, Wp) of the padded input for stride 1, with long contiguous adds.
+
+        ``dout`` is widened with zero columns to the padded width ``wp``: then, in the flattened
+        padded image, tap (i, j) of all output positions is one run of Ho*Wp elements starting at
+        ``i*d*wp + j*d``. The zero columns only ever add zeros, spilling at most (k-1)*d elements
+        past the image, which the buffer has room for.
+        """
+        k, d, oc = self.kernel, self.dilation, self.out_channels
+        ho, wo = dout.shape[2:]
+        wide = np.zeros((n, oc, ho, wp), dout.dtype)
+        wide[..., :wo] = dout
+        weight = self.params["weight"].reshape(oc, -1)
+        dcols = np.matmul(weight.T, wide.reshape(n, oc, ho * wp)).reshape(n * c, k * k, ho * wp)
+        flat = np.zeros((n * c, hp * wp + (k - 1) * d), dcols.dtype)
+        run = ho * wp
+        for i in range(k):
+            for j in range(k):
+                start = i * d * wp + j * d
+                flat[:, start : start + run] += dcols[:, i * k + j]
+        return flat[:, : hp * wp].reshape(n, c, hp, wp)
 
 
 class ReLU(Layer):
     kind = "relu"
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, object]:
-        return np.maximum(x, np.float32(0)), x > 0
+        out = np.maximum(x, np.float32(0))
+        return out, out  # out > 0 exactly where x > 0; the mask is only built if backward runs
 
     def backward(self, dout: np.ndarray, cache: object) -> tuple[np.ndarray, Params]:
-        return dout * cache, {}
+        return dout * (cache > 0), {}
 
 
 class Pool2D(Layer):
@@ -185,25 +218,49 @@ class Pool2D(Layer):
 class MaxPool2D(Pool2D):
     kind = "maxpool"
 
+    def taps(self, x: np.ndarray, out_hw: tuple[int, int]):
+        """Per window position (i, j), row by row: the (N, C, Ho, Wo) view of that tap of every window."""
+        (ho, wo), k, s = out_hw, self.size, self.stride
+        for i in range(k):
+            for j in range(k):
+                yield (slice(None), slice(None), slice(i, i + s * (ho - 1) + 1, s), slice(j, j + s * (wo - 1) + 1, s))
+
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, object]:
-        win = self.windows(x)
-        winner = win.argmax(axis=-1)
-        out = np.take_along_axis(win, winner[..., None], axis=-1)[..., 0]
-        return out, (x.shape, winner)
+        # the maximum of the k*k tap views, element-wise: no window array is ever materialised
+        _, h, w = x.shape[1:]
+        out_hw = output_size(h, self.size, self.stride), output_size(w, self.size, self.stride)
+        out = None
+        for tap in self.taps(x, out_hw):
+            if out is None:
+                out = x[tap].copy()
+            else:
+                np.maximum(out, x[tap], out=out)
+        return out, (x, out)
 
     def backward(self, dout: np.ndarray, cache: object) -> tuple[np.ndarray, Params]:
-        x_shape, winner = cache
-        k = self.size
-        onehot = winner[..., None] == np.arange(k * k)
-        dwin = (onehot * dout[..., None]).astype(dout.dtype).reshape(*dout.shape, k, k)
-        return scatter_windows(dwin, x_shape[2:], self.stride), {}
+        # each window's gradient goes to its first maximum in row-major order (like argmax)
+        x, out = cache
+        dx = np.zeros(x.shape, dout.dtype)
+        pending = np.ones(out.shape, bool)
+        hit = np.empty(out.shape, bool)
+        apart = self.stride >= self.size  # windows do not overlap: each tap owns its pixels
+        for tap in self.taps(x, out.shape[2:]):
+            np.equal(x[tap], out, out=hit)
+            hit &= pending
+            pending ^= hit
+            if apart:
+                np.multiply(dout, hit, out=dx[tap])
+            else:
+                dx[tap] += dout * hit
+        return dx, {}
 
 
 class AvgPool2D(Pool2D):
     kind = "avgpool"
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, object]:
-        return self.windows(x).mean(axis=-1, dtype=np.float32), x.shape
+        # float32 stays float32 (the app's dtype); float64 stays float64 (gradient checks)
+        return self.windows(x).mean(axis=-1, dtype=np.result_type(x.dtype, np.float32)), x.shape
 
     def backward(self, dout: np.ndarray, cache: object) -> tuple[np.ndarray, Params]:
         k = self.size

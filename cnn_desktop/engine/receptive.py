@@ -61,6 +61,8 @@ def _unit_mask(net: Network, stage: int, channel: int | None, y: int, x: int) ->
         mask[x] = True
     elif channel is None:
         mask[:, y, x] = True
+    elif not 0 <= channel < mask.shape[0]:  # a negative index would silently pick a channel from the end
+        raise IndexError(f"channel {channel} is outside the {mask.shape[0]} channels of stage {stage}")
     else:
         mask[channel, y, x] = True
     return mask
