@@ -14,6 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="See a convolutional neural network work. With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"cnn-desktop {__version__}")
+    parser.add_argument("--lesson", action="store_true", help="open the built-in lesson, scene by scene")
+    parser.add_argument("session", nargs="?", help="a saved session (.cnnd) to open")
     return parser
 
 
@@ -23,10 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         from .cli import main as cli_main
 
         return cli_main(argv)
-    build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     from .ui.app import run_window
 
-    return run_window()
+    return run_window(lesson=args.lesson, session_path=args.session)
 
 
 if __name__ == "__main__":

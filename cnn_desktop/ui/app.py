@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from ..autosave import AutosaveError, AutosaveStore
 from ..session import Session
 
 
@@ -28,13 +29,41 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_window() -> int:
+def offer_restore(window, store: AutosaveStore) -> None:
+    """After a crash, offer the autosaved session; a damaged one is discarded with a message."""
+    if store.pending_restore() is None:
+        return
+    answer = QMessageBox.question(
+        window,
+        "Restore your work?",
+        "cnn-desktop did not close normally last time. Restore the session it saved automatically?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        store.discard()
+        return
+    try:
+        session, options = store.restore()
+    except AutosaveError as exc:
+        QMessageBox.warning(window, "Cannot restore", str(exc))
+        return
+    window.apply_session(session, options, "Restore autosaved session")
+
+
+def run_window(lesson: bool = False, session_path: str | None = None) -> int:
     """Show the main window and run the event loop until it closes."""
     app = create_application()
     from .document import SessionDocument
     from .main_window import MainWindow
 
+    store = AutosaveStore()
     document = SessionDocument(Session(image=first_test_digit()))
-    window = MainWindow(document)
+    window = MainWindow(document, autosave=store)
     window.show()
+    offer_restore(window, store)
+    if session_path:
+        window.open_session(session_path)
+    if lesson:
+        window.start_builtin_lesson()
     return app.exec()

