@@ -34,7 +34,6 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .engine import OPTIMISERS, Network
-from .engine.losses import softmax_cross_entropy
 
 __all__ = [
     "DEFAULT_LR",
@@ -377,24 +376,6 @@ def confusion_matrix(
 # training
 
 
-def _loss_grads_logits(net: Network, x: np.ndarray, labels: np.ndarray):
-    """Like ``Network.loss_and_grads`` but also returns the logits, so the running training
-    accuracy costs no second forward pass."""
-    out, caches = net.check_input(x), []
-    for layer in net.layers:
-        out, cache = layer.forward(out)
-        caches.append(cache)
-    logits = out.reshape(out.shape[0], -1)
-    loss, dout = softmax_cross_entropy(logits, labels)
-    dout = dout.reshape(out.shape)
-    grads: dict[str, np.ndarray] = {}
-    for index in range(len(net.layers) - 1, -1, -1):
-        dout, layer_grads = net.layers[index].backward(dout, caches[index])
-        for name, grad in layer_grads.items():
-            grads[f"{index}.{name}"] = grad
-    return loss, grads, logits
-
-
 def _all_finite(params: dict[str, np.ndarray]) -> bool:
     return all(bool(np.isfinite(array).all()) for array in params.values())
 
@@ -546,7 +527,7 @@ def _train(
             lr = scheduled_lr(config, steps_done, total_steps)
             optimiser.lr = lr
 
-            loss, grads, logits = _loss_grads_logits(net, x, labels)
+            loss, grads, logits = net.forward_backward(x, labels)
             if not math.isfinite(loss):
                 return diverged(epoch, batch, "the loss")
             optimiser.step(grads)

@@ -142,16 +142,22 @@ class Conv2D(Layer):
         out += bias[:, None]
         return out.reshape(n, self.out_channels, ho, wo), (x.shape, cols, ho, wo)
 
-    def backward(self, dout: np.ndarray, cache: object) -> tuple[np.ndarray, Params]:
+    def param_grads(self, dout: np.ndarray, cache: object) -> Params:
+        """The weight and bias gradients alone: all a network's first layer needs (no input gradient)."""
         x_shape, cols, ho, wo = cache
+        dmat = dout.reshape(x_shape[0], self.out_channels, ho * wo)
+        return {
+            "weight": np.matmul(dmat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(self.params["weight"].shape),
+            "bias": dmat.sum(axis=(0, 2)),
+        }
+
+    def backward(self, dout: np.ndarray, cache: object) -> tuple[np.ndarray, Params]:
+        x_shape, _, ho, wo = cache
         weight = self.params["weight"]
         n, c, h, w = x_shape
         k, p = self.kernel, self.padding
         dmat = dout.reshape(n, self.out_channels, ho * wo)
-        grads = {
-            "weight": np.matmul(dmat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape),
-            "bias": dmat.sum(axis=(0, 2)),
-        }
+        grads = self.param_grads(dout, cache)
         hp, wp = h + p.top + p.bottom, w + p.left + p.right
         if self.stride == 1:
             dxp = self._scatter_rows(dout, n, c, hp, wp)

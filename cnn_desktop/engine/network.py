@@ -97,6 +97,14 @@ class Network:
 
     def loss_and_grads(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         """Mean softmax cross-entropy of the batch and its gradient for every parameter."""
+        loss, grads, _ = self.forward_backward(x, labels)
+        return loss, grads
+
+    def forward_backward(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+        """Loss, parameter gradients and the logits (N, classes) of one training step.
+
+        The input's own gradient is never needed here, so a first conv layer skips it.
+        """
         out, caches = self.check_input(x), []
         for layer in self.layers:
             out, cache = layer.forward(out)
@@ -106,10 +114,14 @@ class Network:
         dout = dout.reshape(out.shape)
         grads: dict[str, np.ndarray] = {}
         for index in range(len(self.layers) - 1, -1, -1):
-            dout, layer_grads = self.layers[index].backward(dout, caches[index])
+            layer = self.layers[index]
+            if index == 0 and isinstance(layer, Conv2D):
+                layer_grads = layer.param_grads(dout, caches[0])
+            else:
+                dout, layer_grads = layer.backward(dout, caches[index])
             for name, grad in layer_grads.items():
                 grads[f"{index}.{name}"] = grad
-        return loss, grads
+        return loss, grads, logits
 
     def input_gradient(self, x: np.ndarray, layer: int, channel: int, y: int, x_pos: int) -> np.ndarray:
         """d(unit)/d(input) for one unit of ``layer``'s output, for a single image (1, C, H, W)."""
@@ -192,7 +204,8 @@ class Network:
         except FileNotFoundError:
             raise ModelFileError(f"{name}: no such file") from None
         except Exception as exc:  # damage surfaces as many kinds: BadZipFile, zlib.error, OSError, TokenError, ...
-            raise ModelFileError(f"{name}: not a readable weights file ({exc})") from None
+            reason = "it holds Python objects, which are never loaded" if "pickle" in str(exc) else str(exc)
+            raise ModelFileError(f"{name}: not a readable weights file ({reason})") from None
         return cls.from_arrays(arrays, name)
 
     @classmethod
