@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -47,14 +47,7 @@ class LessonBanner(QWidget):
         self.title = QLabel()
         self.caption = QLabel()
         self.caption.setWordWrap(True)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.number.setFont(font)
-        caption_font = self.caption.font()
-        caption_font.setPointSizeF(caption_font.pointSizeF() * 1.25)
-        self.caption.setFont(caption_font)
+        self._apply_fonts()
         back = QPushButton("◀ Previous")
         back.setToolTip("Previous scene (Page Up, Left, Backspace)")
         back.clicked.connect(self.previous_requested)
@@ -76,6 +69,23 @@ class LessonBanner(QWidget):
         layout.addWidget(self.caption)
         self.setStyleSheet("#lessonBanner { background: #20242b; } QLabel { color: #f2f2f2; }")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+    def _apply_fonts(self) -> None:
+        """Title and caption larger than the application font, following its presentation zoom."""
+        base = QApplication.font()
+        title = QFont(base)
+        title.setPointSizeF(base.pointSizeF() * 1.6)
+        title.setBold(True)
+        self.title.setFont(title)
+        self.number.setFont(title)
+        caption = QFont(base)
+        caption.setPointSizeF(base.pointSizeF() * 1.25)
+        self.caption.setFont(caption)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.ApplicationFontChange:
+            self._apply_fonts()
+        super().changeEvent(event)
 
     def show_scene(self, index: int, count: int, scene: Scene) -> None:
         self.number.setText(f"{index + 1} / {count}")

@@ -25,6 +25,7 @@ from ..engine import ModelFileError, Network
 from ..lesson import Scene, builtin_scenes, scenes_from_deck
 from ..session import Session
 from ..session_file import SessionFileError, load_deck, load_session, save_deck, save_session
+from .appearance import THEMES, Appearance
 from .document import SessionDocument
 from .feature_maps import FeatureMapsView
 from .kernel_editor import KernelEditor
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.kernel_editor = KernelEditor(self.document)
         self.pipeline = PipelinePanel(self.document)
         self.probabilities = ProbabilityView(self.document)
+        self.appearance = Appearance(QApplication.instance())
         self.docks: dict[str, QDockWidget] = {}
         self._add_dock("image", "Input image", self.pixel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("kernels", "Kernels", self.kernel_editor, Qt.LeftDockWidgetArea)
@@ -203,6 +205,22 @@ class MainWindow(QMainWindow):
         self.scaling_group.triggered.connect(lambda action: self.set_scaling(action.data()))
 
         view_menu.addSeparator()
+        presentation = view_menu.addMenu("&Presentation")
+        for text, step, keys, tip in (
+            ("&Larger text", 1, "Ctrl+Shift+=", "Make text, numbers and controls larger, for the back of the hall"),
+            ("&Smaller text", -1, "Ctrl+Shift+-", "Make text, numbers and controls smaller"),
+            ("&Normal size", 0, "Ctrl+Shift+0", "Back to the normal size"),
+        ):
+            presentation.addAction(self._action(text, lambda step=step: self.step_zoom(step), keys, tip))
+        presentation.addSeparator()
+        self.theme_group = QActionGroup(self)
+        for theme, text in (("light", "&Light theme"), ("dark", "&Dark theme")):
+            action = presentation.addAction(text)
+            action.setCheckable(True)
+            action.setData(theme)
+            action.setToolTip("Dark suits a dim lecture hall; light suits a bright room")
+            self.theme_group.addAction(action)
+        self.theme_group.triggered.connect(lambda action: self.set_theme(action.data()))
         self.full_screen_action = self._action(
             "&Full screen", self.toggle_full_screen, "F11", "Fill the screen (F11 or F5); again to leave"
         )
@@ -284,6 +302,18 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == name)
         self.settings.setValue("view/palette", name)
 
+    def set_theme(self, theme: str) -> None:
+        self.appearance.set_theme(theme)
+        for action in self.theme_group.actions():
+            action.setChecked(action.data() == theme)
+        self.settings.setValue("view/theme", theme)
+
+    def step_zoom(self, direction: int) -> None:
+        """Presentation zoom: one step larger (+1), smaller (-1), or back to normal (0)."""
+        self.appearance.step_zoom(direction, self)
+        self.settings.setValue("view/presentation_zoom", self.appearance.zoom)
+        self.statusBar().showMessage(f"Text size {self.appearance.zoom:.0%}", 3000)
+
     def set_scaling(self, mode: str) -> None:
         self.maps.set_scaling(mode)
         for action in self.scaling_group.actions():
@@ -332,6 +362,13 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is None or not self.restoreState(state):
             self._default_dock_sizes()
+        theme = str(self.settings.value("view/theme", "light"))
+        self.set_theme(theme if theme in THEMES else "light")
+        try:
+            zoom = float(self.settings.value("view/presentation_zoom", 1.0))
+        except (TypeError, ValueError):
+            zoom = 1.0
+        self.appearance.set_zoom(zoom, self)
         palette = str(self.settings.value("view/palette", DEFAULT_DIVERGING))
         self.set_palette(palette if palette in DIVERGING else DEFAULT_DIVERGING)
         scaling = str(self.settings.value("view/scaling", "layer"))

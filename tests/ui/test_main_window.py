@@ -92,3 +92,20 @@ def test_palette_scaling_and_pipeline_persist(qtbot, document, settings):
 
 def test_the_window_fits_a_laptop_screen(window):
     assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
+
+
+def test_presentation_zoom_and_theme_apply_and_persist(qtbot, window, settings):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    base = window.appearance.base_font.pointSizeF()
+    window.step_zoom(+1)
+    window.step_zoom(+1)
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.3)
+    assert window.pixel_editor.grid.font_scale == pytest.approx(1.3)
+    window.set_theme("dark")
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 80
+    assert settings.value("view/theme") == "dark" and float(settings.value("view/presentation_zoom")) == 1.3
+    window.step_zoom(0)
+    window.set_theme("light")
+    assert QApplication.font().pointSizeF() == pytest.approx(base)
