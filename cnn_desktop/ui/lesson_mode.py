@@ -166,5 +166,5 @@ class LessonController(QObject):
             return False
         if isinstance(focus, (QLineEdit, QAbstractSpinBox, QComboBox)):
             return True
-        wants = (self.window.maps, self.window.pixel_editor, self.window.kernel_editor)
+        wants = (self.window.maps, self.window.pixel_editor, self.window.kernel_editor, self.window.conv_player)
         return any(widget.isAncestorOf(focus) or widget is focus for widget in wants)

@@ -26,6 +26,7 @@ from ..lesson import Scene, builtin_scenes, scenes_from_deck
 from ..session import Session
 from ..session_file import SessionFileError, load_deck, load_session, save_deck, save_session
 from .appearance import THEMES, Appearance
+from .conv_player import ConvPlayerPanel
 from .document import SessionDocument
 from .feature_maps import FeatureMapsView
 from .kernel_editor import KernelEditor
@@ -75,12 +76,16 @@ class MainWindow(QMainWindow):
         self.kernel_editor = KernelEditor(self.document)
         self.pipeline = PipelinePanel(self.document)
         self.probabilities = ProbabilityView(self.document)
+        self.conv_player = ConvPlayerPanel(self.document)
         self.appearance = Appearance(QApplication.instance())
         self.docks: dict[str, QDockWidget] = {}
         self._add_dock("image", "Input image", self.pixel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("kernels", "Kernels", self.kernel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("pipeline", "Layers", self.pipeline, Qt.RightDockWidgetArea)
         self._add_dock("probabilities", "Class probabilities", self.probabilities, Qt.RightDockWidgetArea)
+        self._add_dock("player", "Convolution player", self.conv_player, Qt.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
 
         self.session_path: str | None = None
         self.autosave = autosave
@@ -298,6 +303,7 @@ class MainWindow(QMainWindow):
         self.maps_palette = name
         self.maps.set_palette(name)
         self.kernel_editor.set_palette(name)
+        self.conv_player.set_palette(name)
         for action in self.palette_group.actions():
             action.setChecked(action.data() == name)
         self.settings.setValue("view/palette", name)
@@ -388,6 +394,7 @@ class MainWindow(QMainWindow):
             [self.docks["image"], self.docks["pipeline"]], [int(width * 0.27), int(width * 0.24)], Qt.Horizontal
         )
         self.resizeDocks([self.docks["pipeline"], self.docks["probabilities"]], [3, 2], Qt.Vertical)
+        self.resizeDocks([self.docks["player"]], [int(self.height() * 0.32)], Qt.Vertical)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -403,6 +410,9 @@ class MainWindow(QMainWindow):
             "scaling": self.maps.scaling,
             "zoom": self.maps.zoom,
             "kernel_layer": self.kernel_editor.layer(),
+            "player_layer": self.conv_player.layer(),
+            "player_channel": self.conv_player.channel(),
+            "player_position": self.conv_player.position(),
             "caption": self.document.session.caption,
         }
 
@@ -413,9 +423,14 @@ class MainWindow(QMainWindow):
             self.set_scaling(options["scaling"])
         if isinstance(options.get("zoom"), (int, float)) and not isinstance(options.get("zoom"), bool):
             self.maps.set_zoom(float(options["zoom"]))
-        layer = options.get("kernel_layer")
-        if isinstance(layer, int) and not isinstance(layer, bool) and layer >= 0:
-            self.kernel_editor.set_layer(layer)
+        whole = {key: value for key, value in options.items() if isinstance(value, int) and not isinstance(value, bool)}
+        if whole.get("kernel_layer", -1) >= 0:
+            self.kernel_editor.set_layer(whole["kernel_layer"])
+        if whole.get("player_layer", -1) >= 0:
+            self.conv_player.set_layer(whole["player_layer"])
+            self.conv_player.set_channel(whole.get("player_channel", 0))
+            if whole.get("player_position", -1) >= 0:
+                self.conv_player.set_position(whole["player_position"])
 
     def apply_session(self, session: Session, options: dict, text: str) -> str | None:
         """Show a saved session or a scene (one undo step); a reason instead when it cannot be."""

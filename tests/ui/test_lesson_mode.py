@@ -132,3 +132,16 @@ def test_f11_toggles_full_screen(qtbot, window):
     assert window.full_screen_action.isChecked()
     window.full_screen_action.trigger()
     assert not window.full_screen_action.isChecked()
+
+
+def test_a_scene_puts_the_convolution_player_on_its_cell(qtbot, window):
+    window.start_builtin_lesson()
+    window.lesson.go_to(SCENE_TITLES.index("Horizontal edges"))
+    wait_for_result(qtbot, window.document)
+    options = window.lesson.scenes[window.lesson.index].view_options
+    assert window.conv_player.layer() == options["player_layer"] == 0
+    assert window.conv_player.position() == options["player_position"]
+    qtbot.waitUntil(lambda: window.conv_player.current_trace() is not None)
+    trace = window.conv_player.current_trace()
+    expected = np.array(EXAMPLES["horizontal edges"]["output"])[trace.y, trace.x]
+    assert trace.result == expected and window.conv_player.result_text().endswith(str(int(expected)))
