@@ -29,7 +29,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -41,6 +40,7 @@ import numpy as np
 from . import __version__
 from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
 from .engine.network import ModelFileError, Network
+from .fileio import atomic_write_bytes
 from .session import Selection, Session, check_image
 
 SCHEMA_VERSION = 1
@@ -66,7 +66,6 @@ DECK_JSON = "deck.json"
 
 _SELECTION_KEYS = ("stage", "channel", "y", "x")
 _DECK_MEMBER = re.compile(r"^(\d{4})\.cnnd$")
-_WRITE_CHUNK = 1 << 20
 _NOT_ZIP = "(not a zip archive, or a damaged or truncated one)"
 
 ViewOptions = dict[str, Any]
@@ -237,71 +236,11 @@ def _json_text(value: Any) -> str:
 
 def _write_file(path: Path, payload: bytes, private: bool) -> None:
     try:
-        _atomic_write(path, payload, private)
+        atomic_write_bytes(path, payload, private=private)
     except OSError as exc:
         raise SessionFileError(f"{path.name}: cannot write the file ({exc.strerror or _one_line(exc)})") from exc
 
 
-def _atomic_write(path: Path, payload: bytes, private: bool) -> None:
-    """Write ``payload`` to a temporary file next to ``path``, flush it to disk, then move it over ``path``."""
-    folder = path.parent
-    mode = None if private else _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _write_payload(handle, payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-
-
-def _write_payload(handle: io.BufferedWriter, payload: bytes) -> None:
-    view = memoryview(payload)
-    for start in range(0, len(view), _WRITE_CHUNK):
-        handle.write(view[start : start + _WRITE_CHUNK])
-
-
-def _mode_for(path: Path) -> int | None:
-    """Permissions for the new file: those of the file it replaces, else the usual ones for a new file."""
-    if os.name == "nt":
-        return None
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        return 0o666 & ~_UMASK
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless to skip where folders cannot be opened."""
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _read_umask() -> int:
-    if os.name == "nt":
-        return 0
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
 
 
 # ----------------------------------------------------------------------------------------------- reading

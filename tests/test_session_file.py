@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnn_desktop import session_file
+from cnn_desktop import fileio, session_file
 from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.session import Selection, Session
 from cnn_desktop.session_file import (
@@ -233,7 +233,7 @@ def test_failure_midway_keeps_the_previous_file(tmp_path: Path, monkeypatch: pyt
         handle.flush()
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(session_file, "_write_payload", half_then_disk_full)
+    monkeypatch.setattr(fileio, "_write_payload", half_then_disk_full)
     with pytest.raises(SessionFileError, match=r"lesson\.cnnd: cannot write the file \(No space left on device\)"):
         save_session(path, mnist_session(), {"version": "new"})
     assert folder_state(tmp_path) == before  # old file intact, no temporary file left
@@ -263,11 +263,11 @@ def test_process_killed_midway_keeps_the_previous_file(tmp_path: Path) -> None:
     old_bytes = path.read_bytes()
     script = (
         "import os, sys\n"
-        "from cnn_desktop import session_file\n"
+        "from cnn_desktop import fileio, session_file\n"
         "from cnn_desktop.session import Session\n"
         "def die(handle, payload):\n"
         "    handle.write(payload[: len(payload) // 3]); handle.flush(); os._exit(7)\n"
-        "session_file._write_payload = die\n"
+        "fileio._write_payload = die\n"
         "session_file.save_session(sys.argv[1], Session(), {'version': 'new'})\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}

@@ -22,16 +22,16 @@ import gzip
 import os
 import struct
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from ..fileio import atomic_write_bytes
+
 __all__ = [
     "IMAGE_SIDE",
     "IdxError",
-    "atomic_write_bytes",
     "load_images_labels",
     "read_idx",
     "write_idx",
@@ -64,30 +64,6 @@ class IdxError(ValueError):
         self.path = Path(path)
         self.problem = problem
         super().__init__(f"{self.path.name}: {problem}")
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers never see a half-written file.
-
-    The bytes go to a temporary file in the same folder, are flushed to disk, then the temporary
-    file is renamed over ``path`` with ``os.replace`` (atomic on POSIX and Windows). On any
-    failure the temporary file is removed and ``path`` is left as it was.
-    """
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; data files are not secret
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        raise
 
 
 def _decompress(path: Path, raw: bytes) -> bytes:

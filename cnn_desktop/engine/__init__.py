@@ -2,7 +2,7 @@
 
 from .layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D, Padding, ReLU
 from .losses import softmax, softmax_cross_entropy
-from .network import ModelFileError, Network, atomic_write_bytes
+from .network import ModelFileError, Network
 from .optim import OPTIMISERS, SGD, Adam
 from .receptive import field_masks, influence_masks, receptive_box
 from .spec import LAYER_TYPES, MNIST_SPEC, SpecError, layer_label
@@ -27,7 +27,6 @@ __all__ = [
     "PoolTrace",
     "ReLU",
     "SpecError",
-    "atomic_write_bytes",
     "field_masks",
     "influence_masks",
     "layer_label",

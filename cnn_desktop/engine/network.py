@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ..fileio import atomic_write_bytes
 from . import receptive
-from .layers import Conv2D, Dense, Layer, Shape
+from .layers import Conv2D, Dense, Shape
 from .losses import softmax, softmax_cross_entropy
 from .spec import LayerSpec, build_layers, layer_label
 
@@ -238,25 +238,3 @@ class Network:
     def __repr__(self) -> str:
         layers = ", ".join(layer_label(entry) for entry in self.spec)
         return f"Network(input {self.input_shape}: {layers})"
-
-
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that a crash midway never leaves a damaged file behind."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def layer_of(net: Network, index: int) -> Layer:
-    """The layer at ``index``, with a clear error for an index out of range."""
-    if not 0 <= index < len(net.layers):
-        raise IndexError(f"the network has layers 0 to {len(net.layers) - 1}, not {index}")
-    return net.layers[index]
