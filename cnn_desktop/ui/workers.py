@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import traceback
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -63,3 +65,47 @@ class WorkerThread(QThread):
         """Ask the event loop to end and wait for it; True when the thread is gone."""
         self.quit()
         return self.wait(timeout_ms)
+
+
+class BackgroundTask:
+    """One blocking call (training, a download, loading digits, a confusion matrix) in a daemon thread.
+
+    Nothing crosses threads but this object's fields, written by the thread just before it ends: the
+    UI polls :attr:`done` from a QTimer, then reads :attr:`result` or :attr:`error`. Polling keeps a
+    busy thread from flooding the UI with queued signals, and a daemon thread never keeps the app
+    alive if its call cannot be interrupted (stop the call through its own means first, then
+    :meth:`join`).
+    """
+
+    def __init__(self, function: Callable[[], object], name: str) -> None:
+        self._function = function
+        self.name = name
+        self.result: object = None
+        self.error: BaseException | None = None
+        self.error_details = ""  # the traceback text, for a dialog's "Show details"
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._function()
+        except BaseException as exc:  # reported to the UI, never lost in a dying thread
+            self.error = exc
+            self.error_details = traceback.format_exc()
+
+    @property
+    def done(self) -> bool:
+        """True once the call has returned or raised."""
+        return self._thread.ident is not None and not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the call to end; True when the thread is gone."""
+        if self._thread.ident is not None:
+            self._thread.join(max(0.0, timeout))
+        return not self._thread.is_alive()
