@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         from .cli import main as cli_main
 
         return cli_main(argv)
+    if argv and argv[0] == "snapshot":
+        from .snapshot import main as snapshot_main
+
+        return snapshot_main(argv[1:])
     args = build_parser().parse_args(argv)
     from .ui.app import run_window
 
