@@ -13,7 +13,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cnn-desktop",
         description="See a convolutional neural network work. With no command, opens the window.",
         epilog="commands: 'cnn-desktop train' trains the MNIST network in the terminal, "
-        "'cnn-desktop eval' tests a saved one (see 'cnn-desktop train --help').",
+        "'cnn-desktop eval' tests a saved one, 'cnn-desktop snapshot' renders the window to a PNG "
+        "with no display (see 'cnn-desktop COMMAND --help').",
     )
     parser.add_argument("--version", action="version", version=f"cnn-desktop {__version__}")
     parser.add_argument("--lesson", action="store_true", help="open the built-in lesson, scene by scene")

@@ -18,7 +18,9 @@ View options of a scene (a plain JSON object, saved as is in ``.cnnd`` / ``.cnnd
 ``scaling``
     how the feature maps are coloured; the lesson always uses ``"layer"`` (one scale per layer);
 ``kernel_layer``
-    index of the conv layer whose kernels the kernel editor shows, or None.
+    index of the conv layer whose kernels the kernel editor shows, or None;
+``kernel_factor``
+    the factor the kernel editor writes in front of the grid, e.g. ``"1/9"`` for the box blur.
 
 Stages number the tensors as everywhere in the app: stage 0 is the input image, stage ``i + 1`` the
 output of layer ``i``.
@@ -61,6 +63,7 @@ DEFAULT_VIEW_OPTIONS: ViewOptions = {
     "player_channel": 0,
     "scaling": "layer",
     "kernel_layer": None,
+    "kernel_factor": "1",
 }
 """The view option keys of a scene and their values when a deck leaves them out."""
 
@@ -192,6 +195,8 @@ def view_options_for(network: Network, options: ViewOptions | None = None) -> Vi
     first_conv = convs[0] if convs else None
     kernel = result.get("kernel_layer", first_conv)
     result["kernel_layer"] = kernel if kernel is None or (_is_int(kernel) and kernel in convs) else first_conv
+    if not isinstance(result.get("kernel_factor"), str):
+        result["kernel_factor"] = DEFAULT_VIEW_OPTIONS["kernel_factor"]
     return result
 
 
@@ -228,6 +233,7 @@ def _blur_scene() -> Scene:
         network,
         Selection(stage=1, channel=0, y=2, x=1),
         player_layer=0,
+        kernel_factor="1/9",
     )
 
 
@@ -327,6 +333,7 @@ def _scene(
     image: np.ndarray | None = None,
     player_layer: int | None,
     player_channel: int = 0,
+    kernel_factor: str = "1",
 ) -> Scene:
     """Scene ``index`` of the lesson: caption "<title>: <rest>", by default on the lecture image.
 
@@ -352,6 +359,7 @@ def _scene(
         "player_channel": player_channel,
         "scaling": "layer",
         "kernel_layer": 0,
+        "kernel_factor": kernel_factor,
     }
     return Scene(title, caption, session, options)
 

@@ -212,7 +212,6 @@ def take_snapshot(request: SnapshotRequest, folder: str) -> tuple[int, int]:
     from .lesson import builtin_scenes, scenes_from_deck
     from .session import Session
     from .session_file import SessionFileError, load_session
-    from .ui.app import first_test_digit
     from .ui.document import SessionDocument
     from .ui.export import ExportError, export_png
     from .ui.main_window import MainWindow
@@ -238,8 +237,8 @@ def take_snapshot(request: SnapshotRequest, folder: str) -> tuple[int, int]:
     sizer.resize(*request.size)
     settings.setValue("window/geometry", sizer.saveGeometry())
     sizer.deleteLater()
-    document = SessionDocument(Session(image=first_test_digit()))
-    window = MainWindow(document, settings=settings, autosave=None)
+    window = MainWindow(SessionDocument(Session()), settings=settings, autosave=None)
+    window.show_first_digit()
     try:
         window.resize(*request.size)
         window.show()

@@ -58,9 +58,9 @@ def run_window(lesson: bool = False, session_path: str | None = None) -> int:
     from .main_window import MainWindow
 
     store = AutosaveStore()
-    document = SessionDocument(Session(image=first_test_digit()))
-    window = MainWindow(document, autosave=store)
+    window = MainWindow(SessionDocument(Session()), autosave=store)
     window.show()
+    window.show_first_digit()
     offer_restore(window, store)
     if session_path:
         window.open_session(session_path)

@@ -518,6 +518,23 @@ class KernelEditor(QWidget):
         if self._write_kernel(grid, f"Scroll kernel cell ({row}, {col})", merge_key) is None:
             self._say(f"Cell ({row}, {col}) = {format_value(grid[row, col])} (scroll; Shift for steps of 1)")
 
+    def show_factor(self, text: str) -> str | None:
+        """Write the current kernel as ``factor x grid`` ("1/9" shows the box blur as on the slide).
+
+        Only the display changes: the weights stay exactly as they are.
+        """
+        if self._layer is None:
+            return NO_CONV_HINT
+        try:
+            scale = parse_number(text)
+        except ValueError as exc:
+            return str(exc)
+        if not np.isfinite(scale) or scale == 0:
+            return f"the factor must be a finite number other than 0, not {text.strip()!r}"
+        self._scales[self._key()] = scale
+        self._show_kernel()
+        return None
+
     def set_scale_text(self, text: str) -> str | None:
         """Set the factor in front of the grid ("1/9", "0.5"); the grid stays, the weights rescale."""
         if self._layer is None:

@@ -12,9 +12,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +30,7 @@ from ..session_file import SessionFileError, load_deck, load_session, save_deck,
 from .appearance import THEMES, Appearance
 from .conv_player import ConvPlayerPanel
 from .document import SessionDocument
+from .export import build_export_menu
 from .feature_maps import FeatureMapsView
 from .kernel_editor import KernelEditor
 from .lesson_mode import LessonController
@@ -36,6 +39,7 @@ from .pipeline_panel import PipelinePanel
 from .pixel_editor import PixelEditor
 from .probabilities import ProbabilityView
 from .receptive_overlay import LEGEND, ReceptiveOverlay
+from .training_panel import TrainingPanel
 
 ABOUT_TEXT = f"""<h3>cnn-desktop {__version__}</h3>
 <p>See a convolutional neural network work: edit the image and the kernels, change the layers,
@@ -77,17 +81,22 @@ class MainWindow(QMainWindow):
         self.pipeline = PipelinePanel(self.document)
         self.probabilities = ProbabilityView(self.document)
         self.conv_player = ConvPlayerPanel(self.document)
+        self.training = TrainingPanel(self.document)
         self.appearance = Appearance(QApplication.instance())
         self.docks: dict[str, QDockWidget] = {}
         self._add_dock("image", "Input image", self.pixel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("kernels", "Kernels", self.kernel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("pipeline", "Layers", self.pipeline, Qt.RightDockWidgetArea)
-        self._add_dock("probabilities", "Class probabilities", self.probabilities, Qt.RightDockWidgetArea)
-        self._add_dock("player", "Convolution player", self.conv_player, Qt.BottomDockWidgetArea)
+        self._add_dock("probabilities", "Class probabilities", self.probabilities, Qt.RightDockWidgetArea, False)
+        self._add_dock("player", "Convolution player", self.conv_player, Qt.BottomDockWidgetArea, False)
+        self._add_dock("training", "Training", self.training, Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["pipeline"], self.docks["training"])
+        self.docks["pipeline"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
 
         self.session_path: str | None = None
+        self._pending_scene: tuple | None = None  # (version, view options, selection) to place
         self.autosave = autosave
         self.lesson = LessonController(self)
         self.centralWidget().layout().insertWidget(0, self.lesson.banner)
@@ -114,10 +123,20 @@ class MainWindow(QMainWindow):
         layout.addWidget(maps, 1)
         return central
 
-    def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _add_dock(
+        self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = True
+    ) -> QDockWidget:
+        """A dock for ``widget``; tall panels scroll instead of forcing a window larger than a laptop."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
-        dock.setWidget(widget)
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QFrame.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            dock.setWidget(area_widget)
+        else:
+            dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         return dock
@@ -158,6 +177,8 @@ class MainWindow(QMainWindow):
                 "Save &weights…", self._save_weights, "Ctrl+Alt+S", "Save the pipeline and its weights to a .npz file"
             )
         )
+        file_menu.addSeparator()
+        self.export_menu = file_menu.addMenu(build_export_menu(self))
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.Quit, "Close cnn-desktop"))
 
@@ -270,6 +291,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.maps.unit_hovered.connect(self._show_hover)
         self.overlay.caption_changed.connect(self._show_caption)
+        self.document.result_ready.connect(self._place_player)
         self._show_caption("")
         self.pipeline.layer_selected.connect(self._layer_selected)
         self.document.compute_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
@@ -304,6 +326,7 @@ class MainWindow(QMainWindow):
         self.maps.set_palette(name)
         self.kernel_editor.set_palette(name)
         self.conv_player.set_palette(name)
+        self.training.set_palette(name)
         for action in self.palette_group.actions():
             action.setChecked(action.data() == name)
         self.settings.setValue("view/palette", name)
@@ -417,20 +440,18 @@ class MainWindow(QMainWindow):
         }
 
     def apply_view_options(self, options: dict) -> None:
+        """Colours, scaling, zoom and the kernel editor's layer; the player waits for the new result."""
         if options.get("palette") in DIVERGING:
             self.set_palette(options["palette"])
         if options.get("scaling") in SCALINGS:
             self.set_scaling(options["scaling"])
         if isinstance(options.get("zoom"), (int, float)) and not isinstance(options.get("zoom"), bool):
             self.maps.set_zoom(float(options["zoom"]))
-        whole = {key: value for key, value in options.items() if isinstance(value, int) and not isinstance(value, bool)}
-        if whole.get("kernel_layer", -1) >= 0:
-            self.kernel_editor.set_layer(whole["kernel_layer"])
-        if whole.get("player_layer", -1) >= 0:
-            self.conv_player.set_layer(whole["player_layer"])
-            self.conv_player.set_channel(whole.get("player_channel", 0))
-            if whole.get("player_position", -1) >= 0:
-                self.conv_player.set_position(whole["player_position"])
+        layer = options.get("kernel_layer")
+        if _is_index(layer):
+            self.kernel_editor.set_layer(layer)
+            if isinstance(options.get("kernel_factor"), str):
+                self.kernel_editor.show_factor(options["kernel_factor"])
 
     def apply_session(self, session: Session, options: dict, text: str) -> str | None:
         """Show a saved session or a scene (one undo step); a reason instead when it cannot be."""
@@ -440,10 +461,35 @@ class MainWindow(QMainWindow):
             return error
         self.document.session.caption = session.caption
         self.apply_view_options(options)
+        # The player and the selection refer to the new network's maps: place them once its result is in.
+        self._pending_scene = (self.document.session.version, options, session.selection)
         return None
+
+    def _place_player(self, result) -> None:
+        """Put the player on the scene's cell, then give the scene its own selected unit back."""
+        if self._pending_scene is None or result.version < self._pending_scene[0]:
+            return
+        _, options, selection = self._pending_scene
+        self._pending_scene = None
+        if _is_index(options.get("player_layer")):
+            self.conv_player.pause()
+            self.conv_player.set_layer(options["player_layer"])
+            if _is_index(options.get("player_channel")):
+                self.conv_player.set_channel(options["player_channel"])
+            if _is_index(options.get("player_position")):
+                self.conv_player.set_position(options["player_position"])
+        else:
+            self.conv_player.pause()
+        if self.document.session.selection != selection:
+            self.document.select(selection)
 
     def apply_scene(self, scene: Scene) -> str | None:
         return self.apply_session(scene.session, scene.view_options, f"Scene: {scene.title}")
+
+    def show_first_digit(self) -> None:
+        """The start-up picture: the first bundled test digit, with its label, not an undo step."""
+        if self.pixel_editor.load_digit("test", 0) is None:
+            self.document.undo_stack.clear()
 
     def start_builtin_lesson(self) -> None:
         self.lesson.start(builtin_scenes())
@@ -546,7 +592,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.save_settings()
         self.lesson.stop()
+        self.training.shutdown()
         self.document.shutdown()
         if self.autosave is not None:
             self.autosave.mark_clean_exit()
         super().closeEvent(event)
+
+
+def _is_index(value: object) -> bool:
+    """A whole number >= 0 (not a bool): how view options name layers, channels and cells."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
