@@ -36,10 +36,11 @@ def forward_pass(
 ) -> ForwardResult:
     """Run ``network`` on ``image`` (H, W) and analyse ``selection``, for the views to draw."""
     batch = image[None, None].astype(np.float32)
-    outputs = network.activations(batch)
+    with np.errstate(over="ignore", invalid="ignore"):  # typed-in huge weights show as inf, not warnings
+        outputs = network.activations(batch)
+        probabilities = None
+        if network.spec and network.spec[-1]["type"] == "dense":
+            probabilities = network.predict(batch)[0]
     stages = [batch[0]] + [out[0] for out in outputs]
-    probabilities = None
-    if network.spec and network.spec[-1]["type"] == "dense":
-        probabilities = network.predict(batch)[0]
     field = analyse_selection(network, stages, selection) if selection is not None else None
     return ForwardResult(version, network, stages, probabilities, field)

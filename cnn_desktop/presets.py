@@ -65,8 +65,6 @@ KERNEL_PRESET_TIPS: dict[str, str] = {
     "Random": "Random weights, rounded to one decimal",
 }
 
-ANY_SIZE_KERNELS = ("Box blur", "Gaussian blur", "Zero", "Random")
-
 
 def random_kernel(k: int, rng: np.random.Generator | None = None) -> np.ndarray:
     """A random k x k grid (He-scaled normal, std sqrt(2 / k^2)), rounded to one decimal."""

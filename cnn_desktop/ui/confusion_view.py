@@ -351,10 +351,6 @@ class ConfusionView(QWidget):
         self.cell_selected.emit(true, predicted)
         return [int(i) for i in indices]
 
-    def item_rect(self, position: int) -> QRectF:
-        """Where the ``position``-th listed digit is, in the list's viewport coordinates."""
-        return QRectF(self.digits.visualItemRect(self.digits.item(position)))
-
     def choose_digit(self, index: int) -> None:
         """Ask for test digit ``index`` to be loaded into the editor."""
         self.digit_chosen.emit(int(index))

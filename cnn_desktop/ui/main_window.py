@@ -26,7 +26,15 @@ from ..autosave import AutosaveStore
 from ..engine import ModelFileError, Network
 from ..lesson import Scene, builtin_scenes, scenes_from_deck
 from ..session import Session
-from ..session_file import SessionFileError, load_deck, load_session, save_deck, save_session
+from ..session_file import (
+    DECK_SUFFIX,
+    SESSION_SUFFIX,
+    SessionFileError,
+    load_deck,
+    load_session,
+    save_deck,
+    save_session,
+)
 from .appearance import THEMES, Appearance
 from .conv_player import ConvPlayerPanel
 from .document import SessionDocument
@@ -92,7 +100,7 @@ class MainWindow(QMainWindow):
         self._add_dock("training", "Training", self.training, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["pipeline"], self.docks["training"])
         self.docks["pipeline"].raise_()
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
 
         self.session_path: str | None = None
@@ -529,7 +537,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
 
     def _open_session(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "cnn-desktop sessions (*.cnnd)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", f"cnn-desktop sessions (*{SESSION_SUFFIX})")
         if path:
             self.open_session(path)
 
@@ -540,12 +548,14 @@ class MainWindow(QMainWindow):
             self._save_session_as()
 
     def _save_session_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.cnnd", "cnn-desktop sessions (*.cnnd)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save session", "session.cnnd", f"cnn-desktop sessions (*{SESSION_SUFFIX})"
+        )
         if path:
-            self.save_session(path if path.endswith(".cnnd") else path + ".cnnd")
+            self.save_session(path if path.endswith(SESSION_SUFFIX) else path + SESSION_SUFFIX)
 
     def _open_deck(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open lesson deck", "", "Lesson decks (*.cnndeck)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open lesson deck", "", f"Lesson decks (*{DECK_SUFFIX})")
         if path:
             self.open_deck(path)
 
@@ -565,11 +575,11 @@ class MainWindow(QMainWindow):
             self,
             "Add this scene to a deck",
             "lesson.cnndeck",
-            "Lesson decks (*.cnndeck)",
+            f"Lesson decks (*{DECK_SUFFIX})",
             options=QFileDialog.Option.DontConfirmOverwrite,
         )
         if path:
-            self.add_to_deck(path if path.endswith(".cnndeck") else path + ".cnndeck")
+            self.add_to_deck(path if path.endswith(DECK_SUFFIX) else path + DECK_SUFFIX)
 
     def add_to_deck(self, path: str) -> str | None:
         """Append the current session (with its view options) to the deck at ``path``."""

@@ -116,9 +116,7 @@ def test_load_folder_bad_file(tmp_path: Path) -> None:
         load_folder(tmp_path)
 
 
-def test_full_not_downloaded_says_download_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_full_not_downloaded_says_download_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(download, "default_folder", lambda: tmp_path / "cache")
     with pytest.raises(DatasetError, match="download it first"):
         load_digits("full")

@@ -85,8 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                "ALL_PROXY"):
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
@@ -109,10 +108,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("src")
     rng = np.random.default_rng(3)
     for prefix, n in (("train", 150), ("t10k", 20)):
-        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz",
-                  rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), compress=True)
-        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz",
-                  rng.integers(0, 10, n, dtype=np.uint8), compress=True)
+        write_idx(
+            folder / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), compress=True
+        )
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", rng.integers(0, 10, n, dtype=np.uint8), compress=True)
     return {name: (folder / name).read_bytes() for name in NAMES}
 
 
@@ -156,13 +155,10 @@ def test_corrupt_mirror_falls_through_to_next(tmp_path, server, files, checksums
     server.serve("bad", corrupt)
     server.serve("good", files)
 
-    download_mnist(tmp_path, mirrors=[server.mirror("bad"), server.mirror("good")],
-                   checksums=checksums, timeout=5)
+    download_mnist(tmp_path, mirrors=[server.mirror("bad"), server.mirror("good")], checksums=checksums, timeout=5)
 
     assert _listing(tmp_path) == sorted(NAMES)
-    assert (tmp_path / "train-images-idx3-ubyte.gz").read_bytes() == files[
-        "train-images-idx3-ubyte.gz"
-    ]
+    assert (tmp_path / "train-images-idx3-ubyte.gz").read_bytes() == files["train-images-idx3-ubyte.gz"]
     assert "/bad/train-images-idx3-ubyte.gz" in server.hits
     assert "/good/train-images-idx3-ubyte.gz" in server.hits
     assert "/good/train-labels-idx1-ubyte.gz" not in server.hits  # first mirror was fine
@@ -186,8 +182,7 @@ def test_truncated_response(tmp_path, server, files, checksums, kind: str) -> No
     assert _listing(tmp_path) == []  # no partial file, no temp file
 
     server.serve("good", files)
-    download_mnist(tmp_path, mirrors=[server.mirror("cut"), server.mirror("good")],
-                   checksums=checksums, timeout=5)
+    download_mnist(tmp_path, mirrors=[server.mirror("cut"), server.mirror("good")], checksums=checksums, timeout=5)
     assert full_mnist_available(tmp_path, checksums)
     assert _listing(tmp_path) == sorted(NAMES)
 
@@ -218,8 +213,15 @@ def test_cancel_mid_download(tmp_path, server, files, checksums) -> None:
             cancel.set()
 
     with pytest.raises(DownloadCancelled):
-        download_mnist(tmp_path, mirrors=[server.mirror("a")], checksums=checksums,
-                       progress=progress, cancel=cancel, chunk_size=4096, timeout=5)
+        download_mnist(
+            tmp_path,
+            mirrors=[server.mirror("a")],
+            checksums=checksums,
+            progress=progress,
+            cancel=cancel,
+            chunk_size=4096,
+            timeout=5,
+        )
     assert max(seen) < len(files["train-images-idx3-ubyte.gz"])  # really mid-file
     assert _listing(tmp_path) == []
 
@@ -227,8 +229,7 @@ def test_cancel_mid_download(tmp_path, server, files, checksums) -> None:
 def test_cancel_with_callable_before_start(tmp_path, server, files, checksums) -> None:
     server.serve("a", files)
     with pytest.raises(DownloadCancelled):
-        download_mnist(tmp_path, mirrors=[server.mirror("a")], checksums=checksums,
-                       cancel=lambda: True, timeout=5)
+        download_mnist(tmp_path, mirrors=[server.mirror("a")], checksums=checksums, cancel=lambda: True, timeout=5)
     assert server.hits == []
     assert _listing(tmp_path) == []
 
@@ -240,8 +241,9 @@ def test_progress_increases_to_total(tmp_path, server, files, checksums) -> None
     def progress(done: int, total: int | None, name: str) -> None:
         calls.setdefault(name, []).append((done, total))
 
-    download_mnist(tmp_path, mirrors=[server.mirror("a")], checksums=checksums,
-                   progress=progress, chunk_size=8192, timeout=5)
+    download_mnist(
+        tmp_path, mirrors=[server.mirror("a")], checksums=checksums, progress=progress, chunk_size=8192, timeout=5
+    )
 
     assert list(calls) == list(NAMES)
     for name, seq in calls.items():
@@ -258,8 +260,13 @@ def test_progress_without_content_length(tmp_path, server, files, checksums) -> 
     for name in NAMES:
         server.routes[f"/a/{name}"].content_length = None
     totals: set[int | None] = set()
-    download_mnist(tmp_path, mirrors=[server.mirror("a")], checksums=checksums,
-                   progress=lambda done, total, name: totals.add(total), timeout=5)
+    download_mnist(
+        tmp_path,
+        mirrors=[server.mirror("a")],
+        checksums=checksums,
+        progress=lambda done, total, name: totals.add(total),
+        timeout=5,
+    )
     assert totals == {None}
     assert full_mnist_available(tmp_path, checksums)
 
@@ -268,15 +275,18 @@ def test_present_files_are_skipped(tmp_path, server, files, checksums) -> None:
     for name, body in files.items():
         (tmp_path / name).write_bytes(body)
     reported: list[tuple[int, int | None, str]] = []
-    download_mnist(tmp_path, mirrors=[server.mirror("empty")], checksums=checksums,
-                   progress=lambda *args: reported.append(args), timeout=5)
+    download_mnist(
+        tmp_path,
+        mirrors=[server.mirror("empty")],
+        checksums=checksums,
+        progress=lambda *args: reported.append(args),
+        timeout=5,
+    )
     assert server.hits == []
     assert reported == [(len(files[n]), len(files[n]), n) for n in NAMES]
 
 
-def test_corrupt_present_file_is_replaced_and_stale_temp_removed(
-    tmp_path, server, files, checksums
-) -> None:
+def test_corrupt_present_file_is_replaced_and_stale_temp_removed(tmp_path, server, files, checksums) -> None:
     for name, body in files.items():
         (tmp_path / name).write_bytes(body)
     (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(b"garbage")

@@ -115,9 +115,7 @@ def test_truncated_payload_message(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(_raw_idx(0x08, (60000, 28, 28), b"\x00" * 1000)))
     with pytest.raises(IdxError) as info:
         read_idx(path)
-    assert str(info.value) == (
-        "train-images-idx3-ubyte.gz: truncated: expected 47040000 bytes of pixels, found 1000"
-    )
+    assert str(info.value) == ("train-images-idx3-ubyte.gz: truncated: expected 47040000 bytes of pixels, found 1000")
     assert info.value.path == path
 
 
@@ -226,8 +224,7 @@ _junk = st.one_of(_junk, _junk.map(lambda b: b[: len(b) // 2]))
 )
 @given(data=_junk)
 @example(data=_raw_idx(0x08, (0, 2**21, 2**21, 2**21), b""))
-def test_junk_bytes_raise_only_idx_error(tmp_path_factory: pytest.TempPathFactory,
-                                         data: bytes) -> None:
+def test_junk_bytes_raise_only_idx_error(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
     path = tmp_path_factory.mktemp("junk") / "junk.idx"
     path.write_bytes(data)
     try:
