@@ -5,21 +5,21 @@ with the window outlined (zero padding drawn as explicit zeros), the arithmetic 
 lecture hall (patch x kernel = products, sum, + bias, = result, ReLU) and the output map filling in.
 Every number comes from the engine's trace of the newest result (``engine.trace_unit``): the player
 only indexes, it never convolves. Playing is a QTimer that advances an index and redraws.
+
+Which cell and sub-step come next, and the texts each shows, are decided in ``player_steps``; the
+row is placed by ``player_layout``; the small widgets it is built from are in ``player_widgets``.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QSlider,
     QSpinBox,
     QStackedWidget,
@@ -31,270 +31,46 @@ from PySide6.QtWidgets import (
 
 from ..compute import ForwardResult
 from ..engine import Network
-from ..engine.layers import Conv2D, Pool2D
+from ..engine.layers import Pool2D
 from ..engine.traces import ConvTrace, PoolTrace, trace_unit
 from ..session import Selection
 from .document import SessionDocument
-from .grid_view import MARGIN, MIN_NUMBER_CELL, GridRect, NumberGridView
+from .grid_view import GridRect, NumberGridView
 from .palettes import DEFAULT_DIVERGING, diverging, format_value, greyscale, symmetric_level
-
-SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0)
-"""Playback speeds offered by the slider, in output cells per second."""
-
-DEFAULT_SPEED = 1.0
-STAGED_MAX_SPEED = 2.0
-"""Playing at this many cells per second or slower reveals each cell in sub-steps."""
-
-CONV_STEPS = ("patch", "products", "sum", "bias", "result")
-MAXPOOL_STEPS = ("window", "winners", "result")
-AVGPOOL_STEPS = ("window", "sum", "result")
+from .player_layout import RELU_MAP_MIN_WIDTH, place_row, sums_width
+from .player_steps import (
+    DEFAULT_SPEED,
+    SPEEDS,
+    STAGED_MAX_SPEED,
+    CellSequence,
+    clamp_speed,
+    input_title,
+    kernel_tags,
+    nearest_speed_index,
+    playable,
+    reveals_in_stages,
+    stage_texts,
+    widest_texts,
+    window_taps,
+)
+from .player_widgets import (
+    ARITHMETIC_PX,
+    PADDING_TINT,
+    RESULT_PX,
+    TAP_TINT,
+    WINDOW_COLOUR,
+    WINNER_COLOUR,
+    ChannelSumsView,
+    KernelTagsView,
+    TitledGridView,
+    line_label,
+    operator_label,
+    pixel_font,
+)
 
 NO_LAYER_HINT = "Select a conv or pooling layer to play it"
 NO_PLAYABLE_HINT = "This pipeline has no conv or pooling layer to play: add one in the Layers panel"
 WAITING_HINT = "Waiting for the first result…"
-
-WINDOW_COLOUR = QColor("#ffb000")  # the window and the current output cell (as in the feature maps)
-WINNER_COLOUR = QColor("#00d0ff")  # max-pool winners
-TAP_TINT = QColor(255, 176, 0, 80)
-PADDING_TINT = QColor(255, 255, 255, 70)
-
-MAX_ARITHMETIC_CELL = 76
-"""Largest cell (px) of the patch, kernel and products grids: big, but leaving room for the rest."""
-CHANNEL_SUMS_WIDTH = 230
-"""Width (px) kept for the sums column when it lists per-channel sums."""
-COLUMN_WEIGHTS = {"input": 1.6, "arithmetic": 1.2, "output": 0.95, "relu": 0.8}
-"""How long each column keeps its full size when the panel is narrow (see ``share_widths``): the input
-with its sliding window first, then the arithmetic, then the output maps."""
-RELU_MAP_MIN_WIDTH = 1150
-"""Narrower panels leave out the after-ReLU map (the ReLU line of the sums still shows the value)."""
-
-COLUMN_GAP = 10
-MIN_COLUMN_WIDTH = 40
-
-TITLE_PX = 15
-ARITHMETIC_PX = 26
-RESULT_PX = 32
-OPERATOR_PX = 40
-
-
-def _font(pixels: int, bold: bool = False) -> QFont:
-    font = QFont()
-    font.setPixelSize(pixels)
-    font.setBold(bold)
-    return font
-
-
-def playable(network: Network, layer: int) -> bool:
-    """Whether ``layer`` of ``network`` is one the player can animate (a conv or a pooling layer)."""
-    return 0 <= layer < len(network.layers) and isinstance(network.layers[layer], (Conv2D, Pool2D))
-
-
-def steps_for(network: Network, layer: int) -> tuple[str, ...]:
-    """The sub-steps of one output cell's reveal for ``layer`` (conv, max pool or average pool)."""
-    current = network.layers[layer]
-    if isinstance(current, Conv2D):
-        return CONV_STEPS
-    return MAXPOOL_STEPS if current.kind == "maxpool" else AVGPOOL_STEPS
-
-
-class KernelTagsView(QWidget):
-    """The kernel laid over the patch: each weight as a small tag in the corner of its input cell.
-
-    A transparent child drawn over a :class:`NumberGridView`, following its size; it never takes
-    the mouse. Tags are drawn only when the cells are large enough to hold them.
-    """
-
-    MIN_CELL = 40
-    """Smaller cells leave no corner free of the cell's own number: the tint and outline must do."""
-
-    def __init__(self, grid: NumberGridView) -> None:
-        super().__init__(grid)
-        self._grid = grid
-        self._tags: list[tuple[int, int, str]] = []
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
-        self.setGeometry(grid.rect())
-        grid.installEventFilter(self)
-
-    def set_tags(self, tags: list[tuple[int, int, str]]) -> None:
-        """``tags`` are (row, col, text) in the grid's array coordinates (padding rows allowed)."""
-        self._tags = list(tags)
-        self.update()
-
-    def tags(self) -> list[tuple[int, int, str]]:
-        return list(self._tags)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self._grid and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self._grid.rect())
-        return False
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        cell = self._grid.cell_size()
-        if not self._tags or cell < self.MIN_CELL:
-            return
-        painter = QPainter(self)
-        font = _font(max(9, int(cell * 0.22)), bold=True)
-        painter.setFont(font)
-        height = painter.fontMetrics().height()
-        for row, col, text in self._tags:
-            rect = self._grid.cell_rect(row, col)
-            width = painter.fontMetrics().horizontalAdvance(text) + 4
-            tag = QRectF(rect.right() - width - 1, rect.bottom() - height - 1, width, height)
-            painter.fillRect(tag, WINDOW_COLOUR)
-            painter.setPen(QPen(QColor(0, 0, 0)))
-            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
-        painter.end()
-
-
-class ChannelSumsView(QWidget):
-    """The per-input-channel partial sums of a conv unit, as a table that fits its box.
-
-    Entries run down the columns (``ch 0: 1.25``), the channel shown in the patch marked, and the
-    total underneath; the font is the largest (18 down to 10 px) at which every entry fits.
-    """
-
-    MAX_PX, MIN_PX = 18, 10
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._entries: list[str] = []
-        self._total = ""
-        self._marked = -1
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(2 * QFontMetrics(_font(self.MIN_PX)).height())
-
-    def set_sums(self, sums: np.ndarray | None, total: float = 0.0, marked: int = -1) -> None:
-        """Show ``sums`` (C_in,) and their ``total``, marking channel ``marked``; None shows nothing."""
-        if sums is None:
-            self._entries, self._total = [], ""
-        else:
-            self._entries = [f"ch {c}: {format_value(v)}" for c, v in enumerate(sums)]
-            self._total = f"total = {format_value(total)}"
-        self._marked = marked
-        self.update()
-
-    def _fit(self) -> tuple[QFont, int, int, float]:
-        """(font, columns, rows, column width) of the largest font at which the table fits."""
-        count = len(self._entries)
-        for pixels in range(self.MAX_PX, self.MIN_PX - 1, -1):
-            font = _font(pixels, bold=True)
-            metrics = QFontMetrics(font)
-            column = max(metrics.horizontalAdvance(text) for text in self._entries) + pixels
-            columns = max(1, int((self.width() + pixels) // column))
-            rows = math.ceil(count / columns)
-            if (rows + 1) * metrics.height() <= self.height() or pixels == self.MIN_PX:
-                return font, columns, rows, column
-        raise AssertionError("unreachable")
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        if not self._entries:
-            return
-        painter = QPainter(self)
-        font, columns, rows, column = self._fit()
-        line = QFontMetrics(font).height()
-        rows_fit = max(1, self.height() // line - 1)
-        shown_rows = min(rows, rows_fit)
-        top = max(0, (self.height() - (shown_rows + 1) * line) // 2)
-        normal = _font(font.pixelSize())
-        ink = self.palette().windowText().color()
-        for index, text in enumerate(self._entries):
-            col, row = divmod(index, rows)
-            if row >= shown_rows or col >= columns:
-                continue
-            rect = QRectF(col * column, top + row * line, column, line)
-            if index == self._marked:
-                painter.fillRect(rect.adjusted(-2, 0, -font.pixelSize() + 2, 0), WINDOW_COLOUR)
-                painter.setFont(font)
-                painter.setPen(QColor(0, 0, 0))
-            else:
-                painter.setFont(normal)
-                painter.setPen(ink)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-        hidden = len(self._entries) - min(len(self._entries), shown_rows * columns)
-        total = self._total + (f"   (+{hidden} channels not listed)" if hidden else "")
-        painter.setFont(font)
-        painter.setPen(ink)
-        painter.drawText(
-            QRectF(0, top + shown_rows * line, self.width(), line),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            total,
-        )
-        painter.end()
-
-
-class _TitledGridView(QWidget):
-    """A one-line title above a :class:`NumberGridView`; the panel sets its width (``fit_columns``)."""
-
-    def __init__(self, title: str, tip: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._titles = (title, title)
-        self.title = QLabel(title)
-        self.title.setFont(_font(TITLE_PX, bold=True))
-        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
-        self.title.setToolTip(tip)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.grid = NumberGridView()
-        self.grid.setToolTip(tip)
-        self.grid.setMinimumSize(30, 30)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.grid, 1)
-
-    def set_title(self, text: str, short: str | None = None) -> None:
-        """Title the column ``text``, or ``short`` (elided if need be) when the column is too narrow."""
-        self._titles = (text, short or text)
-        self._fit_title()
-
-    def _fit_title(self) -> None:
-        text, short = self._titles
-        metrics = self.title.fontMetrics()
-        width = max(self.width(), 1)
-        if metrics.horizontalAdvance(text) > width:
-            text = metrics.elidedText(short, Qt.TextElideMode.ElideRight, width)
-        if self.title.text() != text:
-            self.title.setText(text)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
-        self._fit_title()
-        super().resizeEvent(event)
-
-    def cells(self) -> tuple[int, int]:
-        """(rows, cols) of cells drawn, padding ring included."""
-        rows, cols = self.grid.array().shape
-        pad = self.grid.pad()
-        return rows + 2 * pad, cols + 2 * pad
-
-
-def share_widths(ideal: list[float], weights: list[float], available: float, floors: list[float]) -> list[float]:
-    """Widths between ``floors`` and ``ideal`` that fill ``available`` pixels, low-weight columns shrinking first.
-
-    Column ``i`` gets ``min(ideal[i], s * weights[i] * ideal[i])`` (never below ``floors[i]``) for the
-    largest ``s`` that fits, so when space is short the heavy columns keep their size longest.
-    """
-    if sum(ideal) <= available:
-        return list(ideal)
-    bounds = list(zip(ideal, weights, floors, strict=True))
-
-    def widths(scale: float) -> list[float]:
-        return [max(floor, min(best, scale * weight * best)) for best, weight, floor in bounds]
-
-    low, high = 0.0, 1.0 / min(weights)
-    for _ in range(40):
-        middle = (low + high) / 2
-        low, high = (middle, high) if sum(widths(middle)) <= available else (low, middle)
-    return widths(low)
-
-
-def _operator(text: str, tip: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setFont(_font(OPERATOR_PX, bold=True))
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setToolTip(tip)
-    label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-    return label
 
 
 class ConvPlayerPanel(QWidget):
@@ -356,7 +132,7 @@ class ConvPlayerPanel(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_player())
         self.hint_label = QLabel(NO_LAYER_HINT)
-        self.hint_label.setFont(_font(22))
+        self.hint_label.setFont(pixel_font(22))
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setWordWrap(True)
         self.stack.addWidget(self.hint_label)
@@ -444,34 +220,36 @@ class ConvPlayerPanel(QWidget):
         page.installEventFilter(self)
         self.player_page = page
 
-        self.input_column = _TitledGridView(
+        self.input_column = TitledGridView(
             "input", "The layer's input; the outlined window is what the current output cell sees", page
         )
         self.input_column.setObjectName("input")
         self.input_view = self.input_column.grid
         self.kernel_tags = KernelTagsView(self.input_view)
 
-        self.patch_column = _TitledGridView("patch", "The numbers under the window (padding cells are zeros)", page)
-        self.kernel_column = _TitledGridView("kernel", "The kernel's weights for this output and input channel", page)
-        self.products_column = _TitledGridView("products", "Each patch number times the kernel weight on it", page)
+        self.patch_column = TitledGridView("patch", "The numbers under the window (padding cells are zeros)", page)
+        self.kernel_column = TitledGridView("kernel", "The kernel's weights for this output and input channel", page)
+        self.products_column = TitledGridView("products", "Each patch number times the kernel weight on it", page)
         self.patch_view = self.patch_column.grid
         self.kernel_view = self.kernel_column.grid
         self.products_view = self.products_column.grid
         for grid in (self.patch_view, self.kernel_view, self.products_view):
             grid.font_scale = 1.35
             grid.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.times_label = _operator("×", "Multiply each patch number by the kernel weight at the same place", page)
-        self.equals_label = _operator("=", "The element-wise products", page)
+        self.times_label = operator_label(
+            "×", "Multiply each patch number by the kernel weight at the same place", page
+        )
+        self.equals_label = operator_label("=", "The element-wise products", page)
         self.sums_widget = self._build_sums(page)
 
-        self.output_column = _TitledGridView(
+        self.output_column = TitledGridView(
             "output", "The output map filling in: grey cells are not computed yet; click a cell to jump there", page
         )
         self.output_column.setObjectName("output")
         self.output_view = self.output_column.grid
         self.output_view.cell_clicked.connect(lambda y, x, _button: self._jump_to_cell(y, x))
         self.output_view.current_cell_changed.connect(self._jump_to_cell)
-        self.relu_column = _TitledGridView(
+        self.relu_column = TitledGridView(
             "after ReLU", "The output after the ReLU that follows: negatives become 0", page
         )
         self.relu_column.setObjectName("relu")
@@ -484,14 +262,14 @@ class ConvPlayerPanel(QWidget):
         column = QVBoxLayout(widget)
         column.setSpacing(2)
         column.setContentsMargins(0, 0, 0, 0)
-        self.sum_label = self._text_label(ARITHMETIC_PX, "The sum of the products shown")
+        self.sum_label = line_label(ARITHMETIC_PX, "The sum of the products shown")
         self.channel_sums_view = ChannelSumsView()
         self.channel_sums_view.setToolTip(
             "The sum of the products for each input channel (the one in the patch is marked), and their total"
         )
-        self.bias_label = self._text_label(ARITHMETIC_PX, "The filter's bias, added once to the sum")
-        self.result_label = self._text_label(RESULT_PX, "The output cell's value", bold=True)
-        self.relu_label = self._text_label(ARITHMETIC_PX, "The ReLU that follows keeps positives, turns negatives to 0")
+        self.bias_label = line_label(ARITHMETIC_PX, "The filter's bias, added once to the sum")
+        self.result_label = line_label(RESULT_PX, "The output cell's value", bold=True)
+        self.relu_label = line_label(ARITHMETIC_PX, "The ReLU that follows keeps positives, turns negatives to 0")
         column.addStretch(1)
         column.addWidget(self.sum_label)
         column.addWidget(self.channel_sums_view, 4)
@@ -499,14 +277,6 @@ class ConvPlayerPanel(QWidget):
             column.addWidget(label)
         column.addStretch(1)
         return widget
-
-    def _text_label(self, pixels: int, tip: str, bold: bool = False) -> QLabel:
-        label = QLabel()
-        label.setFont(_font(pixels, bold))
-        label.setToolTip(tip)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setMinimumHeight(QFontMetrics(label.font()).height() + 2)
-        return label
 
     def _build_actions(self) -> None:
         specs = (
@@ -568,8 +338,7 @@ class ConvPlayerPanel(QWidget):
 
     def substep_name(self) -> str:
         """The reveal stage shown: ``patch``/``window``, ``products``, ``winners``, ``sum``, ``bias``, ``result``."""
-        steps = self._steps()
-        return steps[min(self._substep, len(steps) - 1)] if steps else ""
+        return self._sequence().substep_name(self._substep)
 
     def current_trace(self) -> ConvTrace | PoolTrace | None:
         """The engine's trace of the unit shown (None when no layer can be played)."""
@@ -646,10 +415,10 @@ class ConvPlayerPanel(QWidget):
         """Slide on from the current cell (from the first one when at the end) until the last."""
         if not self._can_play() or self.is_playing():
             return
-        if self._position >= self.cell_count() - 1 and self._substep >= self._final_step():
-            self._move_to(0, 0 if self._staged() else self._final_step())
-        self._staged_play = self._staged()
-        self._timer.start(self._interval())
+        if self._sequence().is_last(self._position, self._substep):
+            self._move_to(0, 0 if reveals_in_stages(self._speed) else self._final_step())
+        self._staged_play = reveals_in_stages(self._speed)
+        self._timer.start(self._sequence().tick_interval_ms(self._speed))
         self._show_playing()
         self.playing_changed.emit(True)
 
@@ -674,16 +443,16 @@ class ConvPlayerPanel(QWidget):
 
     def set_speed(self, cells_per_second: float) -> None:
         """Playing speed in output cells per second (0.5 to 20); slow speeds reveal in stages."""
-        self._speed = float(np.clip(cells_per_second, SPEEDS[0], SPEEDS[-1]))
-        nearest = int(np.argmin([abs(s - self._speed) for s in SPEEDS]))
+        self._speed = clamp_speed(cells_per_second)
+        nearest = nearest_speed_index(self._speed)
         if self.speed_slider.value() != nearest:
             self.speed_slider.blockSignals(True)
             self.speed_slider.setValue(nearest)
             self.speed_slider.blockSignals(False)
         self._show_speed()
         if self.is_playing():
-            self._staged_play = self._staged()
-            self._timer.setInterval(self._interval())
+            self._staged_play = reveals_in_stages(self._speed)
+            self._timer.setInterval(self._sequence().tick_interval_ms(self._speed))
 
     def set_palette(self, name: str) -> None:
         """Use the diverging palette ``name`` (palettes.DIVERGING) for feature maps, kernel and products."""
@@ -834,47 +603,33 @@ class ConvPlayerPanel(QWidget):
             self._announce()
 
     def _move_substeps(self, delta: int) -> None:
-        last = self._final_step()
-        position, substep = self._position, self._substep + delta
-        while substep > last and position < self.cell_count() - 1:
-            position, substep = position + 1, substep - last - 1
-        while substep < 0 and position > 0:
-            position, substep = position - 1, substep + last + 1
-        self._move_to(position, int(np.clip(substep, 0, last)))
+        self._move_to(*self._sequence().moved_by_substeps(self._position, self._substep, delta))
 
     def _tick(self) -> None:
         if not self._can_play():
             self.pause()
             return
-        if self._staged_play and self._substep < self._final_step():
-            self._move_to(self._position, self._substep + 1)
-        elif self._position < self.cell_count() - 1:
-            self._move_to(self._position + 1, 0 if self._staged_play else self._final_step())
-        if self._position >= self.cell_count() - 1 and self._substep >= self._final_step():
+        following = self._sequence().after_tick(self._position, self._substep, self._staged_play)
+        if following is not None:
+            self._move_to(*following)
+        if self._sequence().is_last(self._position, self._substep):
             self.pause()
-
-    def _staged(self) -> bool:
-        return self._speed <= STAGED_MAX_SPEED
-
-    def _interval(self) -> int:
-        per_cell = 1000.0 / self._speed
-        if self._staged():
-            per_cell /= max(len(self._steps()), 1)
-        return max(10, int(round(per_cell)))
 
     # ----- small queries
     def _can_play(self) -> bool:
         return self._result is not None and playable(self._result.network, self._layer)
 
-    def _steps(self) -> tuple[str, ...]:
-        return steps_for(self._result.network, self._layer) if self._can_play() else ()
+    def _sequence(self) -> CellSequence:
+        """The (cell, sub-step) pairs of the layer shown (none when it cannot be played)."""
+        if self._result is None:
+            return CellSequence((), 0)
+        return CellSequence.of_layer(self._result.network, self._layer)
 
     def _final_step(self) -> int:
-        return max(len(self._steps()) - 1, 0)
+        return self._sequence().final_substep
 
     def _revealed(self, name: str) -> bool:
-        steps = self._steps()
-        return name in steps and steps.index(name) <= self._substep
+        return name in self._sequence().revealed(self._substep)
 
     def _channels(self) -> int:
         return self._result.network.shapes[self._layer][0] if self._can_play() else 0
@@ -953,6 +708,7 @@ class ConvPlayerPanel(QWidget):
             self._draw_pool(self._trace)
         else:
             self._draw_conv(self._trace)
+        self._draw_sums(self._trace)
         self._draw_output(height, width)
         self.fit_columns()
         shown = (self._layer, self._channel, y, x)
@@ -992,25 +748,13 @@ class ConvPlayerPanel(QWidget):
             grid.set_colormap(greyscale() if key == "grey" else diverging(key))
             self._colours[id(grid)] = key
 
-    def _input_title(self, layer_input: np.ndarray, pad: int) -> tuple[str, str]:
-        """A short title (it must fit above a small grid) and the long tooltip."""
-        network = self._result.network
-        source = "the input image" if self._layer == 0 else f"the output of {network.label(self._layer - 1)}"
-        channel = f", channel {self._in_channel}" if layer_input.shape[0] > 1 else ""
-        padding = f", padding {pad}" if pad else ""
-        tip = (
-            f"The input of {network.label(self._layer)}: {source}{channel}. The outlined window is what the "
-            "current output cell sees" + (f"; the hatched ring is the zero padding ({pad})" if pad else "")
-        )
-        return f"input{channel}{padding}", tip
-
-    def _draw_input(self, trace: ConvTrace | PoolTrace, pad: int, taps: np.ndarray) -> None:
+    def _draw_input(self, trace: ConvTrace | PoolTrace, pad: int) -> None:
         layer_input = self._result.stages[self._layer]
         colours, levels = self._input_colours(layer_input)
         self._set_colours(self.input_view, colours)
         self.input_view.set_pad(pad)
         self.input_view.set_array(layer_input[self._in_channel], levels)
-        title, tip = self._input_title(layer_input, pad)
+        title, tip = input_title(self._result.network, self._layer, self._in_channel, layer_input.shape[0], pad)
         self.input_column.set_title(title, title.replace("channel", "ch").replace("padding", "pad"))
         self.input_column.title.setToolTip(tip)
         self.input_view.setToolTip(tip)
@@ -1024,25 +768,16 @@ class ConvPlayerPanel(QWidget):
                 for r, c in zip(*np.nonzero(self._winners), strict=True)
             ]
         self.input_view.set_overlays(overlays)
-        self.input_view.set_highlight(taps, TAP_TINT)
+        _, height, width = layer_input.shape
+        self.input_view.set_highlight(window_taps(trace, height, width, pad), TAP_TINT)
         self._set_colours(self.patch_view, colours)
-
-    def _tap_mask(self, trace: ConvTrace | PoolTrace, pad: int) -> np.ndarray:
-        """The input cells (padding ring included) that the window reads."""
-        _, height, width = self._result.stages[self._layer].shape
-        mask = np.zeros((height + 2 * pad, width + 2 * pad), bool)
-        rows, cols = trace.rows + pad, trace.cols + pad
-        rows = rows[(rows >= 0) & (rows < mask.shape[0])]
-        cols = cols[(cols >= 0) & (cols < mask.shape[1])]
-        mask[np.ix_(rows, cols)] = True
-        return mask
 
     def _draw_conv(self, trace: ConvTrace) -> None:
         layer = self._result.network.layers[self._layer]
         padding = layer.padding
         pad = max(padding.top, padding.bottom, padding.left, padding.right)
         self._winners = None
-        self._draw_input(trace, pad, self._tap_mask(trace, pad))
+        self._draw_input(trace, pad)
         ic = self._in_channel
         for widget in (self.kernel_column, self.products_column, self.times_label, self.equals_label):
             widget.show()
@@ -1063,44 +798,13 @@ class ConvPlayerPanel(QWidget):
         self._set_colours(self.products_view, self._palette)
         self.products_view.set_array(products, (-product_level, product_level))
         self.products_column.set_title("products")
-        self.kernel_tags.set_tags(
-            [
-                (int(r), int(c), "×" + format_value(w))
-                for r, row in zip(trace.rows, trace.kernel[ic], strict=True)
-                for c, w in zip(trace.cols, row, strict=True)
-            ]
-        )
-
-        self.sum_label.setText(f"sum = {format_value(trace.channel_sums[ic])}" if self._revealed("sum") else "")
-        self.sum_label.setToolTip("The sum of the products shown" + (f" (input channel {ic})" if many else ""))
-        self._draw_channel_sums(trace)
-        self.bias_label.setText(f"+ bias {format_value(trace.bias)}" if self._revealed("bias") else "")
-        self.bias_label.setToolTip("The filter's bias, added once to the sum")
-        self._draw_result_lines(trace.result)
-
-    def _draw_channel_sums(self, trace: ConvTrace) -> None:
-        many = trace.channel_sums.shape[0] > 1
-        self.channel_sums_view.setVisible(many)
-        if not many or not self._revealed("sum"):
-            self._channels_plain = ""
-            self.channel_sums_view.set_sums(None)
-            return
-        parts = [f"channel {c}: {format_value(v)}" for c, v in enumerate(trace.channel_sums)]
-        self._channels_plain = ", ".join(parts) + f", total {format_value(trace.total)}"
-        self.channel_sums_view.set_sums(trace.channel_sums, trace.total, self._in_channel)
-
-    def _draw_result_lines(self, value: float) -> None:
-        shown = self._revealed("result")
-        self.result_label.setText(f"= {format_value(value)}" if shown else "")
-        relu = self._relu_follows()
-        self.relu_label.setVisible(relu)
-        self.relu_label.setText(f"ReLU → {format_value(max(value, 0.0))}" if shown and relu else "")
+        self.kernel_tags.set_tags(kernel_tags(trace, ic))
 
     def _draw_pool(self, trace: PoolTrace) -> None:
         is_max = trace.kind == "maxpool"
         k = trace.window.shape[0]
         self._winners = trace.winners.copy() if is_max and self._revealed("winners") else None
-        self._draw_input(trace, 0, self._tap_mask(trace, 0))
+        self._draw_input(trace, 0)
         for widget in (self.kernel_column, self.products_column, self.times_label, self.equals_label):
             widget.hide()
         _, levels = self._input_colours(self._result.stages[self._layer])
@@ -1113,25 +817,25 @@ class ConvPlayerPanel(QWidget):
         )
         self.patch_column.set_title(f"window {k}x{k}", "window")
         self.kernel_tags.set_tags([])
-        self._channels_plain = ""
-        self.channel_sums_view.set_sums(None)
-        self.channel_sums_view.hide()
-        values = ", ".join(format_value(v) for v in trace.window.ravel())
-        if is_max:
-            ties = int(trace.winners.sum())
-            shown = self._revealed("winners")
-            self.sum_label.setText((f"max({values})" if k <= 2 else f"max of the {k}x{k} window") if shown else "")
-            self.sum_label.setToolTip("The largest number in the window wins (highlighted)")
-            self.bias_label.setText(f"{ties} cells tie, all win" if shown and ties > 1 else "")
-            self.bias_label.setToolTip("Cells that hold the largest value (all highlighted)")
+
+    def _draw_sums(self, trace: ConvTrace | PoolTrace) -> None:
+        """The sums column: sum, per-channel sums, bias (or pooling's counterparts), result and ReLU."""
+        relu = self._relu_follows()
+        texts = stage_texts(trace, self._sequence().revealed(self._substep), self._in_channel, relu)
+        self.sum_label.setText(texts.sum_line)
+        self.sum_label.setToolTip(texts.sum_tip)
+        lists_channels = isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1
+        self.channel_sums_view.setVisible(lists_channels)
+        self._channels_plain = texts.channel_sums
+        if texts.channel_sums:
+            self.channel_sums_view.set_sums(trace.channel_sums, trace.total, self._in_channel)
         else:
-            total = float(trace.window.sum(dtype=np.float64))
-            shown = self._revealed("sum")
-            self.sum_label.setText(f"sum = {format_value(total)}" if shown else "")
-            self.sum_label.setToolTip("The sum of the window's numbers")
-            self.bias_label.setText(f"mean = sum / {k * k}" if shown else "")
-            self.bias_label.setToolTip(f"The average: the sum divided by the {k}x{k} = {k * k} cells")
-        self._draw_result_lines(trace.result)
+            self.channel_sums_view.set_sums(None)
+        self.bias_label.setText(texts.bias_line)
+        self.bias_label.setToolTip(texts.bias_tip)
+        self.result_label.setText(texts.result_line)
+        self.relu_label.setVisible(relu)
+        self.relu_label.setText(texts.relu_line)
 
     def _draw_output(self, height: int, width: int) -> None:
         result, layer = self._result, self._layer
@@ -1170,29 +874,7 @@ class ConvPlayerPanel(QWidget):
         if not self._can_play() or page.width() <= 0:
             return
         self.relu_column.setHidden(not (self._relu_follows() and page.width() >= RELU_MAP_MIN_WIDTH))
-        columns = [c for c in self._columns() if not c.isHidden()]
-        operators = [op for op in (self.times_label, self.equals_label) if not op.isHidden()]
-        title = max(c.title.sizeHint().height() for c in columns)
-        height = page.height()
-        grid_height = max(height - title - 2 - 2 * MARGIN, 20)
-        ideal, weights, floors = [], [], []
-        for column in columns:
-            rows, cols = column.cells()
-            cell = grid_height / max(rows, 1)
-            arithmetic = column in (self.patch_column, self.kernel_column, self.products_column)
-            if arithmetic:
-                cell = min(cell, MAX_ARITHMETIC_CELL)
-            ideal.append(cell * cols + 2 * MARGIN + 1)
-            weights.append(COLUMN_WEIGHTS["arithmetic" if arithmetic else column.objectName()])
-            # a small map keeps cells big enough for its numbers, when that costs little
-            readable = MIN_NUMBER_CELL * cols + 2 * MARGIN + 1
-            floors.append(min(ideal[-1], readable) if readable <= page.width() / 8 else MIN_COLUMN_WIDTH)
-        operator_width = OPERATOR_PX
-        fixed = COLUMN_GAP * (len(columns) + len(operators)) + operator_width * len(operators)
-        available = page.width() - fixed - self._sums_width()
-        widths = dict(zip(columns, share_widths(ideal, weights, available, floors), strict=True))
-        sums_width = max(page.width() - fixed - sum(widths.values()), 60)
-        order = [
+        row = [
             self.input_column,
             self.patch_column,
             self.times_label,
@@ -1203,48 +885,15 @@ class ConvPlayerPanel(QWidget):
             self.output_column,
             self.relu_column,
         ]
-        left = 0
-        for widget in order:
-            if widget.isHidden():
-                continue
-            if widget is self.sums_widget:
-                width = sums_width
-            else:
-                width = int(widths.get(widget, operator_width))
-            top = title + 2 if widget in operators else 0
-            widget.setGeometry(left, top, width, height - top)
-            left += width + (0 if widget in operators else COLUMN_GAP)
+        arithmetic = (self.patch_column, self.kernel_column, self.products_column)
+        place_row(page, row, self.sums_widget, self._sums_width(), arithmetic)
 
     def _sums_width(self) -> int:
         """Pixels the sums column needs for the widest numbers of this layer (steady while playing)."""
-        stage = self._result.stages[self._layer + 1]
-        widest = max((format_value(stage.min()), format_value(stage.max())), key=len) + "0"
         trace = self._trace
-        lines = [
-            (self.sum_label, f"sum = {widest}"),
-            (self.result_label, f"= {widest}"),
-            (self.relu_label, f"ReLU → {widest}"),
-        ]
-        if isinstance(trace, ConvTrace):
-            lines.append((self.bias_label, f"+ bias {format_value(trace.bias)}"))
-        elif trace is not None:
-            k = trace.window.shape[0]
-            lines.append((self.sum_label, f"max({', '.join([widest] * k * k)})" if k <= 2 else "max of the 8x8 window"))
-            lines.append((self.bias_label, "4 cells tie, all win"))
-        width = max(label.fontMetrics().horizontalAdvance(text) for label, text in lines) + 12
-        if isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1:
-            width = max(width, CHANNEL_SUMS_WIDTH)
-        return width
-
-    def _columns(self) -> list[_TitledGridView]:
-        return [
-            self.input_column,
-            self.patch_column,
-            self.kernel_column,
-            self.products_column,
-            self.output_column,
-            self.relu_column,
-        ]
+        labels = {"sum": self.sum_label, "bias": self.bias_label, "result": self.result_label, "relu": self.relu_label}
+        lines = [(labels[line], text) for line, text in widest_texts(self._result.stages[self._layer + 1], trace)]
+        return sums_width(lines, isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is getattr(self, "player_page", None) and event.type() == QEvent.Type.Resize:
