@@ -1,0 +1,89 @@
+"""Highlights over the feature maps (receptive fields and the like): what one is, and how it is drawn.
+
+A stage's highlights become one RGBA overlay image (tinted units, tiled like the stage's mosaic)
+and a list of outlined boxes, computed when the highlights or the layout change, never per result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor
+
+from .map_mosaic import Box, MosaicGrid
+
+Colour = QColor | tuple  # a QColor or (r, g, b[, a]) in 0..255
+
+
+@dataclass
+class Highlight:
+    """One highlight of a stage: a boolean mask shaped like the stage, or a box on one channel."""
+
+    colour: QColor
+    mask: np.ndarray | None = None
+    channel: int = 0
+    box: Box | None = None
+
+
+def translucent(colour: Colour) -> QColor:
+    """``colour`` as a tint: opaque colours get alpha 120 so that the map shows through."""
+    colour = QColor(colour) if isinstance(colour, QColor) else QColor(*colour)
+    if colour.alpha() == 255:
+        colour.setAlpha(120)
+    return colour
+
+
+def channel_highlight(shape: tuple[int, ...], channel: int, what: np.ndarray | Sequence, colour: Colour) -> Highlight:
+    """A tint of ``channel`` where mask ``what`` ((H, W) bool; (F,) for a flat stage) is True, or box ``what``.
+
+    A mask is widened to the whole stage ``shape`` (the other channels False); a box is kept in
+    unit coordinates (top, left, bottom, right, inclusive) and outlined in the colour as given.
+    """
+    if isinstance(what, np.ndarray):
+        mask = np.zeros(shape, dtype=bool)
+        if len(shape) == 1:
+            mask[...] = what.astype(bool).reshape(shape)
+        else:
+            mask[channel] = what.astype(bool).reshape(shape[1:])
+        return Highlight(translucent(colour), mask=mask)
+    box = tuple(int(v) for v in what)
+    return Highlight(QColor(*_rgb(colour)), channel=channel, box=box)
+
+
+def overlay_rgba(grid: MosaicGrid, shape: tuple[int, ...], highlights: list[Highlight]) -> np.ndarray | None:
+    """The (rows, cols, 4) uint8 tint image of the masks shaped ``shape``; None when there is none.
+
+    Later highlights paint over earlier ones where they overlap.
+    """
+    masks = [highlight for highlight in highlights if highlight.mask is not None and highlight.mask.shape == shape]
+    if not masks:
+        return None
+    rows, cols = grid.shape
+    rgba = np.zeros((rows, cols, 4), np.uint8)
+    buffer = grid.new_buffer()
+    for highlight in masks:
+        tinted = grid.tile(highlight.mask.astype(np.float32), buffer) == 1
+        rgba[tinted] = highlight.colour.getRgb()
+    return rgba
+
+
+def box_outlines(grid: MosaicGrid, cell: float, highlights: list[Highlight]) -> list[tuple[QRectF, QColor]]:
+    """Each box highlight's rectangle in mosaic item px (``cell`` px per unit), clipped, with its colour."""
+    outlines = []
+    for highlight in highlights:
+        if highlight.box is None:
+            continue
+        cells = grid.box_cells(highlight.channel, highlight.box)
+        if cells is not None:
+            row, col, rows, cols = cells
+            outlines.append((QRectF(col * cell, row * cell, cols * cell, rows * cell), highlight.colour))
+    return outlines
+
+
+def _rgb(colour: Colour) -> tuple[int, ...]:
+    if isinstance(colour, QColor):
+        return colour.getRgb()
+    return tuple(int(v) for v in colour)
