@@ -46,9 +46,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .feature_maps import GROUP_SPACING, MARGIN, TITLE_HEIGHT, FeatureMapsView
+from .feature_maps import FeatureMapsView
 from .grid_view import MARGIN as GRID_MARGIN
 from .grid_view import NumberGridView
+from .map_stage import GROUP_SPACING, MARGIN, TITLE_HEIGHT
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

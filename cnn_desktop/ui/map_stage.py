@@ -35,6 +35,7 @@ SCALING_NOTES = {
 
 # layout, in screen pixels (times the zoom for the map sizes)
 MARGIN = 14
+GROUP_SPACING = 22  # screen px between two stages
 TITLE_HEIGHT = 48  # the layer's name, then its shape and colour note
 BAR_GAP = 16
 BAR_AREA = BAR_GAP + COLOUR_BAR_WIDTH  # the width right of a mosaic that its colour bar needs
