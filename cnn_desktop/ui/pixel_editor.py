@@ -4,6 +4,10 @@ Every change goes through the document: a paint stroke (mouse press, drag, relea
 step via ``begin_stroke`` / ``paint`` / ``end_stroke``; every button is one ``edit_image``; a new
 grid size is ``resize_grid``, which the document refuses (with the reason shown here) when the
 pipeline does not fit the new size. The widget redraws from ``document.image_changed``.
+
+MNIST digits come from the bundled subset (loaded at once, it is small) or, once it has been
+downloaded in the training panel, the full MNIST: about 220 MB as float32, so it loads in a
+background task and stays cached. The "Full MNIST" choice appears only while it is on disk.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,14 +31,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..data import datasets
+from ..data import download as mnist_download
+from ..data.datasets import Digits
 from ..presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ..session import MAX_GRID, MIN_GRID
 from .document import SessionDocument
 from .grid_view import GridRect, NumberGridView
 from .palettes import format_value, greyscale
+from .task_poller import TaskPoller
+from .workers import BackgroundTask
 
 SPLITS = {"test": "Test set", "train": "Training set"}
 SPLIT_SHORT = {"test": "Test", "train": "Train"}
+DIGIT_SOURCES = {"bundled": "Bundled", "full": "Full MNIST"}  # "full" only while it is downloaded
 ARROWS = {"up": ("\u2191", -1, 0), "down": ("\u2193", 1, 0), "left": ("\u2190", 0, -1), "right": ("\u2192", 0, 1)}
 PRESCALE_LIMIT = 512  # larger imported pictures are first shrunk by Qt (smoothly) to this size
 
@@ -91,19 +101,32 @@ def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, b
     return np.clip(crop_or_pad(fitted, shape), 0.0, 1.0), inverted
 
 
+class DigitSourceBox(QComboBox):
+    """A combo box that says when it is about to open, so its choices can be checked first."""
+
+    about_to_open = Signal()
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt's name)
+        self.about_to_open.emit()
+        super().showPopup()
+
+
 class PixelEditor(QWidget):
     """Paint, type and transform the input image; presets, MNIST digits and picture import.
 
     Public pieces for the main window and tests: ``grid`` (the :class:`NumberGridView`),
-    ``actions_by_name`` (QActions for menus), ``import_image_file``, ``load_digit``,
-    ``apply_preset``, ``set_grid_size`` and ``message()`` (the last status or error text).
+    ``actions_by_name`` (QActions for menus), ``import_image_file``, ``load_digit`` (bundled or
+    full MNIST), ``refresh_digit_sources``, ``apply_preset``, ``set_grid_size`` and ``message()``
+    (the last status or error text).
     """
 
     def __init__(self, document: SessionDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self._digits = None  # the loaded digit set (cached after the first use)
-        self._digits_error: str | None = None
+        self._digit_sets: dict[str, Digits] = {}  # by source key, loaded at first use and kept
+        self._bundled_error: str | None = None  # why the bundled digits cannot be loaded (not retried)
+        self._pending_digit: tuple[str, int] | None = None  # (split, index) to show once the full MNIST is loaded
+        self._tasks = TaskPoller(self)
         self._stroke: dict | None = None
         self._field_rects: list[GridRect] = []  # the selected unit's receptive field, if any
         self.grid = NumberGridView(greyscale(), (0.0, 1.0), editable=True)
@@ -146,9 +169,9 @@ class PixelEditor(QWidget):
         self._action(
             "load_digit",
             "Load &MNIST digit",
-            lambda: self.load_digit(self._split(), self.digit_index.value()),
+            lambda: self.load_digit(self._split(), self.digit_index.value(), self._source()),
             "Ctrl+Shift+D",
-            "Load the chosen handwritten digit of the bundled MNIST subset",
+            "Load the chosen handwritten digit of the chosen MNIST set",
         )
         self._action(
             "next_digit", "&Next MNIST digit", self.next_digit, "Ctrl+Shift+N", "Load the next digit of the set"
@@ -212,10 +235,17 @@ class PixelEditor(QWidget):
         self.presets.setMinimumContentsLength(8)
         self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
 
+        self.digit_source = DigitSourceBox()
+        self.digit_source.addItem(DIGIT_SOURCES["bundled"], "bundled")
+        self.digit_source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # room for "Full MNIST"
+        self.digit_source.setToolTip(
+            "Which MNIST digits: the bundled subset (4,000 train / 1,000 test), or the full MNIST\n"
+            "(60,000 / 10,000), offered once it is downloaded (Training panel, Digits: Full MNIST)"
+        )
         self.digit_split = QComboBox()
         for key, text in SPLIT_SHORT.items():
             self.digit_split.addItem(text, key)
-        self.digit_split.setToolTip("Which part of the bundled MNIST subset to take digits from")
+        self.digit_split.setToolTip("Which part of the MNIST set to take digits from")
         self.digit_index = QSpinBox()
         self.digit_index.setRange(0, 999)
         self.digit_index.setKeyboardTracking(False)
@@ -254,13 +284,21 @@ class PixelEditor(QWidget):
         grid_row.addWidget(self.presets, 1)
         grid_row.addWidget(self._tool_button("import_image", "Import…"))
 
-        digits = QHBoxLayout()
-        digits.addWidget(QLabel("MNIST"))
-        digits.addWidget(self.digit_split)
-        digits.addWidget(self.digit_index)
-        digits.addWidget(self._tool_button("load_digit", "Load"))
-        digits.addWidget(self._tool_button("next_digit", "Next"))
-        digits.addWidget(self.digit_label, 1)
+        # two lines, which set and which digit of it, so that the editor stays as narrow as before
+        digit_set = QHBoxLayout()
+        digit_set.addWidget(self.digit_source)
+        digit_set.addWidget(self.digit_split)
+        digit_set.addStretch(1)
+        digit = QHBoxLayout()
+        digit.addWidget(self.digit_index)
+        digit.addWidget(self._tool_button("load_digit", "Load"))
+        digit.addWidget(self._tool_button("next_digit", "Next"))
+        digit.addWidget(self.digit_label, 1)
+        digits = QGridLayout()
+        digits.addWidget(QLabel("MNIST"), 0, 0)
+        digits.addLayout(digit_set, 0, 1)
+        digits.addWidget(QLabel("Digit"), 1, 0)
+        digits.addLayout(digit, 1, 1)
 
         status = QGridLayout()
         status.addWidget(self.message_label, 0, 0)
@@ -285,11 +323,17 @@ class PixelEditor(QWidget):
         self.brush_slider.valueChanged.connect(lambda v: self.brush_value.setValue(v / 100))
         self.grid_size.valueChanged.connect(self.set_grid_size)
         self.presets.activated.connect(self._preset_chosen)
-        self.digit_index.valueChanged.connect(lambda index: self.load_digit(self._split(), index))
+        self.digit_index.valueChanged.connect(lambda index: self.load_digit(self._split(), index, self._source()))
         self.digit_split.currentIndexChanged.connect(lambda _: self._update_digit_range())
+        self.digit_source.currentIndexChanged.connect(lambda _: self._source_chosen())
+        self.digit_source.about_to_open.connect(self.refresh_digit_sources)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(460, 620)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.refresh_digit_sources()  # the training panel may have downloaded the full MNIST meanwhile
 
     # ----- display
     def _show_image(self) -> None:
@@ -448,34 +492,102 @@ class PixelEditor(QWidget):
     def _split(self) -> str:
         return self.digit_split.currentData()
 
-    def _load_digits(self):
-        """The bundled digit set, loaded at first use and kept; None (with a message) if it fails."""
-        if self._digits is None and self._digits_error is None:
-            try:
-                from ..data.datasets import load_digits
+    def _source(self) -> str:
+        return self.digit_source.currentData()
 
-                self._digits = load_digits("bundled")
-            except (ImportError, OSError, ValueError) as exc:
-                self._digits_error = f"The MNIST digits cannot be loaded: {exc}"
-        if self._digits is None:
-            self._say(self._digits_error or "The MNIST digits cannot be loaded.", error=True)
-        return self._digits
+    def refresh_digit_sources(self) -> None:
+        """Offer "Full MNIST" exactly while it is downloaded (or already loaded here)."""
+        available = "full" in self._digit_sets or "load full" in self._tasks or mnist_download.full_mnist_available()
+        index = self.digit_source.findData("full")
+        if available and index < 0:
+            self.digit_source.addItem(DIGIT_SOURCES["full"], "full")
+        elif not available and index >= 0:
+            self.digit_source.removeItem(index)  # back on "Bundled" if it was chosen
+
+    def _select_source(self, source: str) -> None:
+        if self.digit_source.findData(source) < 0:
+            self.digit_source.addItem(DIGIT_SOURCES[source], source)
+        self.digit_source.blockSignals(True)
+        self.digit_source.setCurrentIndex(self.digit_source.findData(source))
+        self.digit_source.blockSignals(False)
+
+    def _source_chosen(self) -> None:
+        """A new source: its digit range (bundled loads now, the full MNIST starts loading)."""
+        if self._source() != "full":
+            self._pending_digit = None
+        if self._digit_set(self._source()) is not None:
+            self._update_digit_range()
+
+    def _digit_set(self, source: str) -> Digits | None:
+        """The digits of ``source`` if they are loaded; None while the full MNIST loads or on failure.
+
+        The bundled subset loads here and now (a fraction of a second); the full MNIST loads in a
+        background task, after which :meth:`_full_loaded` shows the digit asked for meanwhile.
+        """
+        if source in self._digit_sets:
+            return self._digit_sets[source]
+        if source == "full":
+            self._say("Loading full MNIST…")
+            if "load full" not in self._tasks:
+                self._tasks.launch("load full", lambda: datasets.load_digits("full"), self._full_loaded)
+            return None
+        if self._bundled_error is None:
+            try:
+                self._digit_sets["bundled"] = datasets.load_digits("bundled")
+            except (OSError, ValueError) as exc:
+                self._bundled_error = f"The MNIST digits cannot be loaded: {exc}"
+        if self._bundled_error is not None:
+            self._say(self._bundled_error, error=True)
+        return self._digit_sets.get("bundled")
+
+    def _full_loaded(self, task: BackgroundTask) -> None:
+        pending, self._pending_digit = self._pending_digit, None
+        if task.error is not None:
+            self._say(f"The full MNIST cannot be loaded: {task.error}", error=True)
+            self.refresh_digit_sources()
+            if self._source() == "full":
+                self._select_source("bundled")
+                self._source_chosen()
+            return
+        digits = self._digit_sets["full"] = task.result
+        if self._source() == "full":
+            self._update_digit_range()
+        if pending is not None:
+            self.load_digit(*pending, source="full")
+        else:
+            self._say(f"Full MNIST loaded: {digits.num_train:,} training and {digits.num_test:,} test digits.")
 
     def _update_digit_range(self) -> None:
-        if self._digits is None:
+        digits = self._digit_sets.get(self._source())
+        if digits is None:
             return
-        images = self._digits.test_images if self._split() == "test" else self._digits.train_images
+        images = digits.test_images if self._split() == "test" else digits.train_images
         self.digit_index.blockSignals(True)
         self.digit_index.setMaximum(max(0, len(images) - 1))
         self.digit_index.blockSignals(False)
 
-    def load_digit(self, split: str = "test", index: int = 0) -> str | None:
-        """Put digit ``index`` of the ``split`` ("test"/"train") set on the grid; an error message or None."""
+    def load_digit(self, split: str = "test", index: int = 0, source: str = "bundled") -> str | None:
+        """Put digit ``index`` of the ``split`` ("test"/"train") set of ``source`` on the grid.
+
+        ``source`` is "bundled" (the subset shipped with the app) or "full" (the downloaded MNIST).
+        Returns an error message, or None: done, or for a full MNIST not loaded yet, started in
+        the background (the digit appears once it is loaded; a later request replaces this one).
+        """
         if split not in SPLITS:
             message = f"Choose digits from {' or '.join(repr(key) for key in SPLITS)}, not {split!r}."
             self._say(message, error=True)
             return message
-        digits = self._load_digits()
+        if source not in DIGIT_SOURCES:
+            message = f"Choose the digits of {' or '.join(repr(key) for key in DIGIT_SOURCES)}, not {source!r}."
+            self._say(message, error=True)
+            return message
+        waiting = source == "full" and source not in self._digit_sets
+        self._pending_digit = (split, index) if waiting else None  # the newest request wins
+        if waiting:
+            self._select_source("full")
+            self._digit_set("full")
+            return None
+        digits = self._digit_set(source)
         if digits is None:
             return self.message()
         images, labels = (
@@ -485,27 +597,29 @@ class PixelEditor(QWidget):
             message = f"The {SPLITS[split].lower()} has digits 0 to {len(images) - 1}, not {index}."
             self._say(message, error=True)
             return message
+        self._select_source(source)
         self.digit_split.blockSignals(True)
         self.digit_split.setCurrentIndex(self.digit_split.findData(split))
         self.digit_split.blockSignals(False)
+        self._update_digit_range()  # first, or a larger index than the old split holds would be clamped
         self.digit_index.blockSignals(True)
         self.digit_index.setValue(index)
         self.digit_index.blockSignals(False)
-        self._update_digit_range()
         shape = self.document.session.image.shape
         image = resample(np.asarray(images[index], np.float32), shape)
         label = int(labels[index])
-        self.document.edit_image(np.clip(image, 0.0, 1.0), f"MNIST {split} digit #{index} (label {label})")
+        name = "MNIST" if source == "bundled" else "Full MNIST"
+        self.document.edit_image(np.clip(image, 0.0, 1.0), f"{name} {split} digit #{index} (label {label})")
         self.digit_label.setText(f"label {label}")
         note = "" if shape == (28, 28) else f", scaled from 28x28 to {shape[0]}x{shape[1]}"
-        self._say(f"MNIST {split} digit #{index}: a handwritten {label}{note}.")
+        self._say(f"{name} {split} digit #{index}: a handwritten {label}{note}.")
         return None
 
     def next_digit(self) -> None:
-        digits = self._load_digits()
+        digits = self._digit_set(self._source())
         if digits is not None:
             count = digits.num_test if self._split() == "test" else digits.num_train
-            self.load_digit(self._split(), (self.digit_index.value() + 1) % count)
+            self.load_digit(self._split(), (self.digit_index.value() + 1) % count, self._source())
 
     # ----- picture import
     def import_image_file(self, path: str | Path) -> str | None:

@@ -2,20 +2,65 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from cnn_desktop.data import datasets
+from cnn_desktop.data import download as mnist_download
 from cnn_desktop.data.datasets import load_bundled
+from cnn_desktop.data.idx import write_idx
 from cnn_desktop.presets import image_preset
 from cnn_desktop.ui.pixel_editor import PixelEditor, brush_offsets, line_cells
 
 from .conftest import wait_for_result
 
+LOAD_TIMEOUT = 10_000  # ms: the tiny fake full MNIST loads in milliseconds
+
 
 @pytest.fixture
-def editor(qtbot, document):
+def mnist_cache(tmp_path, monkeypatch):
+    """An empty download cache folder in tmp_path instead of the user's: the full MNIST is "not downloaded"."""
+    folder = tmp_path / "cache" / "mnist"
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(mnist_download, "default_folder", lambda: folder)
+    return folder
+
+
+def download_fake_full(folder, monkeypatch) -> dict[str, np.ndarray]:
+    """Write a tiny "full MNIST" (12 train, 7 test digits) as the four gzip IDX files into ``folder``.
+
+    The real checksums are MNIST's own, so the check is pointed at this fake's checksums (the
+    verification itself still runs). Returns the raw uint8 images and labels.
+    """
+    rng = np.random.default_rng(7)
+    arrays = {
+        "train_images": rng.integers(0, 256, (12, 28, 28), dtype=np.uint8),
+        "train_labels": (np.arange(12) * 7 % 10).astype(np.uint8),
+        "test_images": rng.integers(0, 256, (7, 28, 28), dtype=np.uint8),
+        "test_labels": (np.arange(7) * 3 % 10).astype(np.uint8),
+    }
+    checksums = {}
+    for name, array in zip(mnist_download.DEFAULT_CHECKSUMS, arrays.values(), strict=True):
+        write_idx(folder / name, array, compress=True)
+        checksums[name] = hashlib.md5((folder / name).read_bytes(), usedforsecurity=False).hexdigest()
+    real_check = mnist_download.full_mnist_available
+    monkeypatch.setattr(
+        mnist_download, "full_mnist_available", lambda folder=None, checksums=checksums: real_check(folder, checksums)
+    )
+    return arrays
+
+
+def source_choices(editor: PixelEditor) -> list[str]:
+    return [editor.digit_source.itemData(i) for i in range(editor.digit_source.count())]
+
+
+@pytest.fixture
+def editor(qtbot, document, mnist_cache):
     widget = PixelEditor(document)
     widget.resize(700, 760)
     qtbot.addWidget(widget)
@@ -257,3 +302,95 @@ def test_hover_shows_the_pixel_value(qtbot, editor, document):
     editor.set_pixel(6, 7, 0.5)
     qtbot.mouseMove(editor.grid, at(editor, 6, 7))
     assert editor.hover_label.text() == "row 6, col 7: 0.5"
+
+
+# ----------------------------------------------------------------------------- full MNIST digits
+
+
+def test_full_mnist_is_offered_only_while_it_is_downloaded(qtbot, editor, mnist_cache, monkeypatch):
+    assert source_choices(editor) == ["bundled"]
+    download_fake_full(mnist_cache, monkeypatch)  # e.g. the training panel downloaded it meanwhile
+    editor.digit_source.showPopup()  # opening the combo looks again
+    assert source_choices(editor) == ["bundled", "full"]
+    editor.digit_source.hidePopup()
+    assert editor.digit_source.currentData() == "bundled"
+
+    for path in mnist_cache.iterdir():
+        path.unlink()
+    editor.hide()
+    editor.show()  # showing the editor looks again too
+    assert source_choices(editor) == ["bundled"]
+
+
+def test_a_full_mnist_digit_loads_in_the_background_then_from_the_cache(
+    qtbot, editor, document, mnist_cache, monkeypatch
+):
+    fake = download_fake_full(mnist_cache, monkeypatch)
+    loads = []
+    real_load = datasets.load_digits
+
+    def recording_load(source):
+        loads.append((source, threading.current_thread().name))
+        return real_load(source)
+
+    monkeypatch.setattr(datasets, "load_digits", recording_load)
+    assert editor.load_digit("train", 11, source="full") is None
+    assert editor.message() == "Loading full MNIST…"
+    assert not document.session.image.any(), "the digit appears once the set is loaded, not before"
+    expected = fake["train_images"][11].astype(np.float32) / 255
+    qtbot.waitUntil(lambda: np.allclose(document.session.image, expected), timeout=LOAD_TIMEOUT)
+    assert loads == [("full", "cnn-desktop load full")]  # loaded once, off the UI thread
+    assert editor.digit_label.text() == f"label {fake['train_labels'][11]}"
+    assert editor.digit_source.currentData() == "full" and editor.digit_split.currentData() == "train"
+    assert editor.digit_index.value() == 11 and editor.digit_index.maximum() == 11
+    assert document.undo_stack.undoText() == f"Full MNIST train digit #11 (label {fake['train_labels'][11]})"
+
+    editor.actions_by_name["next_digit"].trigger()  # from the cache, at once: wraps round to #0
+    np.testing.assert_allclose(document.session.image, fake["train_images"][0] / 255, rtol=1e-6)
+    assert editor.digit_index.value() == 0 and len(loads) == 1
+
+    bundled = load_bundled()
+    assert editor.load_digit("test", 3) is None  # the source still defaults to the bundled subset
+    np.testing.assert_allclose(document.session.image, bundled.test_images[3])
+    assert editor.digit_source.currentData() == "bundled" and editor.digit_index.maximum() == bundled.num_test - 1
+    assert editor.load_digit("train", 3500) is None
+    assert editor.digit_index.value() == 3500, "a train index beyond the test split's range is not clamped"
+
+
+def test_choosing_full_mnist_in_the_combo_loads_it_and_the_index_follows(
+    qtbot, editor, document, mnist_cache, monkeypatch
+):
+    fake = download_fake_full(mnist_cache, monkeypatch)
+    editor.digit_source.showPopup()
+    editor.digit_source.hidePopup()
+    editor.digit_source.setCurrentIndex(editor.digit_source.findData("full"))
+    assert editor.message() == "Loading full MNIST…"
+    qtbot.waitUntil(lambda: "Full MNIST loaded" in editor.message(), timeout=LOAD_TIMEOUT)
+    assert "12 training and 7 test digits" in editor.message()
+    assert not document.session.image.any(), "choosing the set does not replace the image"
+    assert editor.digit_index.maximum() == 6  # the test split of the fake
+    editor.digit_index.setValue(5)
+    np.testing.assert_allclose(document.session.image, fake["test_images"][5] / 255, rtol=1e-6)
+    editor.digit_source.setCurrentIndex(editor.digit_source.findData("bundled"))
+    assert editor.digit_index.maximum() == 999
+
+
+def test_a_newer_request_replaces_the_digit_waiting_for_the_full_mnist(
+    qtbot, editor, document, mnist_cache, monkeypatch
+):
+    download_fake_full(mnist_cache, monkeypatch)
+    assert editor.load_digit("train", 2, source="full") is None
+    assert editor.load_digit("test", 1) is None  # the bundled digit, at once
+    bundled = load_bundled()
+    qtbot.waitUntil(lambda: "Full MNIST loaded" in editor.message(), timeout=LOAD_TIMEOUT)
+    np.testing.assert_allclose(document.session.image, bundled.test_images[1])
+
+
+def test_full_mnist_that_is_not_downloaded_says_why_and_falls_back(qtbot, editor, document):
+    assert editor.load_digit("test", 0, source="full") is None
+    qtbot.waitUntil(lambda: "cannot be loaded" in editor.message(), timeout=LOAD_TIMEOUT)
+    assert "download it first" in editor.message() and editor.message_label.isVisible()
+    assert not document.session.image.any()
+    assert source_choices(editor) == ["bundled"] and editor.digit_source.currentData() == "bundled"
+    error = editor.load_digit("test", 0, source="emnist")
+    assert error and "'bundled' or 'full'" in error and "emnist" in editor.message()
