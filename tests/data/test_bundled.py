@@ -141,3 +141,11 @@ def test_digits_validates_shapes() -> None:
 
 def test_bundled_files_listed() -> None:
     assert datasets.BUNDLED_FILES[0] == "train-images-idx3-ubyte.gz"
+
+
+def test_loading_the_same_files_twice_shares_one_read_only_copy():
+    from cnn_desktop.data.datasets import load_bundled
+
+    first, second = load_bundled(), load_bundled()
+    assert first.train_images is second.train_images
+    assert not first.train_images.flags.writeable
