@@ -33,10 +33,11 @@ from ..compute import ForwardResult
 from ..engine import Network
 from ..engine.layers import Pool2D
 from ..engine.traces import ConvTrace, PoolTrace, trace_unit
+from ..number_text import format_value
 from ..session import Selection
 from .document import SessionDocument
 from .grid_view import GridRect, NumberGridView
-from .palettes import DEFAULT_DIVERGING, diverging, format_value, greyscale, symmetric_level
+from .palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
 from .player_layout import RELU_MAP_MIN_WIDTH, place_row, sums_width
 from .player_steps import (
     DEFAULT_SPEED,

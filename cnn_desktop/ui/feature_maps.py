@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..compute import ForwardResult
+from ..number_text import format_value
 from .document import SessionDocument
 from .map_canvas import MapsCanvas
 from .map_highlights import Colour, Highlight, box_outlines, channel_highlight, overlay_rgba, translucent
 from .map_items import MIN_NUMBER_FONT_PX, NOTE_COLOUR, digit_width, level_text, pixel_font
 from .map_mosaic import MosaicGrid, choose_grid
 from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
-from .palettes import DEFAULT_DIVERGING, diverging, format_value, greyscale, symmetric_level, text_colour_for
+from .palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level, text_colour_for
 
 LUT_SIZE = 255  # odd, so that 0 at levels (-m, m) lands exactly on the middle (mid-grey) entry
 SELECTION_COLOUR = (255, 221, 0)

@@ -40,12 +40,3 @@ def text_colour_for(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     """Black or white, whichever reads better on a cell of colour ``rgb``."""
     luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
     return (0, 0, 0) if luminance > 140 else (255, 255, 255)
-
-
-def format_value(value: float) -> str:
-    """A cell's number as the slides write it: integers bare, others with up to 2 decimals."""
-    value = float(value) + 0.0  # no "-0"
-    if abs(value - round(value)) < 5e-4:
-        return str(int(round(value))) if abs(value) < 1e6 else f"{value:.3g}"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

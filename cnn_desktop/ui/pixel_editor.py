@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
 from ..data import datasets
 from ..data import download as mnist_download
 from ..data.datasets import Digits
+from ..number_text import format_value
 from ..presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ..session import MAX_GRID, MIN_GRID
 from .document import SessionDocument
 from .grid_view import GridRect, NumberGridView
-from .palettes import format_value, greyscale
+from .palettes import greyscale
 from .task_poller import TaskPoller
 from .workers import BackgroundTask
 

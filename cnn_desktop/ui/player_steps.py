@@ -5,8 +5,7 @@ revealed in sub-steps (patch, products, sum, bias, result for a conv). :class:`C
 that sequence for the step keys and the play timer; :func:`stage_texts` and its neighbours write what
 a sub-step shows from the engine's trace of the unit. Nothing here holds state or draws: the panel
 keeps the position and sub-step, and draws what these functions return.
-It uses no widgets, so it can be tested without a display; it does import Qt indirectly, through
-``palettes.format_value`` (palettes builds pyqtgraph colour maps).
+Qt-free: it can be tested and reused without a display.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import numpy as np
 from ..engine import Network
 from ..engine.layers import Conv2D, Pool2D
 from ..engine.traces import ConvTrace, PoolTrace
-from .palettes import format_value
+from ..number_text import format_value
 
 SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0)
 """Playback speeds offered by the slider, in output cells per second."""

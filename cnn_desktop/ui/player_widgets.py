@@ -13,8 +13,8 @@ from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ..number_text import format_value
 from .grid_view import NumberGridView
-from .palettes import format_value
 
 WINDOW_COLOUR = QColor("#ffb000")  # the window and the current output cell (as in the feature maps)
 WINNER_COLOUR = QColor("#00d0ff")  # max-pool winners

@@ -14,9 +14,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from cnn_desktop.engine import Network
+from cnn_desktop.number_text import format_value
 from cnn_desktop.session import Selection
 from cnn_desktop.ui.feature_maps import FeatureMapsView, MosaicGrid
-from cnn_desktop.ui.palettes import format_value
 
 from .conftest import wait_for_result
 
