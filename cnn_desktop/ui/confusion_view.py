@@ -14,7 +14,16 @@ import re
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .palettes import DEFAULT_DIVERGING, diverging, text_colour_for
 
@@ -262,17 +271,30 @@ class ConfusionView(QWidget):
         self.digits.setToolTip("The test digits of the chosen cell: click one to load it into the image editor")
         self.digits.setAccessibleName("Digits of the chosen cell")
 
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.cell_label)
+        side_layout.addWidget(self.digits, 1)
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._body.addWidget(self.grid, 4)
+        self._body.addWidget(side, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.caption)
-        layout.addWidget(self.grid, 4)
-        layout.addWidget(self.cell_label)
-        layout.addWidget(self.digits, 1)
+        layout.addLayout(self._body, 1)
 
         self.grid.cell_clicked.connect(self.select_cell)
         self.digits.itemClicked.connect(self._item_chosen)
         self.digits.itemActivated.connect(self._item_chosen)
         self.set_palette(DEFAULT_DIVERGING)
+
+    def set_direction(self, direction: QBoxLayout.Direction) -> None:
+        """The chosen cell's digits below the matrix (a tall panel) or beside it (a wide, low one)."""
+        self._body.setDirection(direction)
+        self.grid.setMinimumSize(*((150, 150) if direction == QBoxLayout.Direction.LeftToRight else (220, 220)))
+        self.layout().invalidate()
+        self.updateGeometry()
 
     def set_palette(self, name: str) -> None:
         """Colour the cells with the diverging palette ``name`` (from palettes.DIVERGING)."""

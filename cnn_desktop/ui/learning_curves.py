@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from .palettes import DIVERGING
 from .training_worker import CurvePoint
@@ -63,10 +63,14 @@ class LearningCurvesView(QWidget):
         self.test_accuracy_curve = self.accuracy_plot.plot([], [], name="test", symbol="o", symbolSize=7)
         self._forget_points()
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.loss_plot, 1)
-        layout.addWidget(self.accuracy_plot, 1)
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.loss_plot, 1)
+        self._layout.addWidget(self.accuracy_plot, 1)
+
+    def set_direction(self, direction: QBoxLayout.Direction) -> None:
+        """Stack the two plots (a tall panel) or put them side by side (a wide, low one)."""
+        self._layout.setDirection(direction)
 
     def _forget_points(self) -> None:
         self._points = {"train": [[], [], []], "test": [[], [], []]}

@@ -99,9 +99,9 @@ class MainWindow(QMainWindow):
         self._add_dock("pipeline", "Layers", self.pipeline, Qt.RightDockWidgetArea)
         self._add_dock("probabilities", "Class probabilities", self.probabilities, Qt.RightDockWidgetArea, False)
         self._add_dock("player", "Convolution player", self.conv_player, Qt.BottomDockWidgetArea)
-        self._add_dock("training", "Training", self.training, Qt.RightDockWidgetArea)
-        self.tabifyDockWidget(self.docks["pipeline"], self.docks["training"])
-        self.docks["pipeline"].raise_()
+        self._add_dock("training", "Training", self.training, Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["player"], self.docks["training"])
+        self.docks["player"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
 
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
             area_widget = QScrollArea()
             area_widget.setWidgetResizable(True)
             area_widget.setFrameShape(QFrame.Shape.NoFrame)
-            area_widget.setWidget(widget)
+            area_widget.setWidget(MinimumHeightHolder(widget))
             dock.setWidget(area_widget)
         else:
             dock.setWidget(widget)
@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
         right = max(int(width * 0.24), self.pipeline.minimumSizeHint().width() + SCROLLBAR_ROOM)
         self.resizeDocks([self.docks["image"], self.docks["pipeline"]], [left, right], Qt.Horizontal)
         self.resizeDocks([self.docks["pipeline"], self.docks["probabilities"]], [3, 2], Qt.Vertical)
-        self.resizeDocks([self.docks["player"]], [int(self.height() * 0.32)], Qt.Vertical)
+        self.resizeDocks([self.docks["player"]], [int(self.height() * 0.42)], Qt.Vertical)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -623,3 +623,28 @@ class MainWindow(QMainWindow):
 def _is_index(value: object) -> bool:
     """A whole number >= 0 (not a bool): how view options name layers, channels and cells."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+class MinimumHeightHolder(QWidget):
+    """Holds a panel in a scroll area, which then sizes it by its minimum height.
+
+    Without it, a word-wrapped label anywhere in the panel makes the scroll area size the panel
+    by its preferred height for the width, so a low dock scrolls although everything would fit.
+    """
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_NoHeightForWidth(panel))
+
+
+class _NoHeightForWidth(QWidget):
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(panel)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return False

@@ -18,9 +18,11 @@ The parts live in their own modules: the digit source and download (``digit_sour
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -57,6 +59,9 @@ __all__ = [
 
 LOCK_REASON = "Training is running: pause or stop it to edit weights or layers"
 SHUTDOWN_SECONDS = 1.0
+WIDE_RATIO = 1.8  # wider than this times the height: lay the panel out in columns
+WIDE_CONTROLS_WIDTH = 470
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 MNIST_SIDE = 28
 CLASSES = 10
 
@@ -162,14 +167,19 @@ class TrainingPanel(QWidget):
         self.train_loss_curve = self.curves.train_loss_curve
         self.filters = self.first_filters.mosaic
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.data_group)
-        layout.addWidget(self.settings_group)
-        layout.addLayout(self._run_row)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.tabs, 1)
+        self.controls = QWidget()
+        controls = QVBoxLayout(self.controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(self.data_group)
+        controls.addWidget(self.settings_group)
+        controls.addLayout(self._run_row)
+        controls.addWidget(self.progress)
+        controls.addWidget(self.banner)
+        controls.addStretch(1)
+        self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._outer.setContentsMargins(4, 4, 4, 4)
+        self._outer.addWidget(self.controls)
+        self._outer.addWidget(self.tabs, 1)
 
     def _build_run(self) -> None:
         self.start_button = QPushButton("&Start")
@@ -210,10 +220,10 @@ class TrainingPanel(QWidget):
         self.curves = LearningCurvesView()
         self.first_filters = FirstFiltersView()
         learning = QWidget()
-        learning_layout = QVBoxLayout(learning)
+        learning_layout = self._learning_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, learning)
         learning_layout.setContentsMargins(2, 2, 2, 2)
-        learning_layout.addWidget(self.curves, 1)
-        learning_layout.addWidget(self.first_filters)
+        learning_layout.addWidget(self.curves, 3)
+        learning_layout.addWidget(self.first_filters, 2)
 
         self.confusion = ConfusionView()
         self.confusion_button = QPushButton("&Update for the current weights")
@@ -231,6 +241,41 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(confusion_page, "Co&nfusion matrix")
         self.tabs.setTabToolTip(0, "Loss and accuracy curves and the first layer's filters, live")
         self.tabs.setTabToolTip(1, "Which test digits the trained network mixes up; click a cell, then a digit")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        self._choose_direction()
+        super().resizeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        room = self._room()
+        if room is not self:
+            room.installEventFilter(self)
+        self._choose_direction()
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self._room() and event.type() == QEvent.Type.Resize:
+            self._choose_direction()
+        return False
+
+    def _room(self) -> QWidget:
+        """The space on offer: the viewport of the scroll area around this panel, if any."""
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QAbstractScrollArea):
+            widget = widget.parentWidget()
+        return widget.viewport() if widget is not None else self
+
+    def _choose_direction(self) -> None:
+        """In a wide, low dock (under the maps) the controls, curves and filters sit side by side."""
+        room = self._room()
+        wide = room.width() > WIDE_RATIO * room.height()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._outer.direction() != direction:
+            self._outer.setDirection(direction)
+            self._learning_layout.setDirection(direction)
+            self.curves.set_direction(direction)
+            self.confusion.set_direction(direction)
+            self.controls.setMaximumWidth(WIDE_CONTROLS_WIDTH if wide else QWIDGETSIZE_MAX)
 
     def _connect(self) -> None:
         self.data_group.download_ended.connect(self._say)

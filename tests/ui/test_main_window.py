@@ -109,3 +109,23 @@ def test_presentation_zoom_and_theme_apply_and_persist(qtbot, window, settings):
     window.step_zoom(0)
     window.set_theme("light")
     assert QApplication.font().pointSizeF() == pytest.approx(base)
+
+
+def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
+    from PySide6.QtWidgets import QBoxLayout, QScrollArea
+
+    from cnn_desktop.ui.main_window import MinimumHeightHolder
+    from cnn_desktop.ui.training_panel import TrainingPanel
+
+    panel = TrainingPanel(document)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(MinimumHeightHolder(panel))
+    qtbot.addWidget(area)
+    area.resize(1240, 340)
+    area.show()
+    qtbot.waitUntil(lambda: panel._outer.direction() == QBoxLayout.Direction.LeftToRight)
+    qtbot.waitUntil(lambda: not area.verticalScrollBar().isVisible())  # everything fits without scrolling
+    area.resize(450, 800)
+    qtbot.waitUntil(lambda: panel._outer.direction() == QBoxLayout.Direction.TopToBottom)
+    panel.shutdown()
