@@ -340,6 +340,7 @@ class PixelEditor(QWidget):
     def _show_image(self) -> None:
         image = self.document.session.image
         self.grid.set_array(image, (0.0, 1.0))
+        self.digit_label.setText("label –")  # any change but loading a digit (which names it after) ends its label
         if self.grid_size.value() != image.shape[0]:
             self.grid_size.blockSignals(True)
             self.grid_size.setValue(image.shape[0])

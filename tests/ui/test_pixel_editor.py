@@ -394,3 +394,12 @@ def test_full_mnist_that_is_not_downloaded_says_why_and_falls_back(qtbot, editor
     assert source_choices(editor) == ["bundled"] and editor.digit_source.currentData() == "bundled"
     error = editor.load_digit("test", 0, source="emnist")
     assert error and "'bundled' or 'full'" in error and "emnist" in editor.message()
+
+
+def test_the_digit_label_is_dropped_when_the_image_changes_otherwise(qtbot, document):
+    editor = PixelEditor(document)
+    qtbot.addWidget(editor)
+    assert editor.load_digit("test", 0) is None
+    assert editor.digit_label.text().startswith("label ") and editor.digit_label.text() != "label –"
+    editor.clear()
+    assert editor.digit_label.text() == "label –"
