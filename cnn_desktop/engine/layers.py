@@ -82,10 +82,6 @@ class Layer:
     def backward(self, dout: np.ndarray, cache: object) -> tuple[np.ndarray, Params]:
         raise NotImplementedError
 
-    def label(self) -> str:
-        """Short human name, e.g. ``conv 3x3`` or ``maxpool 2x2``."""
-        return self.kind
-
 
 class Conv2D(Layer):
     """2-D convolution: ``out_channels`` kernels of shape (in_channels, k, k) plus one bias each."""
@@ -108,9 +104,6 @@ class Conv2D(Layer):
             "weight": np.zeros((out_channels, in_channels, kernel, kernel), np.float32),
             "bias": np.zeros(out_channels, np.float32),
         }
-
-    def label(self) -> str:
-        return f"conv {self.kernel}x{self.kernel}"
 
     def output_shape(self, input_shape: Shape) -> Shape:
         _, h, w = input_shape
@@ -208,9 +201,6 @@ class Pool2D(Layer):
         self.size = size
         self.stride = stride or size
 
-    def label(self) -> str:
-        return f"{self.kind} {self.size}x{self.size}"
-
     def output_shape(self, input_shape: Shape) -> Shape:
         c, h, w = input_shape
         return c, output_size(h, self.size, self.stride), output_size(w, self.size, self.stride)
@@ -302,9 +292,6 @@ class Dense(Layer):
             "weight": np.zeros((out_features, in_features), np.float32),
             "bias": np.zeros(out_features, np.float32),
         }
-
-    def label(self) -> str:
-        return f"dense {self.out_features}"
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return (self.out_features,)

@@ -273,8 +273,8 @@ def test_layers_keep_float32() -> None:
     for layer in [conv, ReLU(), MaxPool2D(2), AvgPool2D(3, 2), Flatten()]:
         out, cache = layer.forward(x)
         dx, grads = layer.backward(np.ones_like(out), cache)
-        assert out.dtype == dx.dtype == np.float32, layer.label()
-        assert all(g.dtype == np.float32 for g in grads.values()), layer.label()
+        assert out.dtype == dx.dtype == np.float32, layer.kind
+        assert all(g.dtype == np.float32 for g in grads.values()), layer.kind
     dense = Dense(5, 2)
     out, cache = dense.forward(np.ones((2, 5), np.float32))
     dx, grads = dense.backward(np.ones_like(out), cache)
