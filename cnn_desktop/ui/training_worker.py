@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine import Network
+from ..engine import Network, softmax_cross_entropy
 from ..training import TrainConfig, TrainEvent, TrainingControl, TrainResult, train
 
 #: Seconds between two weight copies handed to the UI (the UI polls every 0.1 s).
@@ -103,10 +103,9 @@ def _test_loss_accuracy(
         batch = images[start : start + batch_size]
         logits = net.forward(batch[:, None] if batch.ndim == 3 else batch)
         logits = logits.reshape(logits.shape[0], -1).astype(np.float64)
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         truth = labels[start : start + batch_size]
-        total_loss -= float(log_probs[np.arange(len(truth)), truth].sum())
+        mean_loss, _ = softmax_cross_entropy(logits, truth)
+        total_loss += mean_loss * len(truth)
         correct += int(np.count_nonzero(logits.argmax(axis=1) == truth))
     return total_loss / len(images), correct / len(images)
 
