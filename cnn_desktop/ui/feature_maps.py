@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 from ..compute import ForwardResult
 from ..number_text import format_value
 from .document import SessionDocument
+from .fonts import pixel_font
 from .map_canvas import MapsCanvas
 from .map_highlights import Colour, Highlight, box_outlines, channel_highlight, overlay_rgba, translucent
-from .map_items import MIN_NUMBER_FONT_PX, NOTE_COLOUR, digit_width, level_text, pixel_font
+from .map_items import MIN_NUMBER_FONT_PX, NOTE_COLOUR, digit_width, level_text
 from .map_mosaic import MosaicGrid, choose_grid
 from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
 from .palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level, text_colour_for

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from .fonts import pixel_font
 from .map_mosaic import MosaicGrid
 
 TITLE_COLOUR = (238, 238, 238)
@@ -24,14 +25,6 @@ MIN_NUMBER_FONT_PX = 11.0  # small maps show their numbers only with a font at l
 BAR_WIDTH = 18  # the gradient
 BAR_LABEL_WIDTH = 78
 COLOUR_BAR_WIDTH = BAR_WIDTH + 8 + BAR_LABEL_WIDTH  # gradient, tick, labels
-
-
-def pixel_font(pixels: float, bold: bool = False) -> QFont:
-    """The application font at ``pixels`` px: map sizes are in pixels, not points."""
-    font = QFont()
-    font.setPixelSize(max(1, round(pixels)))
-    font.setBold(bold)
-    return font
 
 
 @functools.lru_cache(maxsize=64)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..number_text import format_value
+from .fonts import pixel_font
 from .grid_view import NumberGridView
 
 WINDOW_COLOUR = QColor("#ffb000")  # the window and the current output cell (as in the feature maps)
@@ -25,14 +26,6 @@ TITLE_PX = 15
 ARITHMETIC_PX = 26
 RESULT_PX = 32
 OPERATOR_PX = 40
-
-
-def pixel_font(pixels: int, bold: bool = False) -> QFont:
-    """The default font at ``pixels`` px: sizes in pixels keep the lecture-hall lettering fixed on any screen."""
-    font = QFont()
-    font.setPixelSize(pixels)
-    font.setBold(bold)
-    return font
 
 
 def operator_label(text: str, tip: str, parent: QWidget) -> QLabel:
