@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..autosave import AutosaveStore
 from ..engine import ModelFileError, Network
-from ..lesson import Scene, builtin_scenes, scenes_from_deck
+from ..lesson import Scene, builtin_scenes, scenes_from_deck, view_options_for
 from ..session import Session
 from ..session_file import (
     DECK_SUFFIX,
@@ -466,11 +466,9 @@ class MainWindow(QMainWindow):
             self.set_scaling(options["scaling"])
         if isinstance(options.get("zoom"), (int, float)) and not isinstance(options.get("zoom"), bool):
             self.maps.set_zoom(float(options["zoom"]))
-        layer = options.get("kernel_layer")
-        if _is_index(layer):
-            self.kernel_editor.set_layer(layer)
-            if isinstance(options.get("kernel_factor"), str):
-                self.kernel_editor.show_factor(options["kernel_factor"])
+        if options.get("kernel_layer") is not None:
+            self.kernel_editor.set_layer(options["kernel_layer"])
+            self.kernel_editor.show_factor(options["kernel_factor"])
 
     def apply_session(self, session: Session, options: dict, text: str) -> str | None:
         """Show a saved session or a scene (one undo step); a reason instead when it cannot be."""
@@ -479,6 +477,7 @@ class MainWindow(QMainWindow):
             self._report(error)
             return error
         self.document.session.caption = session.caption
+        options = view_options_for(session.network, options)  # layers, channels and cells it names exist
         self.apply_view_options(options)
         # The player and the selection refer to the new network's maps: place them once its result is in.
         self._pending_scene = (self.document.session.version, options, session.selection)
@@ -490,15 +489,12 @@ class MainWindow(QMainWindow):
             return
         _, options, selection = self._pending_scene
         self._pending_scene = None
-        if _is_index(options.get("player_layer")):
-            self.conv_player.pause()
+        self.conv_player.pause()
+        if options["player_layer"] is not None:
             self.conv_player.set_layer(options["player_layer"])
-            if _is_index(options.get("player_channel")):
-                self.conv_player.set_channel(options["player_channel"])
-            if _is_index(options.get("player_position")):
+            self.conv_player.set_channel(options["player_channel"])
+            if options["player_position"] is not None:
                 self.conv_player.set_position(options["player_position"])
-        else:
-            self.conv_player.pause()
         if self.document.session.selection != selection:
             self.document.select(selection)
 
@@ -618,11 +614,6 @@ class MainWindow(QMainWindow):
         if self.autosave is not None:
             self.autosave.mark_clean_exit()
         super().closeEvent(event)
-
-
-def _is_index(value: object) -> bool:
-    """A whole number >= 0 (not a bool): how view options name layers, channels and cells."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 class MinimumHeightHolder(QWidget):
