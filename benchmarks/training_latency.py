@@ -118,7 +118,7 @@ def main() -> int:
     from cnn_desktop.session import Session
     from cnn_desktop.ui.app import first_test_digit
     from cnn_desktop.ui.document import SessionDocument
-    from cnn_desktop.ui.training_panel import TrainingPanel
+    from cnn_desktop.ui.training.training_panel import TrainingPanel
 
     document = SessionDocument(Session(image=first_test_digit()))
     panel = TrainingPanel(document)
@@ -126,9 +126,9 @@ def main() -> int:
     panel.show()
     views = [panel]
     if not args.panel_only:
-        from cnn_desktop.ui.feature_maps import FeatureMapsView
-        from cnn_desktop.ui.kernel_editor import KernelEditor
-        from cnn_desktop.ui.probabilities import ProbabilityView
+        from cnn_desktop.ui.editors.kernel_editor import KernelEditor
+        from cnn_desktop.ui.maps.feature_maps import FeatureMapsView
+        from cnn_desktop.ui.maps.probabilities import ProbabilityView
 
         for view, size in (
             (FeatureMapsView(document), (700, 600)),

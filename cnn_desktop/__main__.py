@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return cli_main(argv)
     if argv and argv[0] == "snapshot":
-        from .snapshot import main as snapshot_main
+        from .ui.snapshot import main as snapshot_main
 
         return snapshot_main(argv[1:])
     args = build_parser().parse_args(argv)

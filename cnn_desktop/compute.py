@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine import Network
-from .fields import FieldAnalysis, analyse_selection
+from .receptive_fields import FieldAnalysis, analyse_selection
 from .session import Selection
 
 

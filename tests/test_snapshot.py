@@ -11,7 +11,7 @@ from cnn_desktop.engine import Network
 from cnn_desktop.lesson import save_builtin_deck
 from cnn_desktop.session import Session
 from cnn_desktop.session_file import save_session
-from cnn_desktop.snapshot import main
+from cnn_desktop.ui.snapshot import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

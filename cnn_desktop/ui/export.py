@@ -46,10 +46,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .feature_maps import FeatureMapsView
-from .grid_view import MARGIN as GRID_MARGIN
-from .grid_view import NumberGridView
-from .map_stage import GROUP_SPACING, MARGIN, TITLE_HEIGHT
+from .editors.grid_view import MARGIN as GRID_MARGIN
+from .editors.grid_view import NumberGridView
+from .maps.feature_maps import FeatureMapsView
+from .maps.map_stage import GROUP_SPACING, MARGIN, TITLE_HEIGHT
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

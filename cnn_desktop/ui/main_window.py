@@ -36,18 +36,18 @@ from ..session_file import (
     save_session,
 )
 from .appearance import THEMES, Appearance
-from .conv_player import ConvPlayerPanel
 from .document import SessionDocument
+from .editors.kernel_editor import KernelEditor
+from .editors.pipeline_panel import PipelinePanel
+from .editors.pixel_editor import PixelEditor
 from .export import build_export_menu
-from .feature_maps import FeatureMapsView
-from .kernel_editor import KernelEditor
 from .lesson_mode import LessonController
+from .maps.feature_maps import FeatureMapsView
+from .maps.probabilities import ProbabilityView
+from .maps.receptive_overlay import LEGEND, ReceptiveOverlay
 from .palettes import DEFAULT_DIVERGING, DIVERGING
-from .pipeline_panel import PipelinePanel
-from .pixel_editor import PixelEditor
-from .probabilities import ProbabilityView
-from .receptive_overlay import LEGEND, ReceptiveOverlay
-from .training_panel import TrainingPanel
+from .player.conv_player import ConvPlayerPanel
+from .training.training_panel import TrainingPanel
 
 ABOUT_TEXT = f"""<h3>cnn-desktop {__version__}</h3>
 <p>See a convolutional neural network work: edit the image and the kernels, change the layers,

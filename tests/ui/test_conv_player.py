@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from cnn_desktop.engine import ConvTrace, Network, PoolTrace
 from cnn_desktop.number_text import format_value
 from cnn_desktop.session import Selection
-from cnn_desktop.ui.conv_player import NO_LAYER_HINT, NO_PLAYABLE_HINT, ConvPlayer, ConvPlayerPanel
+from cnn_desktop.ui.player.conv_player import NO_LAYER_HINT, NO_PLAYABLE_HINT, ConvPlayer, ConvPlayerPanel
 
 from .conftest import wait_for_result
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem
 from cnn_desktop.engine import Network
 from cnn_desktop.number_text import format_value
 from cnn_desktop.session import Selection
-from cnn_desktop.ui.feature_maps import FeatureMapsView, MosaicGrid
+from cnn_desktop.ui.maps.feature_maps import FeatureMapsView, MosaicGrid
 
 from .conftest import wait_for_result
 

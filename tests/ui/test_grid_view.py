@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from cnn_desktop.presets import LECTURE_IMAGE
 from cnn_desktop.ui import palettes
-from cnn_desktop.ui.grid_view import MARGIN, GridRect, NumberGridView
+from cnn_desktop.ui.editors.grid_view import MARGIN, GridRect, NumberGridView
 
 
 @pytest.fixture

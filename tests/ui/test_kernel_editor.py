@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from cnn_desktop.engine import Network
 from cnn_desktop.presets import LECTURE_IMAGE
-from cnn_desktop.ui.kernel_editor import KernelEditor
+from cnn_desktop.ui.editors.kernel_editor import KernelEditor
 
 from .conftest import wait_for_result
 

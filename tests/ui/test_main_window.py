@@ -115,7 +115,7 @@ def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
     from PySide6.QtWidgets import QBoxLayout, QScrollArea
 
     from cnn_desktop.ui.main_window import MinimumHeightHolder
-    from cnn_desktop.ui.training_panel import TrainingPanel
+    from cnn_desktop.ui.training.training_panel import TrainingPanel
 
     panel = TrainingPanel(document)
     area = QScrollArea()

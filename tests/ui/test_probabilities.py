@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnn_desktop.ui.probabilities import NO_DENSE_HINT, ProbabilityView
+from cnn_desktop.ui.maps.probabilities import NO_DENSE_HINT, ProbabilityView
 
 from .conftest import wait_for_result
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 
 from cnn_desktop.engine import Network
 from cnn_desktop.session import Selection
-from cnn_desktop.ui.grid_view import GridRect
+from cnn_desktop.ui.editors.grid_view import GridRect
 from cnn_desktop.ui.main_window import MainWindow
 
 from .conftest import wait_for_result

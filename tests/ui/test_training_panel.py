@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from cnn_desktop import training_job as training_worker
 from cnn_desktop.data import download as mnist_download
 from cnn_desktop.data.datasets import load_bundled
 from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.training import DEFAULT_LR
-from cnn_desktop.ui import training_worker
-from cnn_desktop.ui.training_panel import LOCK_REASON, TrainingPanel, filter_mosaic, format_duration
+from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel, filter_mosaic, format_duration
 
 from .conftest import wait_for_result
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .palettes import DEFAULT_DIVERGING, diverging, text_colour_for
+from ..palettes import DEFAULT_DIVERGING, diverging, text_colour_for
 
 #: At most this many thumbnails are listed for one cell (the diagonal can hold thousands).
 MAX_LISTED = 300

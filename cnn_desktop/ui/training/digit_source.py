@@ -13,11 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..data import download as mnist_download
-from ..data.datasets import Digits, load_digits
+from ...data import download as mnist_download
+from ...data.datasets import Digits, load_digits
+from ..task_poller import TaskPoller
+from ..workers import BackgroundTask
 from .download_section import MNIST_MB, DownloadSection
-from .task_poller import TaskPoller
-from .workers import BackgroundTask
 
 SOURCES = (
     ("bundled", "Bundled subset (4,000 train / 1,000 test)"),

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
-from ..compute import ForwardResult
-from .document import SessionDocument
+from ...compute import ForwardResult
+from ..document import SessionDocument
 
 BACKGROUND = (28, 30, 34)
 BAR_COLOUR = (110, 140, 180)

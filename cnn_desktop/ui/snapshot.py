@@ -191,7 +191,7 @@ def _ensure_application(folder: str) -> None:
             json.dump({"screens": [VIRTUAL_SCREEN]}, handle)
         os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
     try:
-        from .ui.app import create_application
+        from .app import create_application
 
         create_application()
     finally:
@@ -209,12 +209,12 @@ def take_snapshot(request: SnapshotRequest, folder: str) -> tuple[int, int]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QWidget
 
-    from .lesson import builtin_scenes, scenes_from_deck
-    from .session import Session
-    from .session_file import SessionFileError, load_session
-    from .ui.document import SessionDocument
-    from .ui.export import ExportError, export_png
-    from .ui.main_window import MainWindow
+    from ..lesson import builtin_scenes, scenes_from_deck
+    from ..session import Session
+    from ..session_file import SessionFileError, load_session
+    from .document import SessionDocument
+    from .export import ExportError, export_png
+    from .main_window import MainWindow
 
     out_folder = request.out.resolve().parent
     if not out_folder.is_dir():

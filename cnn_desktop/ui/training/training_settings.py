@@ -11,7 +11,7 @@ import math
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
-from ..training import DEFAULT_LR, TrainConfig
+from ...training import DEFAULT_LR, TrainConfig
 
 
 class LearningRateSpin(QDoubleSpinBox):

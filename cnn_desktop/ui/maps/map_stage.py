@@ -14,6 +14,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem
 
+from ...mosaic import NUMBER_MAX_SIDE, MosaicGrid
 from .map_items import (
     COLOUR_BAR_WIDTH,
     MIN_NUMBER_FONT_PX,
@@ -24,7 +25,6 @@ from .map_items import (
     ColourBarItem,
     pixel_font,
 )
-from .map_mosaic import NUMBER_MAX_SIDE, MosaicGrid
 
 SCALINGS = ("layer", "channel", "global")
 SCALING_NOTES = {

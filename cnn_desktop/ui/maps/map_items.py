@@ -15,8 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from .fonts import pixel_font
-from .map_mosaic import MosaicGrid
+from ...mosaic import MosaicGrid
+from ..fonts import pixel_font
 
 TITLE_COLOUR = (238, 238, 238)
 NOTE_COLOUR = (175, 180, 188)

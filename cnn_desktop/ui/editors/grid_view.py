@@ -31,9 +31,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from ..number_text import format_value
-from ..presets import parse_number
-from .palettes import greyscale, text_colour_for
+from ...number_text import format_value
+from ...presets import parse_number
+from ..palettes import greyscale, text_colour_for
 
 MIN_NUMBER_CELL = 22
 """Smallest cell side (px) at which numbers are written into the cells."""

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 
-from .map_mosaic import Box, MosaicGrid
+from ...mosaic import Box, MosaicGrid
 
 Colour = QColor | tuple  # a QColor or (r, g, b[, a]) in 0..255
 

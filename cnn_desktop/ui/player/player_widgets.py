@@ -13,9 +13,9 @@ from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ..number_text import format_value
-from .fonts import pixel_font
-from .grid_view import NumberGridView
+from ...number_text import format_value
+from ..editors.grid_view import NumberGridView
+from ..fonts import pixel_font
 
 WINDOW_COLOUR = QColor("#ffb000")  # the window and the current output cell (as in the feature maps)
 WINNER_COLOUR = QColor("#00d0ff")  # max-pool winners

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from .grid_view import MARGIN, MIN_NUMBER_CELL
+from ..editors.grid_view import MARGIN, MIN_NUMBER_CELL
 from .player_widgets import OPERATOR_PX, TitledGridView
 
 MAX_ARITHMETIC_CELL = 76

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine import SpecError
-from ..engine.layers import Shape
-from ..engine.spec import (
+from ...engine import SpecError
+from ...engine.layers import Shape
+from ...engine.spec import (
     LAYER_TYPES,
     MAX_CHANNELS,
     MAX_FEATURES,
@@ -47,7 +47,7 @@ from ..engine.spec import (
     layer_label,
     normalise_entry,
 )
-from .document import SessionDocument
+from ..document import SessionDocument
 
 LAYER_HELP: dict[str, tuple[str, str]] = {
     # type: (menu text, what it does in a student's words)

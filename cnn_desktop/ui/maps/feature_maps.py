@@ -7,7 +7,7 @@ only updated with ``setImage``; the mosaics are built with NumPy in the slot tha
 ``result_ready``; ``paint`` only draws. Small maps also show their numbers, as on the slides, drawn
 by one item per stage. Scene coordinates are the canvas widget's pixels (pyqtgraph's pixel mode).
 
-This module is the widget; the pieces it puts together live next to it: ``map_mosaic`` (tiling
+This module is the widget; the pieces it puts together live next to it: ``cnn_desktop.mosaic`` (tiling
 geometry, no Qt), ``map_items`` (numbers, boxes, colour bar), ``map_stage`` (one stage's items and
 layout), ``map_highlights`` (tints and boxes) and ``map_canvas`` (the scrolling pixel canvas).
 """
@@ -32,16 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..compute import ForwardResult
-from ..number_text import format_value
-from .document import SessionDocument
-from .fonts import pixel_font
+from ...compute import ForwardResult
+from ...mosaic import MosaicGrid, choose_grid
+from ...number_text import format_value
+from ..document import SessionDocument
+from ..fonts import pixel_font
+from ..palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level, text_colour_for
 from .map_canvas import MapsCanvas
 from .map_highlights import Colour, Highlight, box_outlines, channel_highlight, overlay_rgba, translucent
 from .map_items import MIN_NUMBER_FONT_PX, NOTE_COLOUR, digit_width, level_text
-from .map_mosaic import MosaicGrid, choose_grid
 from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
-from .palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level, text_colour_for
 
 LUT_SIZE = 255  # odd, so that 0 at levels (-m, m) lands exactly on the middle (mid-grey) entry
 SELECTION_COLOUR = (255, 221, 0)

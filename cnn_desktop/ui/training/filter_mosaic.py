@@ -14,10 +14,10 @@ import pyqtgraph as pg
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ..engine import Network
+from ...engine import Network
+from ..palettes import DEFAULT_DIVERGING, diverging, symmetric_level
 from .confusion_view import palette_ends
 from .learning_curves import PLOT_BACKGROUND
-from .palettes import DEFAULT_DIVERGING, diverging, symmetric_level
 
 
 def filter_mosaic(weights: np.ndarray, columns: int = 8) -> np.ndarray:

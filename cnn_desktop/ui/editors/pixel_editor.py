@@ -31,17 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data import datasets
-from ..data import download as mnist_download
-from ..data.datasets import Digits
-from ..number_text import format_value
-from ..presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
-from ..session import MAX_GRID, MIN_GRID
-from .document import SessionDocument
+from ...data import datasets
+from ...data import download as mnist_download
+from ...data.datasets import Digits
+from ...number_text import format_value
+from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
+from ...session import MAX_GRID, MIN_GRID
+from ..document import SessionDocument
+from ..palettes import greyscale
+from ..task_poller import TaskPoller
+from ..workers import BackgroundTask
 from .grid_view import GridRect, NumberGridView
-from .palettes import greyscale
-from .task_poller import TaskPoller
-from .workers import BackgroundTask
 
 SPLITS = {"test": "Test set", "train": "Training set"}
 SPLIT_SHORT = {"test": "Test", "train": "Train"}

@@ -1,6 +1,6 @@
 """Loss and accuracy against epochs, for the training digits and the test digits, drawn live.
 
-The trainer sends :class:`~cnn_desktop.ui.training_worker.CurvePoint` s: smoothed training figures
+The trainer sends :class:`~cnn_desktop.training_job.CurvePoint` s: smoothed training figures
 many times an epoch, test figures before training and after each epoch. The plot items are made
 once and only get new data, so redrawing ten times a second stays cheap.
 """
@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
-from .palettes import DIVERGING
-from .training_worker import CurvePoint
+from ...training_job import CurvePoint
+from ..palettes import DIVERGING
 
 PLOT_BACKGROUND = (28, 30, 34)  # the dark background of the training panel's plots
 TEXT_COLOUR = (238, 238, 238)

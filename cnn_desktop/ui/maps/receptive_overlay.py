@@ -9,12 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 
-from ..compute import ForwardResult
-from ..session import Selection
-from .document import SessionDocument
+from ...compute import ForwardResult
+from ...session import Selection
+from ..document import SessionDocument
+from ..editors.grid_view import GridRect
+from ..editors.pixel_editor import PixelEditor
 from .feature_maps import FeatureMapsView
-from .grid_view import GridRect
-from .pixel_editor import PixelEditor
 
 FIELD_COLOUR = (255, 214, 0)  # the geometric receptive field: every pixel the unit may read
 CONTRIBUTOR_COLOUR = (255, 120, 0)  # the pixels that actually produced its value (max-pool winners)

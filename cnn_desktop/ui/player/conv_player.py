@@ -29,17 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..compute import ForwardResult
-from ..engine import Network
-from ..engine.layers import Pool2D
-from ..engine.traces import ConvTrace, PoolTrace, trace_unit
-from ..number_text import format_value
-from ..session import Selection
-from .document import SessionDocument
-from .grid_view import GridRect, NumberGridView
-from .palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
-from .player_layout import RELU_MAP_MIN_WIDTH, place_row, sums_width
-from .player_steps import (
+from ...compute import ForwardResult
+from ...engine import Network
+from ...engine.layers import Pool2D
+from ...engine.traces import ConvTrace, PoolTrace, trace_unit
+from ...number_text import format_value
+from ...session import Selection
+from ...state.player_steps import (
     DEFAULT_SPEED,
     SPEEDS,
     STAGED_MAX_SPEED,
@@ -54,6 +50,10 @@ from .player_steps import (
     widest_texts,
     window_taps,
 )
+from ..document import SessionDocument
+from ..editors.grid_view import GridRect, NumberGridView
+from ..palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
+from .player_layout import RELU_MAP_MIN_WIDTH, place_row, sums_width
 from .player_widgets import (
     ARITHMETIC_PX,
     PADDING_TINT,

@@ -14,9 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
-from ..data import download as mnist_download
-from .task_poller import TaskPoller
-from .workers import BackgroundTask
+from ...data import download as mnist_download
+from ..task_poller import TaskPoller
+from ..workers import BackgroundTask
 
 MNIST_MB = 11.6  # the four gzip files of the full MNIST, for the Download button
 

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..number_text import format_value
-from ..presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
-from .document import SessionDocument
+from ...number_text import format_value
+from ...presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
+from ..document import SessionDocument
+from ..palettes import DEFAULT_DIVERGING, diverging, symmetric_level
 from .grid_view import NumberGridView, colour_index, colour_table
-from .palettes import DEFAULT_DIVERGING, diverging, symmetric_level
 
 WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
 SCALE_CHOICES = ("1", "1/9", "1/16", "1/8", "1/4", "1/2", "2")

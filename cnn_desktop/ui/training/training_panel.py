@@ -1,7 +1,7 @@
 """Train the network on MNIST inside the app and watch it learn: curves, filters, predictions.
 
 The training loop runs in a background thread (``workers.BackgroundTask`` running a
-:class:`~cnn_desktop.ui.training_worker.TrainingJob`) on its own copy of the network. Its
+:class:`~cnn_desktop.training_job.TrainingJob`) on its own copy of the network. Its
 callbacks only stash the newest progress and a copy of the weights; the task poller's 100 ms
 QTimer takes them (so the UI updates at most ten times a second, whatever the batch rate) and this
 panel hands the weights to ``document.adopt_trained_weights``: the feature maps, the kernel editor
@@ -33,19 +33,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..data.datasets import Digits
-from ..engine import Network
-from ..training import TrainConfig, TrainEvent, TrainResult, predict_classes
+from ...data.datasets import Digits
+from ...engine import Network
+from ...training import TrainConfig, TrainEvent, TrainResult, predict_classes
+from ...training_job import TrainingJob
+from ..document import SessionDocument
+from ..palettes import DEFAULT_DIVERGING, DIVERGING
+from ..task_poller import TaskPoller
+from ..workers import BackgroundTask
 from .confusion_view import ConfusionView
 from .digit_source import DigitSourcePanel
-from .document import SessionDocument
 from .filter_mosaic import FirstFiltersView, filter_mosaic
 from .learning_curves import LearningCurvesView
-from .palettes import DEFAULT_DIVERGING, DIVERGING
-from .task_poller import TaskPoller
 from .training_settings import TrainingSettingsPanel
-from .training_worker import TrainingJob
-from .workers import BackgroundTask
 
 __all__ = [
     "LOCK_REASON",

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine import Network, softmax_cross_entropy
-from ..training import TrainConfig, TrainEvent, TrainingControl, TrainResult, train
+from .engine import Network, softmax_cross_entropy
+from .training import TrainConfig, TrainEvent, TrainingControl, TrainResult, train
 
 #: Seconds between two weight copies handed to the UI (the UI polls every 0.1 s).
 WEIGHTS_INTERVAL = 0.08

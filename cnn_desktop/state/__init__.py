@@ -1,0 +1,1 @@
+"""Qt-free state that the views draw and the user's gestures change."""

@@ -1,0 +1,1 @@
+"""The editors: input pixels, kernels and the layer pipeline."""

@@ -1,0 +1,1 @@
+"""The feature maps: every layer's output, its highlights and the class probabilities."""

@@ -1,0 +1,1 @@
+"""The convolution player: one output cell's dot product, step by step."""

@@ -1,0 +1,1 @@
+"""The training tab: settings, digit source, curves, filters and the confusion matrix."""
