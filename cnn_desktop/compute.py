@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Network
+from .engine import Network, Unit
 from .receptive_fields import FieldAnalysis, analyse_selection
-from .session import Selection
 
 
 @dataclass(frozen=True)
@@ -31,9 +30,7 @@ class ForwardResult:
     field: FieldAnalysis | None = None
 
 
-def forward_pass(
-    version: int, image: np.ndarray, network: Network, selection: Selection | None = None
-) -> ForwardResult:
+def forward_pass(version: int, image: np.ndarray, network: Network, selection: Unit | None = None) -> ForwardResult:
     """Run ``network`` on ``image`` (H, W) and analyse ``selection``, for the views to draw."""
     batch = image[None, None].astype(np.float32)
     with np.errstate(over="ignore", invalid="ignore"):  # typed-in huge weights show as inf, not warnings

@@ -37,10 +37,10 @@ import numpy as np
 
 from .compute import ForwardResult, forward_pass
 from .data import datasets
-from .engine import MNIST_SPEC, Network
+from .engine import MNIST_SPEC, Network, Unit
 from .engine.spec import LayerSpec
 from .presets import LECTURE_IMAGE, kernel_preset
-from .session import Selection, Session, check_image
+from .session import Session, check_image
 from .session_file import load_deck, save_deck
 
 __all__ = [
@@ -208,7 +208,7 @@ def _identity_scene() -> Scene:
         "the output is smaller than the input (7x7 \u2192 5x5); each cell is the dot product of the kernel "
         "with one 3x3 window",
         network,
-        Selection(stage=1, channel=0, y=0, x=0),
+        Unit(stage=1, channel=0, y=0, x=0),
         player_layer=0,
     )
 
@@ -219,7 +219,7 @@ def _padding_scene() -> Scene:
         1,
         "pad the input with a border of 0s and the output keeps its size (7x7 \u2192 7x7, a copy of the input)",
         network,
-        Selection(stage=1, channel=0, y=0, x=0),
+        Unit(stage=1, channel=0, y=0, x=0),
         player_layer=0,
     )
 
@@ -231,7 +231,7 @@ def _blur_scene() -> Scene:
         "every weight is 1/9, so each output is the mean of its 3x3 window; the slide shows the window sums, "
         "9x these values (the selected 1 is the slide's 9)",
         network,
-        Selection(stage=1, channel=0, y=2, x=1),
+        Unit(stage=1, channel=0, y=2, x=1),
         player_layer=0,
         kernel_factor="1/9",
     )
@@ -244,7 +244,7 @@ def _edges_scene() -> Scene:
         "[-1 -1 -1; 2 2 2; -1 -1 -1] is large on horizontal strokes and negative (-2, -4) where a row is darker "
         "than the rows above and below it",
         network,
-        Selection(stage=1, channel=0, y=2, x=3),
+        Unit(stage=1, channel=0, y=2, x=3),
         player_layer=0,
     )
 
@@ -257,7 +257,7 @@ def _conv_layer_scene() -> Scene:
         "three 3x3 kernels (horizontal edges, vertical edges, box blur) + ReLU, their outputs stacked into one "
         "feature map of height-2 x width-2 x 3 = 5x5x3; in a CNN these kernels are learned",
         network,
-        Selection(stage=2, channel=1, y=2, x=0),
+        Unit(stage=2, channel=1, y=2, x=0),
         player_layer=0,
         player_channel=1,
     )
@@ -271,7 +271,7 @@ def _max_pool_scene() -> Scene:
         "conv (horizontal edges) + ReLU, then 2x2 max pooling gives [[1, 3], [1, 3]]; what numbers were involved "
         "in computing this 1? The 16 input pixels of a 4x4 box",
         network,
-        Selection(stage=3, channel=0, y=0, x=0),
+        Unit(stage=3, channel=0, y=0, x=0),
         player_layer=2,
     )
 
@@ -284,7 +284,7 @@ def _pool_again_scene() -> Scene:
         "a 2x2 max pool over [[1, 3], [1, 3]] gives a single pixel, 3, that sees a 6x6 block: 36 of the 49 "
         "input pixels, because a 2x2 pool over the 5x5 map leaves out its last row and column",
         network,
-        Selection(stage=4, channel=0, y=0, x=0),
+        Unit(stage=4, channel=0, y=0, x=0),
         player_layer=3,
     )
 
@@ -303,7 +303,7 @@ def _whole_image_scene() -> Scene:
         "column), and a 2x2 max pool over the 2x2 result gives one pixel whose receptive field is the whole 7x7 "
         "input, all 49 pixels",
         network,
-        Selection(stage=4, channel=0, y=0, x=0),
+        Unit(stage=4, channel=0, y=0, x=0),
         player_layer=3,
     )
 
@@ -328,7 +328,7 @@ def _scene(
     index: int,
     rest: str,
     network: Network,
-    selection: Selection | None,
+    selection: Unit | None,
     *,
     image: np.ndarray | None = None,
     player_layer: int | None,

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Network, field_masks, influence_masks, receptive_box
-from .session import Selection
+from .engine import Network, Unit, field_masks, influence_masks, receptive_box
 
 Box = tuple[int, int, int, int]
 
@@ -26,7 +25,7 @@ class FieldAnalysis:
     ``influence[s]`` for stages after the selection, the units it feeds.
     """
 
-    selection: Selection
+    selection: Unit
     boxes: dict[int, Box | None]
     field: dict[int, np.ndarray]
     contributors: dict[int, np.ndarray]
@@ -34,17 +33,10 @@ class FieldAnalysis:
     caption: str
 
 
-def stage_name(network: Network, stage: int) -> str:
-    """``input image`` or ``layer 2 (maxpool)``: how captions name a stage."""
-    if stage == 0:
-        return "the input image"
-    return f"layer {stage - 1} ({network.spec[stage - 1]['type']})"
-
-
-def analyse_selection(network: Network, stages: list[np.ndarray], selection: Selection) -> FieldAnalysis:
+def analyse_selection(network: Network, stages: list[np.ndarray], selection: Unit) -> FieldAnalysis:
     """Boxes, masks and a one-line caption for ``selection``, given one image's ``stages``."""
     s = selection
-    influence = dict(enumerate(influence_masks(network, s.stage, s.channel, s.y, s.x), start=s.stage))
+    influence = dict(enumerate(influence_masks(network, s), start=s.stage))
     if s.stage == 0:
         unit = np.zeros(network.input_shape, bool)
         unit[s.channel, s.y, s.x] = True
@@ -52,13 +44,12 @@ def analyse_selection(network: Network, stages: list[np.ndarray], selection: Sel
             network, influence
         )
         return FieldAnalysis(s, {0: (s.y, s.x, s.y, s.x)}, {0: unit}, {0: unit}, influence, caption)
-    layer = s.stage - 1
-    geometric = field_masks(network, layer, s.channel, s.y, s.x)
-    actual = field_masks(network, layer, s.channel, s.y, s.x, activations=stages)
+    geometric = field_masks(network, s)
+    actual = field_masks(network, s, activations=stages)
     boxes: dict[int, Box | None] = {}
     for stage in range(s.stage + 1):
         flat = len(network.stage_shape(stage)) == 1
-        boxes[stage] = None if flat else receptive_box(network, layer, s.y, s.x, stage=stage)
+        boxes[stage] = None if flat else receptive_box(network, s, in_stage=stage)
     field = dict(enumerate(geometric))
     contributors = dict(enumerate(actual))
     return FieldAnalysis(
@@ -67,19 +58,19 @@ def analyse_selection(network: Network, stages: list[np.ndarray], selection: Sel
 
 
 def field_caption(
-    network: Network, selection: Selection, field: dict[int, np.ndarray], contributors: dict[int, np.ndarray]
+    network: Network, selection: Unit, field: dict[int, np.ndarray], contributors: dict[int, np.ndarray]
 ) -> str:
-    """E.g. ``layer 2 (maxpool) unit (0, 1) sees 16 input pixels (4x4), rows 0-3, cols 2-5``."""
+    """E.g. ``layer 2 (maxpool 2x2) unit (0, 1) sees 16 input pixels (4x4), rows 0-3, cols 2-5``."""
     s = selection
     unit = f"channel {s.channel} unit ({s.y}, {s.x})" if network.stage_shape(s.stage)[0] > 1 else f"unit ({s.y}, {s.x})"
     if len(network.stage_shape(s.stage)) == 1:
         unit = f"unit {s.x}"
     seen = int(field[0].any(axis=0).sum())
-    top, left, bottom, right = receptive_box(network, s.stage - 1, s.y, s.x)
+    top, left, bottom, right = receptive_box(network, s)
     size = f"{bottom - top + 1}x{right - left + 1}"
     extent = f"({size})" if seen == (bottom - top + 1) * (right - left + 1) else f"in a {size} window"
     text = (
-        f"{stage_name(network, s.stage)} {unit} sees {seen} input pixels {extent}, "
+        f"{network.stage_name(s.stage)} {unit} sees {seen} input pixels {extent}, "
         f"rows {_span(top, bottom)}, cols {_span(left, right)}"
     )
     _, height, width = network.input_shape
@@ -108,4 +99,4 @@ def _influence_text(network: Network, influence: dict[int, np.ndarray]) -> str:
     if last == 0:
         return "no layers after it"
     count = int(influence[last].sum())
-    return f"it influences {count} units of {stage_name(network, last)}"
+    return f"it influences {count} units of {network.stage_name(last)}"

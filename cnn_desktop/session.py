@@ -11,22 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine import MNIST_SPEC, Network
+from .engine import MNIST_SPEC, Network, Unit
 
 MIN_GRID, MAX_GRID = 5, 64
-
-
-@dataclass(frozen=True)
-class Selection:
-    """A selected unit: ``stage`` 0 is the input image, ``i + 1`` the output of layer ``i``.
-
-    For a flat stage (after flatten) the unit is feature ``x`` and ``y`` is 0.
-    """
-
-    stage: int
-    channel: int
-    y: int
-    x: int
 
 
 def check_image(image: np.ndarray) -> np.ndarray:
@@ -61,7 +48,7 @@ class Session:
 
     image: np.ndarray = field(default_factory=lambda: np.zeros((28, 28), np.float32))
     network: Network = field(default_factory=lambda: Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0))
-    selection: Selection | None = None
+    selection: Unit | None = None
     caption: str = ""
     version: int = 0
 
@@ -97,11 +84,11 @@ class Session:
             self.network.params[name][...] = value
         self.touch()
 
-    def select(self, selection: Selection | None) -> None:
+    def select(self, selection: Unit | None) -> None:
         self.selection = self.valid_selection(selection)
         self.touch()
 
-    def valid_selection(self, selection: Selection | None) -> Selection | None:
+    def valid_selection(self, selection: Unit | None) -> Unit | None:
         """``selection`` if it still names a unit of the current network, else None."""
         if selection is None or not 0 <= selection.stage <= len(self.network.layers):
             return None

@@ -38,10 +38,11 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .engine import Unit
 from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
 from .engine.network import ModelFileError, Network
 from .fileio import atomic_write_bytes
-from .session import Selection, Session, check_image
+from .session import Session, check_image
 
 SCHEMA_VERSION = 1
 """Version of the session and deck formats written here; files up to this version are read."""
@@ -192,8 +193,8 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
     if not isinstance(session.caption, str) or len(session.caption) > MAX_CAPTION_CHARS:
         raise SessionFileError(f"{name}: the caption must be text of at most {MAX_CAPTION_CHARS} characters")
     selection = session.selection
-    if selection is not None and not isinstance(selection, Selection):
-        raise SessionFileError(f"{name}: the selection must be a Selection or None, not {type(selection).__name__}")
+    if selection is not None and not isinstance(selection, Unit):
+        raise SessionFileError(f"{name}: the selection must be a Unit or None, not {type(selection).__name__}")
     if selection is not None and session.valid_selection(selection) != selection:
         raise SessionFileError(f"{name}: the selection {selection} names no unit of the network")
     for key, array in network.params.items():
@@ -408,12 +409,12 @@ def _session_from_bytes(data: bytes, name: str, budget: _Budget) -> tuple[Sessio
     return session, view_options
 
 
-def _parse_selection(raw: Any, name: str) -> Selection | None:
+def _parse_selection(raw: Any, name: str) -> Unit | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or set(raw) != set(_SELECTION_KEYS) or not all(_is_int(v) for v in raw.values()):
         raise SessionFileError(f"{name}: damaged selection {raw!r}")
-    return Selection(**{key: raw[key] for key in _SELECTION_KEYS})
+    return Unit(**{key: raw[key] for key in _SELECTION_KEYS})
 
 
 def _network_from(description: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Network:

@@ -10,8 +10,8 @@ import pytest
 
 from cnn_desktop import autosave
 from cnn_desktop.autosave import AUTOSAVE_NAME, AutosaveError, AutosaveStore
-from cnn_desktop.engine import Network
-from cnn_desktop.session import Selection, Session
+from cnn_desktop.engine import Network, Unit
+from cnn_desktop.session import Session
 from cnn_desktop.session_file import SessionFileError
 
 SPEC = [{"type": "conv", "out_channels": 2, "kernel": 3}, {"type": "relu"}, {"type": "flatten"}, {"type": "dense"}]
@@ -24,7 +24,7 @@ def make_session(seed: int = 0) -> Session:
     for array in net.params.values():
         array[...] = rng.normal(0, 1, array.shape)
     image = rng.random((7, 7), dtype=np.float32)
-    return Session(image=image, network=net, selection=Selection(1, 1, 2, 3), caption=f"slide {seed}")
+    return Session(image=image, network=net, selection=Unit(1, 1, 2, 3), caption=f"slide {seed}")
 
 
 def assert_same(a: Session, b: Session) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from cnn_desktop import lesson
 from cnn_desktop.data import datasets
-from cnn_desktop.engine import MNIST_SPEC, Network
+from cnn_desktop.engine import MNIST_SPEC, Network, Unit
 from cnn_desktop.lesson import (
     DEFAULT_VIEW_OPTIONS,
     SCENE_TITLES,
@@ -22,7 +22,7 @@ from cnn_desktop.lesson import (
     scenes_from_deck,
     view_options_for,
 )
-from cnn_desktop.session import Selection, Session
+from cnn_desktop.session import Session
 from cnn_desktop.session_file import check_view_options, load_deck, save_deck
 
 SLIDES = json.loads((Path(__file__).parent / "data" / "slide_examples.json").read_text())
@@ -111,7 +111,7 @@ def test_identity_kernel_without_padding(scenes: list[Scene], results: list) -> 
     assert "7x7 \u2192 5x5" in scenes[IDENTITY].caption
     options = scenes[IDENTITY].view_options
     assert (options["player_layer"], options["player_position"], options["player_channel"]) == (0, 0, 0)
-    assert scenes[IDENTITY].session.selection == Selection(1, 0, 0, 0)
+    assert scenes[IDENTITY].session.selection == Unit(1, 0, 0, 0)
 
 
 def test_identity_kernel_with_zero_padding_1(scenes: list[Scene], results: list) -> None:
@@ -217,7 +217,7 @@ def test_overlapping_pools_give_one_pixel_that_sees_all_49_pixels(scenes: list[S
     assert result.stages[-1][0, 0, 0] == np.max(EDGES["after_relu"])
 
     selection = scenes[WHOLE_IMAGE].session.selection
-    assert selection == Selection(len(net.layers), 0, 0, 0)
+    assert selection == Unit(len(net.layers), 0, 0, 0)
     seen = result.field.field[0]
     assert seen.shape == (1, 7, 7) and seen.all() and int(seen.sum()) == 49
     assert result.field.boxes[0] == (0, 0, 6, 6)
@@ -331,7 +331,7 @@ def test_builtin_deck_round_trip_gives_identical_numbers(tmp_path: Path, scenes:
 def test_a_lecturers_own_deck_gets_titles_and_default_options(tmp_path: Path) -> None:
     net = Network.from_spec([{"type": "conv", "out_channels": 2, "kernel": 3}, {"type": "relu"}], (1, 7, 7))
     mine = [
-        (Session(IMAGE.copy(), net, Selection(1, 1, 2, 2), "My blur: see how it smooths"), {"zoom": 3}),
+        (Session(IMAGE.copy(), net, Unit(1, 1, 2, 2), "My blur: see how it smooths"), {"zoom": 3}),
         (Session(IMAGE.copy(), net.copy(), None, ""), None),
     ]
     path = tmp_path / "mine.cnndeck"
@@ -340,5 +340,5 @@ def test_a_lecturers_own_deck_gets_titles_and_default_options(tmp_path: Path) ->
     assert (first.title, second.title) == ("My blur", "Scene 2")
     assert first.view_options == {**DEFAULT_VIEW_OPTIONS, "kernel_layer": 0, "zoom": 3}
     assert second.view_options == {**DEFAULT_VIEW_OPTIONS, "kernel_layer": 0}
-    assert first.session.selection == Selection(1, 1, 2, 2)
+    assert first.session.selection == Unit(1, 1, 2, 2)
     np.testing.assert_array_equal(first.session.network.params["0.weight"], net.params["0.weight"])

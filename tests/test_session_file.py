@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from cnn_desktop import fileio, session_file
-from cnn_desktop.engine import MNIST_SPEC, Network
-from cnn_desktop.session import Selection, Session
+from cnn_desktop.engine import MNIST_SPEC, Network, Unit
+from cnn_desktop.session import Session
 from cnn_desktop.session_file import (
     SCHEMA_VERSION,
     SessionFileError,
@@ -67,14 +67,14 @@ def mnist_session() -> Session:
     net = randomised(Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0), 2)
     image = rng.random((28, 28), dtype=np.float32)
     image[0, 0], image[0, 1] = 0.0, 1.0
-    return Session(image=image, network=net, selection=Selection(3, 5, 2, 4), caption="a seven,\nwith a second line")
+    return Session(image=image, network=net, selection=Unit(3, 5, 2, 4), caption="a seven,\nwith a second line")
 
 
 def small_session() -> Session:
     rng = np.random.default_rng(3)
     net = randomised(Network.from_spec(SMALL_SPEC, (1, 7, 7), seed=0), 4)
     # stage 4 is the output of flatten, a vector of 2 * 3 * 3 features: the selected unit is feature 11
-    return Session(image=rng.random((7, 7), dtype=np.float32), network=net, selection=Selection(4, 0, 0, 11))
+    return Session(image=rng.random((7, 7), dtype=np.float32), network=net, selection=Unit(4, 0, 0, 11))
 
 
 def assert_same(a: Session, b: Session) -> None:
@@ -207,9 +207,9 @@ def test_inconsistent_session_is_refused_before_writing(tmp_path: Path) -> None:
         save_session(path, nan_net)
     bad_selection = small_session()
     bad_selection.selection = (1, 0, 0, 0)  # type: ignore[assignment]
-    with pytest.raises(SessionFileError, match="must be a Selection or None"):
+    with pytest.raises(SessionFileError, match="must be a Unit or None"):
         save_session(path, bad_selection)
-    bad_selection.selection = Selection(1, 5, 0, 0)  # channel 5 of a 2-channel stage
+    bad_selection.selection = Unit(1, 5, 0, 0)  # channel 5 of a 2-channel stage
     with pytest.raises(SessionFileError, match="names no unit"):
         save_session(path, bad_selection)
     with pytest.raises(SessionFileError, match="expected a Session"):

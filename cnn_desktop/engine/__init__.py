@@ -5,8 +5,9 @@ from .losses import softmax, softmax_cross_entropy
 from .network import ModelFileError, Network
 from .optim import OPTIMISERS, SGD, Adam
 from .receptive import field_masks, influence_masks, receptive_box
-from .spec import LAYER_TYPES, MNIST_SPEC, SpecError, layer_label
+from .spec import LAYER_TYPES, MNIST_SPEC, SpecError, layer_label, layer_name
 from .traces import ConvTrace, PoolTrace, trace_unit
+from .unit import Unit
 
 __all__ = [
     "LAYER_TYPES",
@@ -27,9 +28,11 @@ __all__ = [
     "PoolTrace",
     "ReLU",
     "SpecError",
+    "Unit",
     "field_masks",
     "influence_masks",
     "layer_label",
+    "layer_name",
     "receptive_box",
     "softmax",
     "softmax_cross_entropy",

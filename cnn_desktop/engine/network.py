@@ -14,7 +14,8 @@ from ..fileio import atomic_write_bytes
 from . import receptive
 from .layers import Conv2D, Dense, Shape
 from .losses import softmax, softmax_cross_entropy
-from .spec import LayerSpec, build_layers, layer_label
+from .spec import LayerSpec, build_layers, layer_label, layer_name
+from .unit import Unit
 
 FILE_FORMAT = 1
 
@@ -56,7 +57,11 @@ class Network:
     # ----- shapes and names
     def label(self, index: int) -> str:
         """``layer 3 (conv 3x3)``: how the app names a layer everywhere."""
-        return f"layer {index} ({layer_label(self.spec[index])})"
+        return layer_name(index, self.spec[index])
+
+    def stage_name(self, stage: int) -> str:
+        """``the input image`` for stage 0, else the name of the layer whose output it is."""
+        return "the input image" if stage == 0 else self.label(stage - 1)
 
     def stage_shape(self, stage: int) -> Shape:
         """Shape of stage ``stage``: 0 is the input, ``i + 1`` the output of layer ``i``."""
@@ -123,28 +128,28 @@ class Network:
                 grads[f"{index}.{name}"] = grad
         return loss, grads, logits
 
-    def input_gradient(self, x: np.ndarray, layer: int, channel: int, y: int, x_pos: int) -> np.ndarray:
-        """d(unit)/d(input) for one unit of ``layer``'s output, for a single image (1, C, H, W)."""
-        out, caches = self.check_input(x), []
+    def input_gradient(self, x: np.ndarray, unit: Unit) -> np.ndarray:
+        """d(unit)/d(input) for one unit of a layer's output, for a single image (1, C, H, W)."""
+        out, caches, layer = self.check_input(x), [], unit.layer
         for current in self.layers[: layer + 1]:
             out, cache = current.forward(out)
             caches.append(cache)
         seed = np.zeros_like(out)
         if out.ndim == 4:
-            seed[0, channel, y, x_pos] = 1
+            seed[0, unit.channel, unit.y, unit.x] = 1
         else:
-            seed[0, x_pos] = 1
+            seed[0, unit.x] = 1
         for index in range(layer, -1, -1):
             seed, _ = self.layers[index].backward(seed, caches[index])
         return seed
 
     # ----- receptive fields
-    def receptive_field(self, layer: int, y: int, x: int) -> tuple[int, int, int, int]:
-        """(top, left, bottom, right) inclusive input box that unit (y, x) of ``layer`` depends on.
+    def receptive_field(self, unit: Unit) -> tuple[int, int, int, int]:
+        """(top, left, bottom, right) inclusive input box that ``unit`` depends on.
 
         Unclipped: a box reaching outside 0..H-1 / 0..W-1 covers zero padding.
         """
-        return receptive.receptive_box(self, layer, y, x)
+        return receptive.receptive_box(self, unit)
 
     # ----- copies
     def copy(self) -> Network:

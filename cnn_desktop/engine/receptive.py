@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .layers import Conv2D, Dense, Flatten, MaxPool2D, Pool2D, scatter_windows, window_view
+from .unit import Unit
 
 if TYPE_CHECKING:
     from .network import Network
@@ -28,15 +29,15 @@ def _check_unit(net: Network, stage: int, y: int, x: int) -> None:
         raise IndexError(f"unit ({y}, {x}) is outside the {rows}x{cols} output of stage {stage}")
 
 
-def receptive_box(net: Network, layer: int, y: int, x: int, stage: int = 0) -> Box:
-    """(top, left, bottom, right) inclusive box, in ``stage``, that unit (y, x) of ``layer`` reads.
+def receptive_box(net: Network, unit: Unit, in_stage: int = 0) -> Box:
+    """(top, left, bottom, right) inclusive box of stage ``in_stage`` that ``unit`` reads.
 
     The box is not clipped: rows or columns outside the stage's extent are zero padding. A unit of
     a flat layer (after flatten) reads the whole image of the stage before the flatten.
     """
-    _check_unit(net, layer + 1, y, x)
-    top, left, bottom, right = y, x, y, x
-    for index in range(layer, stage - 1, -1):
+    _check_unit(net, unit.stage, unit.y, unit.x)
+    top, left, bottom, right = unit.y, unit.x, unit.y, unit.x
+    for index in range(unit.layer, in_stage - 1, -1):
         current = net.layers[index]
         in_shape = net.stage_shape(index)
         if isinstance(current, (Conv2D, Pool2D)):
@@ -68,23 +69,16 @@ def _unit_mask(net: Network, stage: int, channel: int | None, y: int, x: int) ->
     return mask
 
 
-def field_masks(
-    net: Network,
-    layer: int,
-    channel: int,
-    y: int,
-    x: int,
-    activations: list[np.ndarray] | None = None,
-) -> list[np.ndarray]:
-    """The units of every stage 0..layer+1 that unit (channel, y, x) of ``layer`` depends on.
+def field_masks(net: Network, unit: Unit, activations: list[np.ndarray] | None = None) -> list[np.ndarray]:
+    """The units of every stage 0..``unit.stage`` that ``unit`` depends on.
 
     Without ``activations`` this is the geometric field (every tap of every window). With the
     activations of one image (each (C, H, W) or (F,), input first, i.e. ``[image] + outputs``),
     a max pool passes the dependence only to its winners (every tied maximum), which answers the
     lecture's "what numbers were involved in computing this value?".
     """
-    masks = [_unit_mask(net, layer + 1, channel, y, x)]
-    for index in range(layer, -1, -1):
+    masks = [_unit_mask(net, unit.stage, unit.channel, unit.y, unit.x)]
+    for index in range(unit.layer, -1, -1):
         current, out_mask = net.layers[index], masks[0]
         in_shape = net.stage_shape(index)
         if isinstance(current, Conv2D):
@@ -114,14 +108,13 @@ def field_masks(
     return masks
 
 
-def influence_masks(net: Network, stage: int, channel: int | None, y: int, x: int) -> list[np.ndarray]:
-    """The units of every stage from ``stage`` on that unit (channel, y, x) of ``stage`` influences.
+def influence_masks(net: Network, unit: Unit, every_channel: bool = False) -> list[np.ndarray]:
+    """The units of every stage from ``unit.stage`` on that ``unit`` influences, one mask per stage.
 
-    ``channel=None`` selects the position in every channel (a pixel of a colour image).
-    Returns one mask per stage ``stage``..last.
+    ``every_channel`` starts from the unit's position in every channel (a pixel of a colour image).
     """
-    masks = [_unit_mask(net, stage, channel, y, x)]
-    for current in net.layers[stage:]:
+    masks = [_unit_mask(net, unit.stage, None if every_channel else unit.channel, unit.y, unit.x)]
+    for current in net.layers[unit.stage :]:
         in_mask = masks[-1]
         if isinstance(current, Conv2D):
             hit = current.padding.apply(in_mask.any(axis=0)[None, None].astype(np.float32))

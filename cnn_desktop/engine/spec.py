@@ -2,7 +2,7 @@
 
 A spec is a list of dicts such as ``{"type": "conv", "out_channels": 8, "kernel": 3}``. Omitted
 keys take their defaults; an impossible spec raises :class:`SpecError` naming the layer and why,
-e.g. ``layer 3 (conv 5x5): input is only 3x3 after layer 2 (maxpool), smaller than the 5x5 kernel``.
+e.g. ``layer 3 (conv 5x5): input is only 3x3 after layer 2 (maxpool 2x2), smaller than the 5x5 kernel``.
 """
 
 from __future__ import annotations
@@ -75,6 +75,11 @@ def layer_label(entry: LayerSpec) -> str:
     if kind == "dense":
         return f"dense {entry['out_features']}"
     return str(kind)
+
+
+def layer_name(index: int, entry: LayerSpec) -> str:
+    """``layer 3 (conv 3x3)``: how the app names a layer everywhere."""
+    return f"layer {index} ({layer_label(entry)})"
 
 
 def _int_setting(entry: LayerSpec, key: str, low: int, high: int, fail) -> int:
@@ -158,8 +163,8 @@ def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Lay
     total_params = 0
     for index, raw in enumerate(spec):
         entry = normalise_entry(index, raw)
-        where = f"after layer {index - 1} ({entries[-1]['type']})" if entries else "(the input image)"
-        name = f"layer {index} ({layer_label(entry)})"
+        where = f"after {layer_name(index - 1, entries[-1])}" if entries else "(the input image)"
+        name = layer_name(index, entry)
         total_params += _weight_count(entry, shape)
         if total_params > MAX_PARAMS:
             raise SpecError(f"{name}: the network would have over {MAX_PARAMS:,} weights, too many for this app", index)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .layers import Conv2D, MaxPool2D, Pool2D
+from .unit import Unit
 
 if TYPE_CHECKING:
     from .network import Network
@@ -22,10 +23,7 @@ if TYPE_CHECKING:
 class ConvTrace:
     """One conv output unit. Arrays are (C_in, k, k) unless noted."""
 
-    layer: int
-    channel: int
-    y: int
-    x: int
+    unit: Unit
     rows: np.ndarray  # (k,) input row of each kernel row; outside 0..H-1 means padding
     cols: np.ndarray  # (k,) input column of each kernel column
     in_padding: np.ndarray  # (k, k) bool: the tap falls in the zero padding
@@ -42,11 +40,8 @@ class ConvTrace:
 class PoolTrace:
     """One pooling output unit: its window in one channel and how it was reduced."""
 
-    layer: int
+    unit: Unit
     kind: str  # "maxpool" or "avgpool"
-    channel: int
-    y: int
-    x: int
     rows: np.ndarray  # (k,)
     cols: np.ndarray  # (k,)
     window: np.ndarray  # (k, k)
@@ -54,10 +49,11 @@ class PoolTrace:
     result: float
 
 
-def trace_unit(
-    net: Network, layer_input: np.ndarray, layer: int, channel: int, y: int, x: int
-) -> ConvTrace | PoolTrace:
-    """The trace of unit (channel, y, x) of ``layer``, given that layer's input (C, H, W)."""
+def trace_unit(net: Network, layer_input: np.ndarray, unit: Unit) -> ConvTrace | PoolTrace:
+    """The trace of ``unit`` (of a conv or pool layer's output), given that layer's input (C, H, W)."""
+    layer, channel, y, x = unit.layer, unit.channel, unit.y, unit.x
+    if not 0 <= layer < len(net.layers):
+        raise IndexError(f"stage {unit.stage} is not the output of a layer")
     current = net.layers[layer]
     c_in, height, width = layer_input.shape
     out_c, out_h, out_w = net.shapes[layer]
@@ -81,10 +77,7 @@ def trace_unit(
         total = float(channel_sums.sum())
         bias = float(current.params["bias"][channel])
         return ConvTrace(
-            layer,
-            channel,
-            y,
-            x,
+            unit,
             rows,
             cols,
             ~(inside_r[:, None] & inside_c[None, :]),
@@ -106,5 +99,5 @@ def trace_unit(
         else:
             result = float(window.mean(dtype=np.float32))
             winners = np.zeros_like(window, dtype=bool)
-        return PoolTrace(layer, current.kind, channel, y, x, rows, cols, window, winners, result)
+        return PoolTrace(unit, current.kind, rows, cols, window, winners, result)
     raise ValueError(f"{net.label(layer)} has no dot product or window to trace")

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..compute import ForwardResult
-from ..engine import Network, SpecError
+from ..engine import Network, SpecError, Unit
 from ..engine.spec import LayerSpec
-from ..session import Selection, Session, check_params
+from ..session import Session, check_params
 from .commands import ImageEdit, NetworkEdit, ParamEdit
 from .workers import ComputeWorker, WorkerThread
 
@@ -130,7 +130,7 @@ class SessionDocument(QObject):
         self.undo_stack.push(NetworkEdit(self, self.state(), (image, network), text))
         return None
 
-    def set_state(self, image: np.ndarray, network: Network, selection: Selection | None, text: str) -> str | None:
+    def set_state(self, image: np.ndarray, network: Network, selection: Unit | None, text: str) -> str | None:
         """Adopt a whole saved state (an opened session, a lesson scene) as one undo step."""
         if self.weights_lock:
             return self.weights_lock
@@ -170,7 +170,7 @@ class SessionDocument(QObject):
         self.params_changed.emit()
         self.recompute()
 
-    def select(self, selection: Selection | None) -> None:
+    def select(self, selection: Unit | None) -> None:
         """Select a unit (or None); its receptive field comes with the next result."""
         self.session.select(selection)
         self.selection_changed.emit()

@@ -10,8 +10,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..compute import forward_pass
-from ..engine import Network
-from ..session import Selection
+from ..engine import Network, Unit
 
 
 class ComputeWorker(QObject):
@@ -31,7 +30,7 @@ class ComputeWorker(QObject):
         self._latest: tuple | None = None
         self._wake.connect(self._compute)
 
-    def submit(self, version: int, image: np.ndarray, network: Network, selection: Selection | None) -> None:
+    def submit(self, version: int, image: np.ndarray, network: Network, selection: Unit | None) -> None:
         """Queue a snapshot (the caller hands over copies it will not touch again)."""
         with self._lock:
             self._latest = (version, image, network, selection)

@@ -15,6 +15,7 @@ from cnn_desktop.engine import (
     Network,
     Padding,
     ReLU,
+    Unit,
     softmax,
     softmax_cross_entropy,
 )
@@ -397,6 +398,6 @@ def test_input_gradient_matches_finite_differences() -> None:
         return net.forward(x)[0, unit[0], unit[1], unit[2]][None], None
 
     def backward(dout, _):
-        return {"x": dout[0] * net.input_gradient(x, 2, *unit)}
+        return {"x": dout[0] * net.input_gradient(x, Unit(3, *unit))}
 
     check_gradients(forward, backward, {"x": x})

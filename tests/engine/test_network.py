@@ -113,7 +113,7 @@ def test_the_lecture_shaped_error_message() -> None:
     with pytest.raises(SpecError) as info:
         Network(spec, input_shape=(1, 8, 8))  # 8 -> 6 -> 6 -> 3, then a 5x5 kernel
     message = str(info.value)
-    assert message.startswith("layer 3 (conv 5x5): input is only 3x3 after layer 2 (maxpool)"), message
+    assert message.startswith("layer 3 (conv 5x5): input is only 3x3 after layer 2 (maxpool 2x2)"), message
     assert "5x5 kernel" in message
     assert info.value.layer == 3
     assert isinstance(info.value, ValueError)
@@ -143,7 +143,7 @@ IMPOSSIBLE = [
         [{"type": "conv"}, {"type": "dense"}],
         (1, 28, 28),
         1,
-        "layer 1 (dense 10): needs a flat input, but the input is 8x26x26 after layer 0 (conv); add a flatten layer",
+        "layer 1 (dense 10): needs a flat input, but the input is 8x26x26 after layer 0 (conv 3x3); add a flatten layer",
     ),
     ([{"type": "dense"}], (1, 4, 4), 0, "layer 0 (dense 10): needs a flat input, but the input is 1x4x4 (the input"),
     (
@@ -175,7 +175,7 @@ IMPOSSIBLE = [
         [{"type": "conv", "kernel": 3}, {"type": "avgpool", "size": 4}],
         (1, 5, 5),
         1,
-        "layer 1 (avgpool 4x4): input is only 3x3 after layer 0 (conv), smaller than the 4x4 window",
+        "layer 1 (avgpool 4x4): input is only 3x3 after layer 0 (conv 3x3), smaller than the 4x4 window",
     ),
 ]
 

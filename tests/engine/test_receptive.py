@@ -11,7 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnn_desktop.engine import MNIST_SPEC, MaxPool2D, Network, SpecError, field_masks, influence_masks, receptive_box
+from cnn_desktop.engine import (
+    MNIST_SPEC,
+    MaxPool2D,
+    Network,
+    SpecError,
+    Unit,
+    field_masks,
+    influence_masks,
+    receptive_box,
+)
 
 INPUT = (2, 14, 13)
 
@@ -97,7 +106,7 @@ def assert_box_matches_support(box, found, height: int, width: int) -> None:
 
 def gradient_support(net: Network, x: np.ndarray, layer: int, unit: tuple[int, int, int]) -> np.ndarray:
     channel, y, x_pos = unit
-    return net.input_gradient(x, layer, channel, y, x_pos)[0] != 0
+    return net.input_gradient(x, Unit(layer + 1, channel, y, x_pos))[0] != 0
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -112,16 +121,16 @@ def test_box_and_field_equal_the_gradient_support_on_linear_networks(seed: int) 
             continue
         for unit in units(net, layer, rng):
             grad = gradient_support(net, x, layer, unit)
-            box = net.receptive_field(layer, unit[1], unit[2])
+            box = net.receptive_field(Unit(layer + 1, 0, unit[1], unit[2]))
             assert_box_matches_support(box, support(grad), height, width)
             exact += box == support(grad)
-            masks = field_masks(net, layer, *unit)
+            masks = field_masks(net, Unit(layer + 1, *unit))
             np.testing.assert_array_equal(masks[0], grad, err_msg=f"{net!r} layer {layer} unit {unit}")
             # the box in an intermediate stage bounds that stage's field mask the same way
             for stage in range(1, layer + 1):
                 stage_shape = net.stage_shape(stage)
                 if len(stage_shape) == 3:
-                    stage_box = receptive_box(net, layer, unit[1], unit[2], stage=stage)
+                    stage_box = receptive_box(net, Unit(layer + 1, 0, unit[1], unit[2]), in_stage=stage)
                     assert_box_matches_support(stage_box, support(masks[stage]), *stage_shape[1:])
     assert exact > 0  # some fields lie wholly inside the image, where the box is exact
 
@@ -139,12 +148,12 @@ def test_box_is_exact_without_padding() -> None:
         c, h, w = net.shapes[layer]
         for y in range(h):
             for x_pos in range(w):
-                box = net.receptive_field(layer, y, x_pos)
+                box = net.receptive_field(Unit(layer + 1, 0, y, x_pos))
                 assert box == support(gradient_support(net, x, layer, (c - 1, y, x_pos))), (layer, y, x_pos)
     # conv 3x3 dilated 2 (span 5), stride 2 -> avgpool 3 stride 2 -> conv 2: 2 * 2 * 1 + ... by hand
-    assert net.receptive_field(0, 1, 2) == (2, 4, 6, 8)
-    assert net.receptive_field(1, 1, 0) == (4, 0, 12, 8)
-    assert net.receptive_field(2, 1, 1) == (4, 4, 16, 16)
+    assert net.receptive_field(Unit(1, 0, 1, 2)) == (2, 4, 6, 8)
+    assert net.receptive_field(Unit(2, 0, 1, 0)) == (4, 0, 12, 8)
+    assert net.receptive_field(Unit(3, 0, 1, 1)) == (4, 4, 16, 16)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -170,11 +179,11 @@ def test_field_with_activations_equals_gradient_support_through_max_pools(seed: 
     for layer in range(len(net.layers)):
         for unit in units(net, layer, rng):
             grad = gradient_support(net, x, layer, unit)
-            masks = field_masks(net, layer, *unit, activations=activations)
+            masks = field_masks(net, Unit(layer + 1, *unit), activations=activations)
             np.testing.assert_array_equal(masks[0], grad, err_msg=f"{net!r} layer {layer} unit {unit}")
-            geometric = field_masks(net, layer, *unit)[0]
+            geometric = field_masks(net, Unit(layer + 1, *unit))[0]
             assert not (masks[0] & ~geometric).any()  # winners only ever shrink the field
-            top, left, bottom, right = net.receptive_field(layer, unit[1], unit[2])
+            top, left, bottom, right = net.receptive_field(Unit(layer + 1, 0, unit[1], unit[2]))
             found = support(grad)
             if found is not None:
                 assert top <= found[0] and left <= found[1] and found[2] <= bottom and found[3] <= right
@@ -189,8 +198,8 @@ def test_relu_networks_gradient_stays_inside_the_field(seed: int) -> None:
     for layer in range(len(net.layers)):
         for unit in units(net, layer, rng, count=3):
             grad = gradient_support(net, x, layer, unit)
-            aware = field_masks(net, layer, *unit, activations=activations)[0]
-            geometric = field_masks(net, layer, *unit)[0]
+            aware = field_masks(net, Unit(layer + 1, *unit), activations=activations)[0]
+            geometric = field_masks(net, Unit(layer + 1, *unit))[0]
             assert not (grad & ~aware).any() and not (aware & ~geometric).any()
 
 
@@ -215,12 +224,12 @@ def test_influence_is_the_transpose_of_the_field(seed: int) -> None:
             for index in range(flat[0].size):
                 unit = np.unravel_index(index, out_shape)
                 channel, y, x = (0, 0, unit[0]) if len(out_shape) == 1 else unit
-                rows.append(field_masks(net, stage - 1, int(channel), int(y), int(x))[start].ravel())
+                rows.append(field_masks(net, Unit(stage, int(channel), int(y), int(x)))[start].ravel())
             fields[stage] = np.array(rows)
         c, h, w = start_shape
         for pixel in range(c * h * w):
             channel, y, x = np.unravel_index(pixel, start_shape)
-            influence = influence_masks(net, start, int(channel), int(y), int(x))
+            influence = influence_masks(net, Unit(start, int(channel), int(y), int(x)))
             assert len(influence) == stages - start
             assert influence[0].sum() == 1 and influence[0][channel, y, x]
             for stage in range(start + 1, stages):
@@ -228,8 +237,8 @@ def test_influence_is_the_transpose_of_the_field(seed: int) -> None:
                     influence[stage - start].ravel(), fields[stage][:, pixel], err_msg=f"{net!r} stage {stage}"
                 )
         # channel=None: a pixel of every channel at once is the union over channels
-        union = influence_masks(net, start, None, h - 1, w // 2)
-        each = [influence_masks(net, start, ch, h - 1, w // 2) for ch in range(c)]
+        union = influence_masks(net, Unit(start, 0, h - 1, w // 2), every_channel=True)
+        each = [influence_masks(net, Unit(start, ch, h - 1, w // 2)) for ch in range(c)]
         for stage_mask, *per_channel in zip(union, *each, strict=True):
             np.testing.assert_array_equal(stage_mask, np.logical_or.reduce(per_channel))
 
@@ -237,63 +246,63 @@ def test_influence_is_the_transpose_of_the_field(seed: int) -> None:
 def test_mnist_boxes_by_hand() -> None:
     net = Network.from_spec(MNIST_SPEC, seed=0)
     # conv3 -> pool2 -> conv3 -> pool2: one unit of the last pool reads a 10x10 box, stride 8
-    assert net.receptive_field(0, 0, 0) == (0, 0, 2, 2)
-    assert net.receptive_field(2, 3, 5) == (6, 10, 9, 13)
-    assert net.receptive_field(5, 0, 0) == (0, 0, 9, 9)
-    assert net.receptive_field(5, 4, 4) == (16, 16, 25, 25)
+    assert net.receptive_field(Unit(1, 0, 0, 0)) == (0, 0, 2, 2)
+    assert net.receptive_field(Unit(3, 0, 3, 5)) == (6, 10, 9, 13)
+    assert net.receptive_field(Unit(6, 0, 0, 0)) == (0, 0, 9, 9)
+    assert net.receptive_field(Unit(6, 0, 4, 4)) == (16, 16, 25, 25)
     # a class score reads every pixel the last pool reads: the 2x2 max pool of the 11x11 map drops its
     # last row and column, so input rows and columns 26 and 27 never reach the output
-    assert net.receptive_field(7, 0, 9) == (0, 0, 25, 25)
-    assert net.receptive_field(6, 0, 399) == (0, 0, 25, 25)
+    assert net.receptive_field(Unit(8, 0, 0, 9)) == (0, 0, 25, 25)
+    assert net.receptive_field(Unit(7, 0, 0, 399)) == (0, 0, 25, 25)
     x = np.random.default_rng(0).random((1, 1, 28, 28)).astype(np.float32)
-    grad = net.input_gradient(x, 7, 0, 0, 9)[0, 0]
+    grad = net.input_gradient(x, Unit(8, 0, 0, 9))[0, 0]
     assert not grad[26:].any() and not grad[:, 26:].any() and grad[:26, :26].any()
-    assert field_masks(net, 7, 0, 0, 9)[0].sum() == 26 * 26
-    assert receptive_box(net, 5, 4, 4, stage=3) == (8, 8, 11, 11)
+    assert field_masks(net, Unit(8, 0, 0, 9))[0].sum() == 26 * 26
+    assert receptive_box(net, Unit(6, 0, 4, 4), in_stage=3) == (8, 8, 11, 11)
 
 
 def test_padding_makes_the_box_reach_outside_the_image() -> None:
     spec = [{"type": "conv", "out_channels": 1, "kernel": 3, "padding": 2}]
     net = Network.from_spec(spec, input_shape=(1, 6, 6), seed=0)
     assert net.shapes[0] == (1, 8, 8)
-    assert net.receptive_field(0, 0, 0) == (-2, -2, 0, 0)
-    assert net.receptive_field(0, 7, 7) == (5, 5, 7, 7)
-    assert field_masks(net, 0, 0, 0, 0)[0].sum() == 1  # of the 3x3 taps only (0, 0) is in the image
+    assert net.receptive_field(Unit(1, 0, 0, 0)) == (-2, -2, 0, 0)
+    assert net.receptive_field(Unit(1, 0, 7, 7)) == (5, 5, 7, 7)
+    assert field_masks(net, Unit(1, 0, 0, 0))[0].sum() == 1  # of the 3x3 taps only (0, 0) is in the image
     # 'same' with an even kernel: one pixel of padding top/left, two bottom/right
     net = Network.from_spec(
         [{"type": "conv", "out_channels": 1, "kernel": 4, "padding": "same"}], input_shape=(1, 6, 6), seed=0
     )
-    assert net.receptive_field(0, 0, 0) == (-1, -1, 2, 2)
-    assert net.receptive_field(0, 5, 5) == (4, 4, 7, 7)
+    assert net.receptive_field(Unit(1, 0, 0, 0)) == (-1, -1, 2, 2)
+    assert net.receptive_field(Unit(1, 0, 5, 5)) == (4, 4, 7, 7)
     # a kernel-1 conv with padding 2 has border units that read nothing but padding
     net = Network.from_spec(
         [{"type": "conv", "out_channels": 1, "kernel": 1, "padding": 2}], input_shape=(1, 4, 4), seed=0
     )
-    assert net.receptive_field(0, 0, 0) == (-2, -2, -2, -2)
-    assert not field_masks(net, 0, 0, 0, 0)[0].any()
-    assert not influence_masks(net, 0, 0, 0, 0)[1][0, :2].any()
+    assert net.receptive_field(Unit(1, 0, 0, 0)) == (-2, -2, -2, -2)
+    assert not field_masks(net, Unit(1, 0, 0, 0))[0].any()
+    assert not influence_masks(net, Unit(0, 0, 0, 0))[1][0, :2].any()
 
 
 def test_out_of_range_units_are_refused() -> None:
     net = Network.from_spec(MNIST_SPEC, seed=0)
     for layer, y, x in [(8, 0, 0), (-2, 0, 0), (0, 26, 0), (0, 0, 26), (0, -1, 0), (0, 0, -1), (7, 0, 10), (7, 1, 0)]:
         with pytest.raises(IndexError):
-            net.receptive_field(layer, y, x)
+            net.receptive_field(Unit(layer + 1, 0, y, x))
     with pytest.raises(IndexError):
-        receptive_box(net, 5, 5, 0)
+        receptive_box(net, Unit(6, 0, 5, 0))
     with pytest.raises(IndexError):
-        field_masks(net, 0, 0, 26, 0)
+        field_masks(net, Unit(1, 0, 26, 0))
     with pytest.raises(IndexError):
-        field_masks(net, 3, 16, 0, 0)  # layer 3 has channels 0..15
+        field_masks(net, Unit(4, 16, 0, 0))  # layer 3 has channels 0..15
     with pytest.raises(IndexError):
-        field_masks(net, 3, -1, 0, 0)
+        field_masks(net, Unit(4, -1, 0, 0))
     with pytest.raises(IndexError):
-        field_masks(net, 9, 0, 0, 0)
+        field_masks(net, Unit(10, 0, 0, 0))
     with pytest.raises(IndexError):
-        influence_masks(net, 0, 0, 28, 0)
+        influence_masks(net, Unit(0, 0, 28, 0))
     with pytest.raises(IndexError):
-        influence_masks(net, 0, 1, 0, 0)  # the input has one channel
+        influence_masks(net, Unit(0, 1, 0, 0))  # the input has one channel
     with pytest.raises(IndexError):
-        influence_masks(net, 9, 0, 0, 0)
+        influence_masks(net, Unit(9, 0, 0, 0))
     with pytest.raises(IndexError):
-        influence_masks(net, -1, 0, 0, 0)
+        influence_masks(net, Unit(-1, 0, 0, 0))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnn_desktop.engine import ConvTrace, Network, PoolTrace, field_masks, receptive_box, trace_unit
+from cnn_desktop.engine import ConvTrace, Network, PoolTrace, Unit, field_masks, receptive_box, trace_unit
 
 SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
 IMAGE = np.array(SLIDES["input_image"], dtype=np.float32)
@@ -82,10 +82,10 @@ def test_one_pooled_pixel_reads_16_input_pixels_in_a_4x4_box() -> None:
     net = slide_network(EDGES, {"type": "relu"}, {"type": "maxpool", "size": 2, "stride": 2})
     for y in range(2):
         for x in range(2):
-            top, left, bottom, right = net.receptive_field(2, y, x)
+            top, left, bottom, right = net.receptive_field(Unit(3, 0, y, x))
             assert (top, left) == (2 * y, 2 * x)
             assert (bottom - top + 1, right - left + 1) == (4, 4)
-            input_mask = field_masks(net, 2, 0, y, x)[0]
+            input_mask = field_masks(net, Unit(3, 0, y, x))[0]
             assert input_mask.sum() == 16
             np.testing.assert_array_equal(np.argwhere(input_mask[0]).min(axis=0), (top, left))
             np.testing.assert_array_equal(np.argwhere(input_mask[0]).max(axis=0), (bottom, right))
@@ -93,13 +93,13 @@ def test_one_pooled_pixel_reads_16_input_pixels_in_a_4x4_box() -> None:
     # field is the 4x4 box; its window [[0, 1], [1, 1]] holds three tied 1s, and with the activations
     # given the field is the union of their three 3x3 patches: the 4x4 box less its corner (0, 0)
     activations = [IMAGE[None]] + [out[0] for out in net.activations(IMAGE[None, None])]
-    involved = field_masks(net, 2, 0, 0, 0, activations)[0][0]
+    involved = field_masks(net, Unit(3, 0, 0, 0), activations)[0][0]
     expected = np.zeros((7, 7), bool)
     expected[:4, :4] = True
     expected[0, 0] = False
     np.testing.assert_array_equal(involved, expected)
     # backprop routes through one winner only, so the gradient lives inside that field
-    gradient = net.input_gradient(IMAGE[None, None], 2, 0, 0, 0)[0, 0]
+    gradient = net.input_gradient(IMAGE[None, None], Unit(3, 0, 0, 0))[0, 0]
     assert gradient.any() and not (gradient != 0)[~involved].any()
 
 
@@ -117,21 +117,21 @@ def test_pooling_again_sees_the_whole_input() -> None:
     )
     *_, pooled, top = run(net)
     assert top.shape == (1, 1) and top[0, 0] == pooled.max() == 3
-    assert net.receptive_field(3, 0, 0) == (0, 0, 5, 5)
-    assert field_masks(net, 3, 0, 0, 0)[0].sum() == 36
+    assert net.receptive_field(Unit(4, 0, 0, 0)) == (0, 0, 5, 5)
+    assert field_masks(net, Unit(4, 0, 0, 0))[0].sum() == 36
     assert not IMAGE[6].any() and not IMAGE[:, 6].any()  # what the field misses is blank
 
     global_pool = slide_network(EDGES, {"type": "relu"}, {"type": "maxpool", "size": 5})
-    assert global_pool.receptive_field(2, 0, 0) == (0, 0, 6, 6)
-    assert field_masks(global_pool, 2, 0, 0, 0)[0].all()
-    assert receptive_box(global_pool, 2, 0, 0) == (0, 0, 6, 6)
+    assert global_pool.receptive_field(Unit(3, 0, 0, 0)) == (0, 0, 6, 6)
+    assert field_masks(global_pool, Unit(3, 0, 0, 0))[0].all()
+    assert receptive_box(global_pool, Unit(3, 0, 0, 0)) == (0, 0, 6, 6)
 
 
 @pytest.mark.parametrize(("y", "x"), [(0, 2), (2, 3), (1, 0), (4, 4)])
 def test_dot_product_trace_is_the_slide_arithmetic(y: int, x: int) -> None:
     """ "Take dot product!": the trace shows the 3x3 patch, the nine products and their sum."""
     net = slide_network(EDGES)
-    trace = trace_unit(net, IMAGE[None], 0, 0, y, x)
+    trace = trace_unit(net, IMAGE[None], Unit(1, 0, y, x))
     assert isinstance(trace, ConvTrace)
     kernel = np.array(EDGES["kernel"], dtype=np.float32)
     patch = IMAGE[y : y + 3, x : x + 3]
@@ -149,7 +149,7 @@ def test_dot_product_trace_is_the_slide_arithmetic(y: int, x: int) -> None:
 
 def test_trace_of_the_3_at_the_top() -> None:
     """Unit (0, 2) of the edge map, spelled out: rows 0..2 of columns 2..4 against the edge kernel."""
-    trace = trace_unit(slide_network(EDGES), IMAGE[None], 0, 0, 0, 2)
+    trace = trace_unit(slide_network(EDGES), IMAGE[None], Unit(1, 0, 0, 2))
     np.testing.assert_array_equal(trace.patch[0], [[0, 0, 0], [1, 1, 1], [1, 1, 1]])
     np.testing.assert_array_equal(trace.products[0], [[0, 0, 0], [2, 2, 2], [-1, -1, -1]])
     assert trace.total == 0 + 6 - 3 == trace.result == 3
@@ -157,7 +157,7 @@ def test_trace_of_the_3_at_the_top() -> None:
 
 def test_trace_with_padding_marks_the_zeros() -> None:
     net = slide_network(EXAMPLES["identity kernel, zero padding 1"])
-    trace = trace_unit(net, IMAGE[None], 0, 0, 0, 0)
+    trace = trace_unit(net, IMAGE[None], Unit(1, 0, 0, 0))
     np.testing.assert_array_equal(trace.rows, [-1, 0, 1])
     np.testing.assert_array_equal(trace.in_padding, [[1, 1, 1], [1, 0, 0], [1, 0, 0]])
     assert trace.result == IMAGE[0, 0]
@@ -166,7 +166,7 @@ def test_trace_with_padding_marks_the_zeros() -> None:
 def test_pool_trace_of_the_top_left_1() -> None:
     net = slide_network(EDGES, {"type": "relu"}, {"type": "maxpool", "size": 2, "stride": 2})
     relu = net.activations(IMAGE[None, None])[1][0]
-    trace = trace_unit(net, relu, 2, 0, 0, 0)
+    trace = trace_unit(net, relu, Unit(3, 0, 0, 0))
     assert isinstance(trace, PoolTrace)
     np.testing.assert_array_equal(trace.window, [[0, 1], [1, 1]])
     np.testing.assert_array_equal(trace.winners, [[0, 1], [1, 1]])  # three tied maxima
@@ -189,7 +189,7 @@ def test_traces_agree_with_the_layers_for_strided_dilated_padded_units() -> None
         layer_input, output = stages[layer], stages[layer + 1]
         _, height, width = layer_input.shape
         for channel, y, x in np.ndindex(*output.shape):
-            trace = trace_unit(net, layer_input, layer, channel, y, x)
+            trace = trace_unit(net, layer_input, Unit(layer + 1, channel, y, x))
             assert trace.result == pytest.approx(float(output[channel, y, x]), rel=1e-5, abs=1e-6)
             if isinstance(trace, PoolTrace):
                 assert trace.kind == spec[layer]["type"]
@@ -210,6 +210,6 @@ def test_traces_agree_with_the_layers_for_strided_dilated_padded_units() -> None
             np.testing.assert_array_equal(trace.products, trace.patch * net.params[f"{layer}.weight"][channel])
             assert trace.bias == float(net.params[f"{layer}.bias"][channel])
     with pytest.raises(IndexError):
-        trace_unit(net, image, 0, 3, 0, 0)
+        trace_unit(net, image, Unit(1, 3, 0, 0))
     with pytest.raises(ValueError, match="no dot product or window"):
-        trace_unit(Network.from_spec([{"type": "relu"}], input_shape=(1, 3, 3)), image[:1, :3, :3], 0, 0, 0, 0)
+        trace_unit(Network.from_spec([{"type": "relu"}], input_shape=(1, 3, 3)), image[:1, :3, :3], Unit(1, 0, 0, 0))

@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from cnn_desktop.engine import ConvTrace, Network, PoolTrace
+from cnn_desktop.engine import ConvTrace, Network, PoolTrace, Unit
 from cnn_desktop.number_text import format_value
-from cnn_desktop.session import Selection
 from cnn_desktop.ui.player.conv_player import NO_LAYER_HINT, NO_PLAYABLE_HINT, ConvPlayer, ConvPlayerPanel
 
 from .conftest import wait_for_result
@@ -102,7 +101,7 @@ def test_stepping_through_all_25_cells_shows_the_slide_arithmetic(qtbot, documen
         assert np.isnan(shown[index + 1 :]).all()
     np.testing.assert_array_equal(player.shown_output(), EDGES["output"])
     np.testing.assert_array_equal(player.shown_after_relu(), EDGES["after_relu"])
-    assert document.session.selection == Selection(1, 0, 4, 4)
+    assert document.session.selection == Unit(1, 0, 4, 4)
     assert player.position_label.text() == "(4, 4)  25/25"
 
 
@@ -278,25 +277,25 @@ def test_clicking_an_output_cell_jumps_there_and_selects_the_unit(qtbot, documen
     point = player.output_view.cell_rect(2, 3).center().toPoint()
     qtbot.mouseClick(player.output_view, Qt.MouseButton.LeftButton, pos=point)
     assert player.cell() == (2, 3) and player.result_text() == "= -4"
-    assert document.session.selection == Selection(1, 0, 2, 3)
+    assert document.session.selection == Unit(1, 0, 2, 3)
     result = wait_for_result(qtbot, document)
-    assert result.field is not None and result.field.selection == Selection(1, 0, 2, 3)
+    assert result.field is not None and result.field.selection == Unit(1, 0, 2, 3)
     assert player.scrubber.value() == 13
     player.scrubber.setValue(7)  # as dragging the scrubber does
-    assert player.cell() == (1, 2) and document.session.selection == Selection(1, 0, 1, 2)
+    assert player.cell() == (1, 2) and document.session.selection == Unit(1, 0, 1, 2)
 
 
 def test_a_unit_selected_elsewhere_moves_the_player(qtbot, document, edges) -> None:
     player = edges
-    document.select(Selection(3, 0, 1, 1))  # a max-pool output, e.g. clicked in the feature maps
+    document.select(Unit(3, 0, 1, 1))  # a max-pool output, e.g. clicked in the feature maps
     assert player.layer() == 2 and player.cell() == (1, 1)
     assert player.result_text() == "= 3"
     assert player.layer_box.currentText() == "layer 2 (maxpool 2x2)"
-    document.select(Selection(2, 0, 0, 0))  # a ReLU unit: nothing to play there
+    document.select(Unit(2, 0, 0, 0))  # a ReLU unit: nothing to play there
     assert player.layer() == 2 and player.cell() == (1, 1)
-    document.select(Selection(1, 0, 4, 0))
+    document.select(Unit(1, 0, 4, 0))
     assert player.layer() == 0 and player.cell() == (4, 0) and player.result_text() == "= 0"
-    assert document.session.selection == Selection(1, 0, 4, 0)  # the player did not answer with another
+    assert document.session.selection == Unit(1, 0, 4, 0)  # the player did not answer with another
 
 
 def test_a_layer_without_a_window_shows_the_hint(qtbot, edges) -> None:
@@ -344,7 +343,7 @@ def test_a_unit_of_a_layer_still_being_computed_is_reached_when_its_result_arriv
     player = edges
     spec = [{"type": "conv", "out_channels": 1, "kernel": 3}, {"type": "relu"}, {"type": "avgpool", "size": 2}]
     assert document.edit_spec(spec, "Average instead of max") is None
-    document.select(Selection(3, 0, 1, 0))  # selected before the new result is in
+    document.select(Unit(3, 0, 1, 0))  # selected before the new result is in
     wait_for_result(qtbot, document)
     assert player.layer() == 2 and player.cell() == (1, 0)
     assert player.bias_text() == "mean = sum / 4"

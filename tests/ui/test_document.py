@@ -7,8 +7,7 @@ import time
 import numpy as np
 
 from cnn_desktop.compute import forward_pass
-from cnn_desktop.engine import Network
-from cnn_desktop.session import Selection
+from cnn_desktop.engine import Network, Unit
 from cnn_desktop.ui import workers
 
 from .conftest import wait_for_result
@@ -65,7 +64,7 @@ def test_an_impossible_pipeline_is_refused_and_nothing_changes(qtbot, document):
     document.spec_rejected.connect(lambda message, layer: reasons.append((message, layer)))
     broken = [*spec_before[:6], {"type": "conv", "kernel": 7}, *spec_before[6:]]
     message = document.edit_spec(broken)
-    assert message.startswith("layer 6 (conv 7x7): input is only 5x5 after layer 5 (maxpool)")
+    assert message.startswith("layer 6 (conv 7x7): input is only 5x5 after layer 5 (maxpool 2x2)")
     assert reasons == [(message, 6)]
     assert document.session.network.spec == spec_before
     assert document.undo_stack.count() == 0
@@ -103,7 +102,7 @@ def test_merged_parameter_edits_undo_as_one_step(document):
 
 
 def test_a_selection_that_no_longer_exists_is_dropped(qtbot, document):
-    document.select(Selection(stage=4, channel=15, y=10, x=10))
+    document.select(Unit(stage=4, channel=15, y=10, x=10))
     assert document.session.selection is not None
     small = Network.from_spec([{"type": "conv", "out_channels": 2, "kernel": 3}], (1, 28, 28))
     document.set_network(small, "Small network")

@@ -13,9 +13,8 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from cnn_desktop.engine import Network
+from cnn_desktop.engine import Network, Unit
 from cnn_desktop.number_text import format_value
-from cnn_desktop.session import Selection
 from cnn_desktop.ui.maps.feature_maps import FeatureMapsView, MosaicGrid
 
 from .conftest import wait_for_result
@@ -163,7 +162,7 @@ def test_clicking_a_unit_emits_it_and_the_selection_is_outlined(qtbot, document,
     with qtbot.waitSignal(view.unit_clicked, timeout=2000) as blocker:
         QTest.mouseClick(view.canvas.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert blocker.args == [2, 3, 10, 12]
-    document.select(Selection(*blocker.args))
+    document.select(Unit(*blocker.args))
     assert view.selection_rect() == view.unit_scene_rect(2, 3, 10, 12)
     document.select(None)
     assert view.selection_rect() is None

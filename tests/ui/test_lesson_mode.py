@@ -143,7 +143,7 @@ def test_a_scene_puts_the_convolution_player_on_its_cell(qtbot, window):
     assert window.conv_player.position() == options["player_position"]
     qtbot.waitUntil(lambda: window.conv_player.current_trace() is not None)
     trace = window.conv_player.current_trace()
-    expected = np.array(EXAMPLES["horizontal edges"]["output"])[trace.y, trace.x]
+    expected = np.array(EXAMPLES["horizontal edges"]["output"])[trace.unit.y, trace.unit.x]
     assert trace.result == expected and window.conv_player.result_text().endswith(str(int(expected)))
 
 

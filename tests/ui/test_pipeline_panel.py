@@ -165,7 +165,7 @@ def test_an_impossible_pipeline_is_shown_in_red_and_can_be_fixed(qtbot, panel, d
 
     type_value(qtbot, panel.kernel_spin, "7")
 
-    message = "layer 6 (conv 7x7): input is only 5x5 after layer 5 (maxpool), smaller than the 7x7 kernel"
+    message = "layer 6 (conv 7x7): input is only 5x5 after layer 5 (maxpool 2x2), smaller than the 7x7 kernel"
     assert rejected == [(message, 6)]
     assert panel.error_box.isVisible()
     assert message in panel.error_label.text()

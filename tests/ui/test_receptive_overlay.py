@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 
-from cnn_desktop.engine import Network
-from cnn_desktop.session import Selection
+from cnn_desktop.engine import Network, Unit
 from cnn_desktop.ui.editors.grid_view import GridRect
 from cnn_desktop.ui.main_window import MainWindow
 
@@ -71,9 +70,9 @@ def highlighted_cells(window, stage: int, channel: int = 0) -> np.ndarray:
 def test_clicking_a_pooled_pixel_of_the_lecture_shows_its_sixteen_pixels(qtbot, window):
     show(qtbot, window, lecture_network(), IMAGE)
     click_unit(qtbot, window, 3, 0, 0, 1)
-    assert window.document.session.selection == Selection(3, 0, 0, 1)
+    assert window.document.session.selection == Unit(3, 0, 0, 1)
     text = window.caption_label.text()
-    assert "layer 2 (maxpool) unit (0, 1) sees 16 input pixels (4x4), rows 0-3, cols 2-5" in text
+    assert "layer 2 (maxpool 2x2) unit (0, 1) sees 16 input pixels (4x4), rows 0-3, cols 2-5" in text
     assert window.pixel_editor.field_rects() == [GridRect(0, 2, 3, 5, "#ffd600", 3.0)]
     expected_input = np.zeros((7, 7), bool)
     expected_input[0:4, 2:6] = True
@@ -89,10 +88,10 @@ def test_arrow_keys_move_the_selection_and_escape_clears_it(qtbot, window):
     click_unit(qtbot, window, 1, 0, 2, 2)
     qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Right)
     qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Down)
-    assert window.document.session.selection == Selection(1, 0, 3, 3)
+    assert window.document.session.selection == Unit(1, 0, 3, 3)
     for _ in range(5):
         qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Right)
-    assert window.document.session.selection == Selection(1, 0, 3, 4)  # stays inside the 5x5 map
+    assert window.document.session.selection == Unit(1, 0, 3, 4)  # stays inside the 5x5 map
     wait_for_result(qtbot, window.document)
     assert "rows 3-5, cols 4-6" in window.caption_label.text()
     qtbot.keyClick(window.maps.canvas, Qt.Key.Key_Escape)
@@ -110,7 +109,7 @@ def test_the_selection_survives_edits_and_follows_the_image(qtbot, window):
     edited[1, 2] = 0  # the conv output changes, and with it which positions win the pool
     window.document.edit_image(edited, "Edit")
     result = wait_for_result(qtbot, window.document)
-    assert window.document.session.selection == Selection(3, 0, 0, 0)
+    assert window.document.session.selection == Unit(3, 0, 0, 0)
     np.testing.assert_array_equal(result.field.contributors[0], lecture_network_field(edited))
 
 
@@ -131,7 +130,7 @@ def test_hovering_selects_only_behind_the_toggle(qtbot, window):
     assert window.document.session.selection is None
     window.hover_action.setChecked(True)
     window.maps.unit_hovered.emit(1, 0, 1, 1, 0.0)
-    assert window.document.session.selection == Selection(1, 0, 1, 1)
+    assert window.document.session.selection == Unit(1, 0, 1, 1)
 
 
 def test_changing_the_pipeline_under_a_selection_raises_nothing(qtbot, window):
@@ -158,8 +157,8 @@ def test_the_highlighted_field_is_the_engines_field_and_the_gradient_support(qtb
     out_shape = net.shapes[-1]
     y, x = int(rng.integers(0, out_shape[1])), int(rng.integers(0, out_shape[2]))
     click_unit(qtbot, window, 3, 1, y, x)
-    top, left, bottom, right = net.receptive_field(2, y, x)
+    top, left, bottom, right = net.receptive_field(Unit(3, 0, y, x))
     assert field_box(window) == (top, left, bottom, right)
     assert window.pixel_editor.grid.pad() == max(0, -top, -left, bottom - 15, right - 15)  # padding drawn outside
-    gradient = net.input_gradient(image[None, None], 2, 1, y, x)[0, 0]
+    gradient = net.input_gradient(image[None, None], Unit(3, 1, y, x))[0, 0]
     np.testing.assert_array_equal(highlighted_cells(window, 0), gradient != 0)

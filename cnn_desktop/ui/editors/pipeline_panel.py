@@ -44,7 +44,7 @@ from ...engine.spec import (
     LayerSpec,
     build_layers,
     conv_padding,
-    layer_label,
+    layer_name,
     normalise_entry,
 )
 from ..document import SessionDocument
@@ -462,7 +462,7 @@ class PipelinePanel(QWidget):
         draft, origins = self.draft(), list(self._origins)
         removed = draft.pop(index)
         origins.pop(index)
-        text = f"Remove layer {index} ({layer_label(removed)})"
+        text = f"Remove {layer_name(index, removed)}"
         return self._commit(draft, text, min(index, len(draft) - 1), origins)
 
     def move_layer(self, delta: int) -> str | None:
@@ -479,7 +479,7 @@ class PipelinePanel(QWidget):
         draft.insert(destination, entry)
         origins.insert(destination, origins.pop(index))
         direction = "up" if destination < index else "down"
-        text = f"Move layer {index} ({layer_label(entry)}) {direction}"
+        text = f"Move {layer_name(index, entry)} {direction}"
         return self._commit(draft, text, destination, origins)
 
     def set_parameter(self, key: str, value: int | str) -> str | None:
@@ -582,7 +582,7 @@ class PipelinePanel(QWidget):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             shape = self._shapes[index] if index < len(self._shapes) else None
             last_dense = entry["type"] == "dense" and index == len(self._draft) - 1
-            item.setText(0, f"layer {index} ({layer_label(entry)})")
+            item.setText(0, layer_name(index, entry))
             tip = LAYER_HELP.get(entry["type"], ("", ""))[1]
             if index == bad:
                 item.setText(1, "does not fit")
@@ -650,7 +650,7 @@ class PipelinePanel(QWidget):
             return
         entry = self._draft[index]
         kind = entry["type"]
-        self.form_box.setTitle(f"Settings of layer {index} ({layer_label(entry)})")
+        self.form_box.setTitle(f"Settings of {layer_name(index, entry)}")
         description = LAYER_HELP.get(kind, ("", ""))[1]
         if kind in ("relu", "flatten"):
             description += " Nothing to set."

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 
 from ...compute import ForwardResult
-from ...session import Selection
+from ...engine import Unit
 from ..document import SessionDocument
 from ..editors.grid_view import GridRect
 from ..editors.pixel_editor import PixelEditor
@@ -48,7 +48,7 @@ class ReceptiveOverlay(QObject):
 
     # ----- user intent
     def select_unit(self, stage: int, channel: int, y: int, x: int) -> None:
-        self.document.select(Selection(stage, channel, y, x))
+        self.document.select(Unit(stage, channel, y, x))
         self.maps.setFocus()
 
     def set_hover_selects(self, enabled: bool) -> None:
@@ -58,8 +58,8 @@ class ReceptiveOverlay(QObject):
     def _hovered(self, stage: int, channel: int, y: int, x: int, _value: float) -> None:
         if self.hover_selects and stage >= 0:
             current = self.document.session.selection
-            if current != Selection(stage, channel, y, x):
-                self.document.select(Selection(stage, channel, y, x))
+            if current != Unit(stage, channel, y, x):
+                self.document.select(Unit(stage, channel, y, x))
 
     def move_selection(self, dy: int, dx: int) -> None:
         """Arrow keys: the neighbouring unit in the same map (stays inside the map)."""
@@ -72,7 +72,7 @@ class ReceptiveOverlay(QObject):
         else:
             y = min(max(selection.y + dy, 0), shape[1] - 1)
             x = min(max(selection.x + dx, 0), shape[2] - 1)
-        self.document.select(Selection(selection.stage, selection.channel, y, x))
+        self.document.select(Unit(selection.stage, selection.channel, y, x))
 
     def clear_selection(self) -> None:
         self.document.select(None)

@@ -30,11 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...compute import ForwardResult
-from ...engine import Network
+from ...engine import Network, Unit
 from ...engine.layers import Pool2D
 from ...engine.traces import ConvTrace, PoolTrace, trace_unit
 from ...number_text import format_value
-from ...session import Selection
 from ...state.player_steps import (
     DEFAULT_SPEED,
     SPEEDS,
@@ -98,7 +97,7 @@ class ConvPlayerPanel(QWidget):
         self._detailed = False
         self._speed = DEFAULT_SPEED
         self._staged_play = False
-        self._pending: Selection | None = None  # a selection to jump to once a result shows its layer
+        self._pending: Unit | None = None  # a selection to jump to once a result shows its layer
         self._announcing = False
         self._palette = DEFAULT_DIVERGING
         self._asked_unplayable = False  # set_layer named a layer that cannot be played: keep the hint
@@ -547,7 +546,7 @@ class ConvPlayerPanel(QWidget):
         self._jump_to_unit(selection)
         self._refresh()
 
-    def _jump_to_unit(self, selection: Selection) -> None:
+    def _jump_to_unit(self, selection: Unit) -> None:
         """Show ``selection`` (a unit of a playable layer of the current result) without announcing it."""
         if selection.stage - 1 != self._layer:
             self._in_channel = 0
@@ -556,7 +555,7 @@ class ConvPlayerPanel(QWidget):
         self._position = selection.y * self._output_shape()[1] + selection.x
         self._substep = self._final_step()
 
-    def _selection_fits(self, selection: Selection) -> bool:
+    def _selection_fits(self, selection: Unit) -> bool:
         network = self._result.network
         layer = selection.stage - 1
         if not playable(network, layer):
@@ -564,11 +563,11 @@ class ConvPlayerPanel(QWidget):
         channels, height, width = network.shapes[layer]
         return 0 <= selection.channel < channels and 0 <= selection.y < height and 0 <= selection.x < width
 
-    def _selection(self) -> Selection | None:
+    def _selection(self) -> Unit | None:
         if not self._can_play():
             return None
         y, x = self.cell()
-        return Selection(self._layer + 1, self._channel, y, x)
+        return Unit(self._layer + 1, self._channel, y, x)
 
     def _announce(self) -> None:
         """Select the unit shown in the document, so receptive-field views follow the player."""
@@ -703,7 +702,7 @@ class ConvPlayerPanel(QWidget):
         self._position = min(self._position, height * width - 1)
         self._substep = min(self._substep, self._final_step())
         y, x = divmod(self._position, width)
-        self._trace = trace_unit(network, layer_input, self._layer, self._channel, y, x)
+        self._trace = trace_unit(network, layer_input, Unit(self._layer + 1, self._channel, y, x))
         self._sync_controls(channels, layer_input.shape[0], is_pool, height * width)
         if is_pool:
             self._draw_pool(self._trace)

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from cnn_desktop.compute import forward_pass
-from cnn_desktop.engine import Network
-from cnn_desktop.session import Selection
+from cnn_desktop.engine import Network, Unit
 
 SLIDES = json.loads((Path(__file__).parent / "data" / "slide_examples.json").read_text())
 IMAGE = np.array(SLIDES["input_image"], np.float32)
@@ -25,15 +24,15 @@ def lecture_network():
 
 
 def test_a_pooled_pixel_of_the_lecture_sees_sixteen_input_pixels(lecture_network):
-    field = forward_pass(0, IMAGE, lecture_network, Selection(3, 0, 0, 1)).field
-    assert field.caption.startswith("layer 2 (maxpool) unit (0, 1) sees 16 input pixels (4x4), rows 0-3, cols 2-5")
+    field = forward_pass(0, IMAGE, lecture_network, Unit(3, 0, 0, 1)).field
+    assert field.caption.startswith("layer 2 (maxpool 2x2) unit (0, 1) sees 16 input pixels (4x4), rows 0-3, cols 2-5")
     assert field.field[0][0].sum() == 16
     assert field.boxes[0] == (0, 2, 3, 5)
     assert field.boxes[1] == (0, 2, 1, 3)  # its 2x2 window in the conv output
 
 
 def test_contributors_follow_the_max_pool_winners(lecture_network):
-    field = forward_pass(0, IMAGE, lecture_network, Selection(3, 0, 0, 0)).field
+    field = forward_pass(0, IMAGE, lecture_network, Unit(3, 0, 0, 0)).field
     # The window [[0, 1], [1, 1]] of the ReLU output: the three 1s win (ties all count), the 0 does not.
     np.testing.assert_array_equal(field.contributors[2][0, :2, :2], [[False, True], [True, True]])
     expected = np.zeros((7, 7), bool)
@@ -44,17 +43,17 @@ def test_contributors_follow_the_max_pool_winners(lecture_network):
 
 
 def test_an_input_pixel_influences_the_units_whose_field_holds_it(lecture_network):
-    centre = forward_pass(0, IMAGE, lecture_network, Selection(0, 0, 3, 3)).field
+    centre = forward_pass(0, IMAGE, lecture_network, Unit(0, 0, 3, 3)).field
     assert centre.influence[1][0].sum() == 9  # every 3x3 window over (3, 3)
     assert centre.influence[3][0].all()  # each pooled pixel sees a 4x4 box that holds (3, 3)
-    corner = forward_pass(0, IMAGE, lecture_network, Selection(0, 0, 5, 5)).field
+    corner = forward_pass(0, IMAGE, lecture_network, Unit(0, 0, 5, 5)).field
     assert corner.influence[1][0].sum() == 4  # windows starting at rows/cols 3 and 4
     np.testing.assert_array_equal(corner.influence[3][0], [[False, False], [False, True]])
 
 
 def test_padding_is_counted_outside_the_image():
     net = Network([{"type": "conv", "out_channels": 1, "kernel": 3, "padding": 1}], (1, 7, 7))
-    field = forward_pass(0, IMAGE, net, Selection(1, 0, 0, 0)).field
+    field = forward_pass(0, IMAGE, net, Unit(1, 0, 0, 0)).field
     assert field.boxes[0] == (-1, -1, 1, 1)
     assert "rows -1 to 1" in field.caption and "5 cells of its window are zero padding" in field.caption
 
@@ -69,7 +68,7 @@ def test_contributors_are_the_support_of_the_input_gradient(seed):
     ]
     net = Network.from_spec(spec, (1, 12, 12), seed=seed)
     image = rng.random((12, 12), dtype=np.float32)  # continuous values: no ties in the pools
-    unit = Selection(3, 1, int(rng.integers(0, 2)), int(rng.integers(0, 2)))
+    unit = Unit(3, 1, int(rng.integers(0, 2)), int(rng.integers(0, 2)))
     field = forward_pass(0, image, net, unit).field
-    gradient = net.input_gradient(image[None, None], 2, unit.channel, unit.y, unit.x)[0]
+    gradient = net.input_gradient(image[None, None], unit)[0]
     np.testing.assert_array_equal(field.contributors[0], gradient != 0)
