@@ -143,7 +143,8 @@ IMPOSSIBLE = [
         [{"type": "conv"}, {"type": "dense"}],
         (1, 28, 28),
         1,
-        "layer 1 (dense 10): needs a flat input, but the input is 8x26x26 after layer 0 (conv 3x3); add a flatten layer",
+        "layer 1 (dense 10): needs a flat input, but the input is 8x26x26 after layer 0 (conv 3x3); "
+        "add a flatten layer",
     ),
     ([{"type": "dense"}], (1, 4, 4), 0, "layer 0 (dense 10): needs a flat input, but the input is 1x4x4 (the input"),
     (
