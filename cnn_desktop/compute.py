@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Network, Unit
+from .engine import ConvTrace, Network, PoolTrace, Unit, trace_unit
+from .engine.layers import Conv2D, Pool2D
 from .receptive_fields import FieldAnalysis, analyse_selection
 
 
@@ -20,7 +21,8 @@ class ForwardResult:
 
     ``stages[0]`` is the input (C, H, W); ``stages[i + 1]`` the output of layer ``i`` for one image,
     (C, H, W) or (F,). ``probabilities`` is the softmax of a dense output, else None. ``field``
-    describes the selected unit, if any.
+    describes the selected unit, if any; ``trace`` the arithmetic of the unit the convolution player
+    shows (a conv or pool output), if any.
     """
 
     version: int
@@ -28,10 +30,24 @@ class ForwardResult:
     stages: list[np.ndarray]
     probabilities: np.ndarray | None = None
     field: FieldAnalysis | None = None
+    trace: ConvTrace | PoolTrace | None = None
 
 
-def forward_pass(version: int, image: np.ndarray, network: Network, selection: Unit | None = None) -> ForwardResult:
-    """Run ``network`` on ``image`` (H, W) and analyse ``selection``, for the views to draw."""
+def traceable(network: Network, unit: Unit | None) -> bool:
+    """True when ``unit`` is an output of a conv or pool layer of ``network`` (one the player can show)."""
+    if unit is None or not 1 <= unit.stage <= len(network.layers):
+        return False
+    return isinstance(network.layers[unit.layer], (Conv2D, Pool2D))
+
+
+def forward_pass(
+    version: int,
+    image: np.ndarray,
+    network: Network,
+    selection: Unit | None = None,
+    traced: Unit | None = None,
+) -> ForwardResult:
+    """Run ``network`` on ``image`` (H, W), analyse ``selection`` and trace ``traced``, for the views."""
     batch = image[None, None].astype(np.float32)
     with np.errstate(over="ignore", invalid="ignore"):  # typed-in huge weights show as inf, not warnings
         outputs = network.activations(batch)
@@ -40,4 +56,5 @@ def forward_pass(version: int, image: np.ndarray, network: Network, selection: U
             probabilities = network.predict(batch)[0]
     stages = [batch[0]] + [out[0] for out in outputs]
     field = analyse_selection(network, stages, selection) if selection is not None else None
-    return ForwardResult(version, network, stages, probabilities, field)
+    trace = trace_unit(network, stages[traced.layer], traced) if traceable(network, traced) else None
+    return ForwardResult(version, network, stages, probabilities, field, trace)

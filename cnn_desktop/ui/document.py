@@ -40,6 +40,7 @@ class SessionDocument(QObject):
         self.undo_stack.setUndoLimit(500)
         self.latest: ForwardResult | None = None
         self.weights_lock: str | None = None  # why weights and pipeline cannot be edited now (training)
+        self.traced: Unit | None = None  # the unit the convolution player shows; its trace comes with results
         self._stroke_before: np.ndarray | None = None
         self._worker = ComputeWorker()
         self._thread = WorkerThread(self._worker, "compute", self)
@@ -176,6 +177,13 @@ class SessionDocument(QObject):
         self.selection_changed.emit()
         self.recompute()
 
+    def trace(self, unit: Unit | None) -> None:
+        """Ask for the arithmetic of ``unit`` (a conv or pool output) with every result from now on."""
+        if unit != self.traced:
+            self.traced = unit
+            self.session.touch()
+            self.recompute()
+
     def state(self) -> tuple[np.ndarray, Network]:
         return self.session.image, self.session.network
 
@@ -207,7 +215,9 @@ class SessionDocument(QObject):
     def recompute(self) -> None:
         """Hand a consistent snapshot of the newest state to the worker (never blocks)."""
         session = self.session
-        self._worker.submit(session.version, session.image.copy(), session.network.copy(), session.selection)
+        self._worker.submit(
+            session.version, session.image.copy(), session.network.copy(), session.selection, self.traced
+        )
 
     def _accept_result(self, result: ForwardResult) -> None:
         if result.version != self.session.version:

@@ -30,10 +30,12 @@ class ComputeWorker(QObject):
         self._latest: tuple | None = None
         self._wake.connect(self._compute)
 
-    def submit(self, version: int, image: np.ndarray, network: Network, selection: Unit | None) -> None:
+    def submit(
+        self, version: int, image: np.ndarray, network: Network, selection: Unit | None, traced: Unit | None = None
+    ) -> None:
         """Queue a snapshot (the caller hands over copies it will not touch again)."""
         with self._lock:
-            self._latest = (version, image, network, selection)
+            self._latest = (version, image, network, selection, traced)
         self._wake.emit()
 
     @Slot()

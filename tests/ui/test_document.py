@@ -109,3 +109,18 @@ def test_a_selection_that_no_longer_exists_is_dropped(qtbot, document):
     assert document.session.selection is None
     wait_for_result(qtbot, document)
     assert len(document.latest.stages) == 2
+
+
+def test_the_traced_unit_comes_with_every_result_and_follows_edits(qtbot, document):
+    """The player's arithmetic is computed in the worker, for the newest image."""
+    document.trace(Unit(1, 2, 5, 7))  # conv layer 0, channel 2
+    result = wait_for_result(qtbot, document)
+    assert result.trace is not None and result.trace.unit == Unit(1, 2, 5, 7)
+    assert result.trace.result == float(result.stages[1][2, 5, 7])
+    image = np.zeros((28, 28), np.float32)
+    image[4:9, 6:9] = 1.0
+    document.edit_image(image, "Paint")
+    result = wait_for_result(qtbot, document)
+    np.testing.assert_array_equal(result.trace.patch[0], image[5:8, 7:10])
+    document.trace(Unit(8, 0, 0, 3))  # the dense output has no dot-product window to show
+    assert wait_for_result(qtbot, document).trace is None
