@@ -455,3 +455,14 @@ def test_every_control_explains_itself(edges) -> None:
     assert all(widget.toolTip() for widget in widgets)
     assert "Space" in controls.buttons_by_name["play"].toolTip()
     assert "Right" in controls.buttons_by_name["forward"].toolTip()
+
+
+def test_a_recorded_frame_waits_until_its_cell_is_drawn(qtbot, document, edges) -> None:
+    """The GIF export moves the player and draws it at once: the cell's arithmetic must be in by then."""
+    player = edges
+    player.set_position(7)
+    assert document.traced == Unit(1, 0, 1, 2)
+    assert player.wait_until_drawn()
+    assert lines(player)[2] == f"= {EDGES['output'][1][2]}" and window_box(player) == (1, 2, 3, 4)
+    player.set_layer(1)  # nothing to draw: no waiting
+    assert not player.wait_until_drawn(timeout_ms=100)
