@@ -34,10 +34,16 @@ class ForwardResult:
 
 
 def traceable(network: Network, unit: Unit | None) -> bool:
-    """True when ``unit`` is an output of a conv or pool layer of ``network`` (one the player can show)."""
+    """True when ``unit`` is an output of a conv or pool layer of ``network`` (one the player can show).
+
+    A unit asked for under an older pipeline may lie outside the new maps: it has no trace.
+    """
     if unit is None or not 1 <= unit.stage <= len(network.layers):
         return False
-    return isinstance(network.layers[unit.layer], (Conv2D, Pool2D))
+    if not isinstance(network.layers[unit.layer], (Conv2D, Pool2D)):
+        return False
+    channels, height, width = network.shapes[unit.layer]
+    return 0 <= unit.channel < channels and 0 <= unit.y < height and 0 <= unit.x < width
 
 
 def forward_pass(

@@ -3,8 +3,9 @@
 A layer plays as a sequence of (output cell, sub-step) pairs: the cells in row-major order, each
 revealed in sub-steps (patch, products, sum, bias, result for a conv). :class:`CellSequence` walks
 that sequence for the step keys and the play timer; :func:`stage_texts` and its neighbours write what
-a sub-step shows from the engine's trace of the unit. Nothing here holds state or draws: the panel
-keeps the position and sub-step, and draws what these functions return.
+a sub-step shows from the engine's trace of the unit. Nothing here holds state or draws:
+``state.player.PlayerState`` keeps the position and sub-step, and the player's views draw what these
+functions return.
 Qt-free: it can be tested and reused without a display.
 """
 

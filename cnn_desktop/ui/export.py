@@ -315,8 +315,10 @@ def export_player_gif(
         # one palette for every frame (from the first and the filled-in last one), so that
         # nothing flickers between frames and the GIF stores only what changed
         player.set_position(frames_total - 1)
+        player.wait_until_drawn()
         last = _pil_frame(render_image(player, scale), Image)
         player.set_position(0)
+        player.wait_until_drawn()
         first = _pil_frame(render_image(player, scale), Image)
         width, height = first.size
         if frames_total * width * height > MAX_GIF_BYTES:
@@ -326,6 +328,7 @@ def export_player_gif(
         for index in range(frames_total):
             if index:
                 player.set_position(index)
+                player.wait_until_drawn()
             frame = first if index == 0 else _pil_frame(render_image(player, scale), Image)
             frames.append(_fit(frame, first.size, Image).quantize(palette=palette, dither=Image.Dither.NONE))
             if progress is not None and not progress(index + 1, frames_total):

@@ -124,3 +124,14 @@ def test_the_traced_unit_comes_with_every_result_and_follows_edits(qtbot, docume
     np.testing.assert_array_equal(result.trace.patch[0], image[5:8, 7:10])
     document.trace(Unit(8, 0, 0, 3))  # the dense output has no dot-product window to show
     assert wait_for_result(qtbot, document).trace is None
+
+
+def test_a_traced_unit_outside_a_new_pipeline_gives_no_trace_and_no_failure(qtbot, document):
+    document.trace(Unit(1, 5, 20, 20))  # conv layer 0 of the default network: 8 channels of 26x26
+    assert wait_for_result(qtbot, document).trace is not None
+    failures = []
+    document.compute_failed.connect(failures.append)
+    small = Network.from_spec([{"type": "conv", "out_channels": 2, "kernel": 5}], (1, 28, 28))
+    document.set_network(small, "Small network")  # 2 channels of 24x24: the unit is gone
+    result = wait_for_result(qtbot, document)
+    assert result.trace is None and failures == []

@@ -144,7 +144,7 @@ def test_a_scene_puts_the_convolution_player_on_its_cell(qtbot, window):
     qtbot.waitUntil(lambda: window.conv_player.current_trace() is not None)
     trace = window.conv_player.current_trace()
     expected = np.array(EXAMPLES["horizontal edges"]["output"])[trace.unit.y, trace.unit.x]
-    assert trace.result == expected and window.conv_player.result_text().endswith(str(int(expected)))
+    assert trace.result == expected and window.conv_player.row.sums.result_label.text().endswith(str(int(expected)))
 
 
 def test_every_scene_keeps_its_selection_and_player_cell_when_stepped_through(qtbot, window):

@@ -175,10 +175,18 @@ class NumberGridView(QWidget):
         self._pad = max(0, int(pad))
         self.update()
 
+    def overlays(self) -> list[GridRect]:
+        """The outlines drawn over the cells."""
+        return list(self._overlays)
+
     def set_overlays(self, rects: list[GridRect]) -> None:
         """Outlines drawn over the cells (windows, receptive fields), replacing the previous ones."""
         self._overlays = list(rects)
         self.update()
+
+    def highlight(self) -> np.ndarray | None:
+        """The mask of tinted cells (None: none are)."""
+        return self._mask
 
     def set_highlight(self, mask: np.ndarray | None, colour: QColor | str | None = None) -> None:
         """Tint the cells where ``mask`` is True: (H, W), or (H + 2 pad, W + 2 pad) to include padding."""

@@ -167,6 +167,10 @@ class ChannelSumsView(QWidget):
         self._marked = marked
         self.update()
 
+    def entries(self) -> tuple[list[str], str]:
+        """The entries listed (``ch 0: 1.25``...) and the total line (both empty when none are shown)."""
+        return list(self._entries), self._total
+
     def _fit(self) -> tuple[QFont, int, int, float]:
         """(font, columns, rows, column width) of the largest font at which the table fits."""
         count = len(self._entries)
