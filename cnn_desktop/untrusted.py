@@ -138,20 +138,19 @@ def _size_text(size: int) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- gzip
-def gunzip_bounded(data: bytes, name: str, limit: int) -> bytes:
+def gunzip_bounded(data: bytes, name: str, limit: int) -> bytearray:
     """The inflated content of gzip ``data`` (one or more members), refused once it passes ``limit`` bytes."""
-    out, total, rest = [], 0, data
+    out, rest = bytearray(), data
     try:
         while rest:
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
             pending = rest
             while not inflater.eof:
-                chunk = inflater.decompress(pending, min(_READ_CHUNK, limit + 1 - total))
+                chunk = inflater.decompress(pending, min(_READ_CHUNK, limit + 1 - len(out)))
                 pending = inflater.unconsumed_tail
-                total += len(chunk)
-                if total > limit:
+                out += chunk
+                if len(out) > limit:
                     raise UntrustedFileError(message(name, f"inflates to more than {_size_text(limit)}; refused"))
-                out.append(chunk)
                 if not chunk and not pending:
                     raise UntrustedFileError(message(name, "corrupt or truncated gzip data (ends too early)"))
             rest = inflater.unused_data
@@ -163,7 +162,7 @@ def gunzip_bounded(data: bytes, name: str, limit: int) -> bytes:
         raise UntrustedFileError(message(name, f"corrupt or truncated gzip data ({reason_of(exc)})")) from None
     except MemoryError:
         raise UntrustedFileError(message(name, "too large to inflate in memory")) from None
-    return b"".join(out)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- zip
