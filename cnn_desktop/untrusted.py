@@ -331,3 +331,29 @@ def finite_float32(array: np.ndarray, where: str) -> np.ndarray:
 def whole_number(value: Any, low: int, high: int) -> bool:
     """True if ``value`` is an int (not a bool or a float) with ``low <= value <= high``."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and low <= value <= high
+
+
+# ----------------------------------------------------------------------------------------------- images
+MAX_IMAGE_FILE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000
+"""Largest picture decoded for import (about 5000x5000): checked from its header before decoding."""
+
+_RASTER_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff", "bmp": b"BM"}
+_RASTER_SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".bmp": "bmp"}
+RASTER_NAMES = "PNG, JPEG or BMP"
+
+
+def raster_format(data: bytes, name: str) -> str:
+    """``"png"``, ``"jpeg"`` or ``"bmp"``: the format the bytes are, which the file's name must agree with.
+
+    Only these raster formats are imported: none of them can refer to other files (an SVG can).
+    """
+    found = next((kind for kind, magic in _RASTER_MAGIC.items() if data.startswith(magic)), None)
+    if found is None:
+        raise UntrustedFileError(message(name, f"not a {RASTER_NAMES} picture (judged by its content)"))
+    suffix = Path(name).suffix.lower()
+    named = _RASTER_SUFFIXES.get(suffix)
+    if named != found:
+        called = f"is named {printable(suffix, 10)}" if suffix else "has no extension"
+        raise UntrustedFileError(message(name, f"holds a {found.upper()} picture but {called}; refused"))
+    return found
