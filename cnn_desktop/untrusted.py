@@ -176,7 +176,7 @@ class ByteBudget:
         """Raise unless ``size`` more bytes fit (without charging them)."""
         if size > self.left:
             raise UntrustedFileError(
-                message(self.name, f"too large, it would unpack to more than {_size_text(self.limit)} (hostile?)")
+                message(self.name, f"too large, it would unpack to more than {_size_text(self.limit)} (hostile file?)")
             )
 
     def charge(self, size: int) -> None:
