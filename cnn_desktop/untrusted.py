@@ -265,15 +265,16 @@ def _directory_size(data: bytes) -> int | None:
 def read_npy(raw: bytes, where: str, allow_text: bool = False) -> np.ndarray:
     """The array in ``.npy`` bytes: float arrays (or a text scalar if ``allow_text``), never a pickle.
 
-    The header is checked before the data is touched; ``where`` names the array in messages.
+    The header is checked before the data is touched; ``where`` names the array in messages. The
+    array returned is a read-only view of ``raw`` (copy it, e.g. with :func:`finite_float32`).
     """
     buffer = io.BytesIO(raw)
     try:
         major, _ = np.lib.format.read_magic(buffer)
         if major == 1:
-            shape, _, dtype = np.lib.format.read_array_header_1_0(buffer)
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(buffer)
         elif major in (2, 3):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(buffer)
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(buffer)
         else:
             raise ValueError(f"unknown .npy version {major}")
     except (ValueError, EOFError, SyntaxError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
@@ -285,11 +286,13 @@ def read_npy(raw: bytes, where: str, allow_text: bool = False) -> np.ndarray:
     text = allow_text and dtype.kind == "U" and shape == ()
     if not text and (dtype.kind != "f" or dtype.itemsize not in (2, 4, 8)):
         raise UntrustedFileError(f"{where} has type {printable(str(dtype), 20)}, expected floating-point numbers")
-    if len(raw) - buffer.tell() != math.prod(shape) * dtype.itemsize:
+    count = math.prod(shape)
+    if len(raw) - buffer.tell() != count * dtype.itemsize:
         raise UntrustedFileError(f"{where} is damaged (its data does not match its shape)")
-    try:
-        return np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError, MemoryError) as exc:
+    try:  # a read-only view of ``raw``: no second copy of a large array
+        flat = np.frombuffer(raw, dtype=dtype, count=count, offset=buffer.tell())
+        return flat.reshape(shape, order="F" if fortran_order else "C")
+    except (ValueError, MemoryError) as exc:
         raise UntrustedFileError(f"{where} is damaged ({reason_of(exc)})") from None
 
 

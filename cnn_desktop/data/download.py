@@ -117,7 +117,8 @@ def file_is_verified(path: str | os.PathLike[str], md5: str) -> bool:
     """True if ``path`` is a regular file whose MD5 is ``md5`` (hex, any case)."""
     path = Path(path)
     try:
-        return path.is_file() and _md5_of_file(path) == md5.lower()
+        too_large = path.stat().st_size > _byte_cap(path.name)  # not worth hashing a huge stray file
+        return path.is_file() and not too_large and _md5_of_file(path) == md5.lower()
     except OSError:
         return False
 

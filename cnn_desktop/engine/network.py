@@ -29,8 +29,8 @@ from .spec import LayerSpec, build_layers, layer_label, layer_name
 from .unit import Unit
 
 FILE_FORMAT = 1
-MAX_WEIGHTS_FILE_BYTES = 200 * 1024 * 1024
-"""Largest weights file read, and most bytes it may unpack to (the spec caps weights at 80 MB)."""
+MAX_WEIGHTS_FILE_BYTES = 100 * 1024 * 1024
+"""Largest weights file read, and most bytes it may unpack to: the spec caps weights at 80 MB of float32."""
 MAX_SPEC_CHARS = 1024 * 1024
 _NOT_WEIGHTS = "not a readable weights file (not a NumPy .npz archive, or a damaged or truncated one)"
 

@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
             try:
                 self.document.edit_spec(json.loads(str(pipeline)), "Restore last pipeline")
                 self.document.undo_stack.clear()
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass  # a damaged setting: keep the default pipeline
 
     def _default_dock_sizes(self) -> None:
