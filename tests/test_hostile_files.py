@@ -341,3 +341,16 @@ def test_hostile_idx_files_and_pictures_are_refused(tmp_path: Path) -> None:
     assert_refused(report, "png.jpg", "holds a PNG picture but is named .jpg")
     assert_refused(report, "noname", "has no extension")
     assert_refused(report, "pipe.png", "not a regular file")
+
+
+def test_overflowed_values_are_written_not_raised() -> None:
+    """Finite float32 weights can still overflow in a forward pass; the cells then read inf or nan."""
+    from cnn_desktop.number_text import format_value
+
+    assert [format_value(v) for v in (np.float32("inf"), -np.inf, np.nan, 3e38, 2.5)] == [
+        "inf",
+        "-inf",
+        "nan",
+        "3e+38",
+        "2.5",
+    ]

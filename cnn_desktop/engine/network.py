@@ -249,12 +249,12 @@ class Network:
 
     @classmethod
     def _from_arrays(cls, arrays: dict[str, np.ndarray], name: str) -> Network:
-        spec_text = arrays.get("spec")
-        if spec_text is None or np.asarray(spec_text).dtype.kind != "U" or np.asarray(spec_text).size != 1:
+        stored_spec = arrays.get("spec")
+        if stored_spec is None or np.asarray(stored_spec).dtype.kind != "U" or np.asarray(stored_spec).size != 1:
             raise ModelFileError(message(name, "missing or damaged network description"))
-        spec_text = str(spec_text)
-        if len(spec_text) > MAX_SPEC_CHARS:
+        if np.asarray(stored_spec).dtype.itemsize // 4 > MAX_SPEC_CHARS:  # before it becomes a str
             raise ModelFileError(message(name, f"the network description is over {MAX_SPEC_CHARS:,} characters"))
+        spec_text = str(stored_spec)
         try:
             header = json.loads(spec_text)
             spec, input_shape, version = header["spec"], header["input_shape"], header["format"]
