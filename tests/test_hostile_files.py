@@ -282,6 +282,8 @@ def test_hostile_sessions_and_decks_are_refused(tmp_path: Path) -> None:
         "traversal.cnnd": zip_bytes([*good, ("../../outside.txt", b"x")]),
         "bomb.cnndeck": zeros_member_zip("deck.json", 210 << 20),
     }
+    deck_header = json.dumps({"format": "cnn-desktop deck", "schema_version": 1, "app_version": "0", "sessions": 1})
+    cases["nested.cnndeck"] = zip_bytes([("deck.json", deck_header.encode()), ("0001.cnnd", cases["zoom.cnnd"])])
     paths = {name: write(tmp_path, name, payload) for name, payload in cases.items()}
     paths["pipe.cnnd"] = fifo(tmp_path, "pipe.cnnd")
     autosave = tmp_path / "autosave"
@@ -300,6 +302,7 @@ def test_hostile_sessions_and_decks_are_refused(tmp_path: Path) -> None:
     assert_refused(report, "deep.cnnd", "session.json is damaged")
     assert_refused(report, "traversal.cnnd", "unsafe name")
     assert_refused(report, "bomb.cnndeck", "unpack to more than 200 MB")
+    assert_refused(report, "nested.cnndeck", "session 1 (0001.cnnd): view option 'zoom'")
     assert_refused(report, "pipe.cnnd", "not a regular file")
     assert_refused(report, "autosave", "could not be restored and was discarded")
     assert not (tmp_path / "outside.txt").exists() and not (tmp_path.parent / "outside.txt").exists()
