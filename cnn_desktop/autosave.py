@@ -21,6 +21,7 @@ from typing import Any
 
 from .session import Session
 from .session_file import SessionFileError, load_session, save_session
+from .untrusted import MAX_MESSAGE_CHARS, printable
 
 AUTOSAVE_NAME = "autosave.cnnd"
 CLEAN_EXIT_NAME = "clean-exit"
@@ -109,7 +110,8 @@ class AutosaveStore:
             return load_session(path)
         except SessionFileError as exc:
             self.discard()
-            raise AutosaveError(f"the autosaved session could not be restored and was discarded: {exc}") from None
+            reason = f"the autosaved session could not be restored and was discarded: {exc}"
+            raise AutosaveError(printable(reason, MAX_MESSAGE_CHARS)) from None
 
     def discard(self) -> None:
         """Forget the autosave (the user declined to restore it, or it was unreadable). Never raises."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .engine import MNIST_SPEC, Network, Unit
+from .engine.spec import MAX_FEATURE_VALUES, feature_value_count
 
 MIN_GRID, MAX_GRID = 5, 64
 
@@ -24,6 +25,27 @@ def check_image(image: np.ndarray) -> np.ndarray:
     if not np.isfinite(image).all():
         raise ValueError("the image holds NaN or infinite values")
     return np.clip(image, 0.0, 1.0)
+
+
+def network_fit_problem(network: Network) -> str | None:
+    """Why the app cannot show ``network`` (read from a file), or None if it can.
+
+    The input must be a grey (one-channel) grid the image editor can hold, and the feature maps
+    must stay within :data:`MAX_FEATURE_VALUES` even when the grid is made as large as it goes.
+    """
+    channels, height, width = network.input_shape
+    if channels != 1:
+        return f"the network takes {channels}-channel input; the image editor holds one channel (grey)"
+    if not (MIN_GRID <= min(height, width) and max(height, width) <= MAX_GRID):
+        limits = f"{MIN_GRID}x{MIN_GRID} to {MAX_GRID}x{MAX_GRID}"
+        return f"the network takes {height}x{width} input; the image grid is {limits}"
+    values = feature_value_count(network.spec, (1, MAX_GRID, MAX_GRID))
+    if values > MAX_FEATURE_VALUES:
+        return (
+            f"on a {MAX_GRID}x{MAX_GRID} image its feature maps would hold {values:,} values "
+            f"(at most {MAX_FEATURE_VALUES:,})"
+        )
+    return None
 
 
 def check_params(network: Network, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

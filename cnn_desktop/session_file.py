@@ -24,14 +24,14 @@ unpickled (``allow_pickle=False``, and object arrays are refused from their head
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
 import os
 import re
 import zipfile
-import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,20 @@ from .engine import Unit
 from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
 from .engine.network import ModelFileError, Network
 from .fileio import atomic_write_bytes
-from .session import Session, check_image
+from .session import Session, check_image, network_fit_problem
+from .untrusted import (
+    MAX_MESSAGE_CHARS,
+    ByteBudget,
+    UntrustedFileError,
+    finite_float32,
+    message,
+    open_zip,
+    printable,
+    read_member,
+    read_npz,
+    read_regular_file,
+    shown,
+)
 
 SCHEMA_VERSION = 1
 """Version of the session and deck formats written here; files up to this version are read."""
@@ -70,6 +83,11 @@ _DECK_MEMBER = re.compile(r"^(\d{4})\.cnnd$")
 _NOT_ZIP = "(not a zip archive, or a damaged or truncated one)"
 
 ViewOptions = dict[str, Any]
+
+MAX_VIEW_INDEX = 1_000_000
+_NUMBER_OPTIONS = {"zoom": (0.01, 100.0)}
+_INDEX_OPTIONS = ("kernel_layer", "player_layer", "player_channel", "player_position")
+_TEXT_OPTIONS = ("palette", "scaling", "kernel_factor", "caption")
 
 
 class SessionFileError(ValueError):
@@ -104,8 +122,9 @@ def load_session(path: str | os.PathLike) -> tuple[Session, ViewOptions]:
     file of a schema version up to :data:`SCHEMA_VERSION`. Reading has no side effects.
     """
     path = Path(path)
-    data = _read_file(path)
-    return _session_from_bytes(data, path.name, _Budget(path.name))
+    with _refusals(path.name):
+        data = _read_file(path)
+        return _session_from_bytes(data, path.name, ByteBudget(path.name, MAX_UNPACKED_BYTES))
 
 
 def save_deck(path: str | os.PathLike, sessions: Sequence[tuple[Session, ViewOptions | None]]) -> None:
@@ -140,14 +159,19 @@ def save_deck(path: str | os.PathLike, sessions: Sequence[tuple[Session, ViewOpt
 def load_deck(path: str | os.PathLike) -> list[tuple[Session, ViewOptions]]:
     """The ``(session, view_options)`` pairs of a deck written by :func:`save_deck`, in order."""
     path = Path(path)
+    with _refusals(path.name):
+        return _deck_from_file(path)
+
+
+def _deck_from_file(path: Path) -> list[tuple[Session, ViewOptions]]:
     name = path.name
-    budget = _Budget(name)
+    budget = ByteBudget(name, MAX_UNPACKED_BYTES)
     archive = _open_zip(_read_file(path), name, budget, f"not a cnn-desktop deck {_NOT_ZIP}")
     header = _read_json(archive, DECK_JSON, name, budget)
     _check_header(header, DECK_FORMAT, name)
     count = header.get("sessions")
     if not _is_int(count) or not 0 <= count <= MAX_DECK_SESSIONS:
-        raise SessionFileError(f"{name}: damaged deck description (session count {count!r})")
+        raise SessionFileError(f"{name}: damaged deck description (session count {shown(count, 30)})")
     expected = {_deck_member_name(number) for number in range(1, count + 1)}
     stray = sorted(member for member in archive.namelist() if _DECK_MEMBER.match(member) and member not in expected)
     if stray:
@@ -155,7 +179,7 @@ def load_deck(path: str | os.PathLike) -> list[tuple[Session, ViewOptions]]:
     result = []
     for number in range(1, count + 1):
         member = _deck_member_name(number)
-        data = _read_member(archive, member, name, budget)
+        data = read_member(archive, member, name, budget)
         result.append(_session_from_bytes(data, f"{name}, session {number} ({member})", budget))
     return result
 
@@ -170,7 +194,23 @@ def check_view_options(options: Any, name: str = "cannot save") -> ViewOptions:
     if not isinstance(options, dict):
         raise SessionFileError(f"{name}: view options must be a dict, not {type(options).__name__}")
     _check_plain(options, "view options", name, 0)
+    _check_known_options(options, name)
     return options
+
+
+def _check_known_options(options: ViewOptions, name: str) -> None:
+    """Type and range of the options the window applies, so applying them can never fail midway."""
+    for key, value in options.items():
+        where = f"view option {printable(key, 30)!r}"
+        if key in _NUMBER_OPTIONS:
+            low, high = _NUMBER_OPTIONS[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                raise SessionFileError(message(name, f"{where} must be a number from {low} to {high}"))
+        elif key in _INDEX_OPTIONS:
+            if value is not None and not (_is_int(value) and 0 <= value <= MAX_VIEW_INDEX):
+                raise SessionFileError(message(name, f"{where} must be empty or a whole number from 0"))
+        elif key in _TEXT_OPTIONS and not (isinstance(value, str) and len(value) <= MAX_CAPTION_CHARS):
+            raise SessionFileError(message(name, f"{where} must be text"))
 
 
 # ----------------------------------------------------------------------------------------------- writing
@@ -243,83 +283,29 @@ def _write_file(path: Path, payload: bytes, private: bool) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- reading
-class _Budget:
-    """Bytes a file may still unpack to; every member is charged its declared size before it is read."""
-
-    def __init__(self, name: str) -> None:
-        self.name, self.left = name, MAX_UNPACKED_BYTES
-
-    def check(self, size: int) -> None:
-        """Raise unless ``size`` more bytes fit (without charging them)."""
-        if size > self.left:
-            raise SessionFileError(
-                f"{self.name}: too large, it would unpack to more than {MAX_UNPACKED_BYTES // 2**20} MB"
-                " (a damaged or hostile file)"
-            )
-
-    def charge(self, size: int) -> None:
-        self.check(size)
-        self.left -= size
+@contextlib.contextmanager
+def _refusals(name: str) -> Iterator[None]:
+    """Every way reading can fail, as one short :class:`SessionFileError` naming the file."""
+    try:
+        yield
+    except SessionFileError as exc:
+        raise SessionFileError(printable(str(exc), MAX_MESSAGE_CHARS)) from None
+    except UntrustedFileError as exc:
+        raise SessionFileError(str(exc)) from None
+    except (RecursionError, OverflowError, MemoryError) as exc:
+        reason = f"too deeply nested or too large to read ({type(exc).__name__})"
+        raise SessionFileError(message(name, reason)) from None
 
 
 def _read_file(path: Path) -> bytes:
-    name = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_UNPACKED_BYTES:
-            raise SessionFileError(f"{name}: too large ({size // 2**20} MB; at most {MAX_UNPACKED_BYTES // 2**20} MB)")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_UNPACKED_BYTES + 1)
-    except FileNotFoundError:
-        raise SessionFileError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise SessionFileError(f"{name}: is a folder, not a file") from None
-    except OSError as exc:
-        raise SessionFileError(f"{name}: cannot read the file ({exc.strerror or _one_line(exc)})") from None
-    if len(data) > MAX_UNPACKED_BYTES:
-        raise SessionFileError(f"{name}: too large (more than {MAX_UNPACKED_BYTES // 2**20} MB)")
-    return data
+    return read_regular_file(path, MAX_UNPACKED_BYTES)
 
 
-def _open_zip(data: bytes, name: str, budget: _Budget, unreadable: str) -> zipfile.ZipFile:
-    """The zip archive in ``data``, after checking its directory: no duplicates, known compression, sizes."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError):
-        raise SessionFileError(f"{name}: {unreadable}") from None
-    names = [info.filename for info in infos]
-    if len(set(names)) != len(names):
-        raise SessionFileError(f"{name}: damaged archive (a member appears twice)")
-    total = 0
-    for info in infos:
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise SessionFileError(f"{name}: member {info.filename} uses an unsupported compression")
-        if info.flag_bits & 0x1:
-            raise SessionFileError(f"{name}: member {info.filename} is encrypted")
-        total += info.file_size
-    budget.check(total)
-    return archive
+def _open_zip(data: bytes, name: str, budget: ByteBudget, unreadable: str) -> zipfile.ZipFile:
+    return open_zip(data, name, budget, unreadable, max_members=MAX_DECK_SESSIONS + 1)
 
 
-def _read_member(archive: zipfile.ZipFile, member: str, name: str, budget: _Budget) -> bytes:
-    """The bytes of ``member``, charged to ``budget`` by its declared size before anything is unpacked."""
-    try:
-        info = archive.getinfo(member)
-    except KeyError:
-        raise SessionFileError(f"{name}: {member} is missing") from None
-    budget.charge(info.file_size)
-    try:
-        with archive.open(info) as handle:
-            data = handle.read(info.file_size + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error) as exc:
-        raise SessionFileError(f"{name}: {member} is damaged ({_one_line(exc)})") from None
-    if len(data) != info.file_size:
-        raise SessionFileError(f"{name}: {member} is damaged (wrong size)")
-    return data
-
-
-def _read_json(archive: zipfile.ZipFile, member: str, name: str, budget: _Budget) -> dict[str, Any]:
+def _read_json(archive: zipfile.ZipFile, member: str, name: str, budget: ByteBudget) -> dict[str, Any]:
     try:
         size = archive.getinfo(member).file_size
     except KeyError:
@@ -331,7 +317,7 @@ def _read_json(archive: zipfile.ZipFile, member: str, name: str, budget: _Budget
         raise SessionFileError(f"{name}: {member} is missing (not a cnn-desktop file?)") from None
     if size > MAX_JSON_BYTES:
         raise SessionFileError(f"{name}: {member} is too large ({size} bytes)")
-    data = _read_member(archive, member, name, budget)
+    data = read_member(archive, member, name, budget)
     try:
         value = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -350,9 +336,9 @@ def _check_header(header: dict[str, Any], expected_format: str, name: str) -> No
     version = header.get("schema_version")
     if header.get("format") != expected_format:
         kind = "session" if expected_format == SESSION_FORMAT else "deck"
-        raise SessionFileError(f"{name}: not a cnn-desktop {kind} (format {header.get('format')!r})")
+        raise SessionFileError(f"{name}: not a cnn-desktop {kind} (format {shown(header.get('format'), 40)})")
     if not _is_int(version) or version < 1:
-        raise SessionFileError(f"{name}: unknown schema version {version!r}")
+        raise SessionFileError(f"{name}: unknown schema version {shown(version, 30)}")
     if version > SCHEMA_VERSION:
         made_by = header.get("app_version")
         by = f" {made_by}" if isinstance(made_by, str) and len(made_by) < 40 else ""
@@ -362,7 +348,7 @@ def _check_header(header: dict[str, Any], expected_format: str, name: str) -> No
         )
 
 
-def _session_from_bytes(data: bytes, name: str, budget: _Budget) -> tuple[Session, ViewOptions]:
+def _session_from_bytes(data: bytes, name: str, budget: ByteBudget) -> tuple[Session, ViewOptions]:
     archive = _open_zip(data, name, budget, f"not a cnn-desktop session {_NOT_ZIP}")
     header = _read_json(archive, SESSION_JSON, name, budget)
     _check_header(header, SESSION_FORMAT, name)
@@ -375,7 +361,7 @@ def _session_from_bytes(data: bytes, name: str, budget: _Budget) -> tuple[Sessio
     check_view_options(view_options, name)
     image_shape = header.get("image_shape")
     if not (isinstance(image_shape, list) and len(image_shape) == 2 and all(_is_int(v) for v in image_shape)):
-        raise SessionFileError(f"{name}: damaged image shape {image_shape!r}")
+        raise SessionFileError(f"{name}: damaged image shape {shown(image_shape, 40)}")
     description = header.get("network")
     if not isinstance(description, dict) or not isinstance(description.get("spec"), list):
         raise SessionFileError(f"{name}: missing or damaged network description")
@@ -383,10 +369,10 @@ def _session_from_bytes(data: bytes, name: str, budget: _Budget) -> tuple[Sessio
         raise SessionFileError(f"{name}: the network has {len(description['spec'])} layers, at most {MAX_LAYERS}")
     input_shape = description.get("input_shape")
     if input_shape != [1, *image_shape]:
-        raise SessionFileError(f"{name}: the network input {input_shape!r} does not fit the image {image_shape}")
+        raise SessionFileError(f"{name}: the network input {shown(input_shape, 40)} does not fit the image")
     selection = _parse_selection(header.get("selection"), name)
 
-    arrays = _read_npz(_read_member(archive, ARRAYS_NPZ, name, budget), name, budget)
+    arrays = _read_npz(read_member(archive, ARRAYS_NPZ, name, budget), name, budget)
     image = arrays.pop("image", None)
     if image is None:
         raise SessionFileError(f"{name}: the image is missing")
@@ -402,6 +388,9 @@ def _session_from_bytes(data: bytes, name: str, budget: _Budget) -> tuple[Sessio
         raise SessionFileError(f"{name}: {exc}") from None
 
     network = _network_from(description, arrays, name)
+    problem = network_fit_problem(network)
+    if problem:
+        raise SessionFileError(message(name, problem))
     session = Session(image=image, network=network, selection=None, caption=caption)
     if selection is not None and session.valid_selection(selection) != selection:
         raise SessionFileError(f"{name}: the selection {selection} names no unit of the network")
@@ -413,7 +402,7 @@ def _parse_selection(raw: Any, name: str) -> Unit | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or set(raw) != set(_SELECTION_KEYS) or not all(_is_int(v) for v in raw.values()):
-        raise SessionFileError(f"{name}: damaged selection {raw!r}")
+        raise SessionFileError(f"{name}: damaged selection {shown(raw, 60)}")
     return Unit(**{key: raw[key] for key in _SELECTION_KEYS})
 
 
@@ -422,7 +411,7 @@ def _network_from(description: dict[str, Any], arrays: dict[str, np.ndarray], na
     params = {}
     for key, array in arrays.items():
         if not key.startswith("param/"):
-            raise SessionFileError(f"{name}: unexpected array {key!r}")
+            raise SessionFileError(f"{name}: unexpected array {printable(key, 40)!r}")
         params[key] = array
     header = {"format": NETWORK_FILE_FORMAT, "spec": description["spec"], "input_shape": description["input_shape"]}
     try:
@@ -435,47 +424,15 @@ def _network_from(description: dict[str, Any], arrays: dict[str, np.ndarray], na
         raise SessionFileError(f"{name}: the network described is too large to build") from None
     unexpected = sorted(set(params) - {f"param/{key}" for key in network.params})
     if unexpected:
-        raise SessionFileError(f"{name}: unexpected array {unexpected[0]!r} (the network has no such parameter)")
+        raise SessionFileError(f"{name}: unexpected array {printable(unexpected[0], 40)!r} (no such parameter)")
     return network
 
 
-def _read_npz(data: bytes, name: str, budget: _Budget) -> dict[str, np.ndarray]:
+def _read_npz(data: bytes, name: str, budget: ByteBudget) -> dict[str, np.ndarray]:
     """The arrays of ``arrays.npz``: every header is checked (float arrays only) before its data is read."""
-    archive = _open_zip(data, name, budget, f"{ARRAYS_NPZ} is damaged {_NOT_ZIP}")
-    arrays: dict[str, np.ndarray] = {}
-    for info in archive.infolist():
-        member = info.filename
-        if not member.endswith(".npy"):
-            raise SessionFileError(f"{name}: unexpected member {member!r} in {ARRAYS_NPZ}")
-        key = member[: -len(".npy")]
-        raw = _read_member(archive, member, name, budget)
-        where = f"{name}: array {key!r}"
-        try:
-            buffer = io.BytesIO(raw)
-            major, _ = np.lib.format.read_magic(buffer)
-            if major == 1:
-                shape, _, dtype = np.lib.format.read_array_header_1_0(buffer)
-            elif major in (2, 3):
-                shape, _, dtype = np.lib.format.read_array_header_2_0(buffer)
-            else:
-                raise ValueError(f"unknown .npy version {major}")
-        except (ValueError, EOFError, SyntaxError, TypeError) as exc:
-            raise SessionFileError(f"{where} is damaged ({_one_line(exc)})") from None
-        if dtype.hasobject:
-            raise SessionFileError(f"{where} holds Python objects (a pickle); refused, nothing was run")
-        if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8):
-            raise SessionFileError(f"{where} has type {dtype}, expected floating-point numbers")
-        if len(raw) - buffer.tell() != math.prod(shape) * dtype.itemsize:
-            raise SessionFileError(f"{where} is damaged (its data does not match its shape {shape})")
-        try:
-            array = np.load(io.BytesIO(raw), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise SessionFileError(f"{where} is damaged ({_one_line(exc)})") from None
-        if not np.isfinite(array).all():
-            raise SessionFileError(f"{where} holds NaN or infinite values")
-        if array.size and array.dtype.itemsize > 4 and np.abs(array).max() > np.finfo(np.float32).max:
-            raise SessionFileError(f"{where} holds values out of the float32 range")
-        arrays[key] = array
+    arrays = read_npz(data, name, budget, unreadable=f"{ARRAYS_NPZ} is damaged {_NOT_ZIP}")
+    for key, array in arrays.items():
+        arrays[key] = finite_float32(array, message(name, f"array {printable(key, 40)!r}"))
     return arrays
 
 
@@ -484,6 +441,8 @@ def _check_plain(value: Any, where: str, name: str, depth: int) -> None:
     """Raise unless ``value`` is made of plain JSON values that come back from a round trip unchanged."""
     if depth > MAX_VIEW_OPTION_DEPTH:
         raise SessionFileError(f"{name}: {where} is nested more than {MAX_VIEW_OPTION_DEPTH} levels deep")
+    if isinstance(value, str) and len(value) > MAX_CAPTION_CHARS:
+        raise SessionFileError(message(name, f"{where} is text of over {MAX_CAPTION_CHARS} characters"))
     if value is None or isinstance(value, (bool, str)):
         return
     if isinstance(value, int):
@@ -503,8 +462,8 @@ def _check_plain(value: Any, where: str, name: str, depth: int) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise SessionFileError(f"{name}: {where} has the key {key!r}; keys must be text")
-            _check_plain(item, f"{where}[{key!r}]", name, depth + 1)
+                raise SessionFileError(f"{name}: {where} has the key {printable(key, 30)!r}; keys must be text")
+            _check_plain(item, f"{where}[{printable(key, 30)!r}]", name, depth + 1)
         return
     hint = (
         "; use a list"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -15,7 +16,7 @@ from cnn_desktop import cli
 from cnn_desktop.data import download
 from cnn_desktop.data.datasets import FILE_STEMS, load_digits
 from cnn_desktop.data.idx import write_idx
-from cnn_desktop.engine import Network
+from cnn_desktop.engine import MNIST_SPEC, Network
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -125,6 +126,32 @@ def test_corrupt_model_file(tmp_path, capsys, content):
     path.write_bytes(content)
     assert cli.main(["eval", "--model", str(path)]) == 1
     assert "broken.npz" in one_error_line(capsys)
+
+
+def hostile_model(folder, kind: str):
+    """A weights file made to break a careless loader: deeply nested, beyond float32, or a named pipe."""
+    path = folder / f"{kind}.npz"
+    if kind == "pipe":
+        os.mkfifo(path)
+        return path
+    net = Network.from_spec(MNIST_SPEC, seed=0)
+    arrays = {f"param/{key}": value.astype(np.float64) for key, value in net.params.items()}
+    header = json.dumps({"format": 1, "spec": net.spec, "input_shape": [1, 28, 28]})
+    if kind == "deep":
+        header = "[" * 100_000 + "]" * 100_000
+    else:
+        arrays["param/0.weight"][0, 0, 0, 0] = 1e300
+    np.savez(path, spec=np.array(header), **arrays)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+@pytest.mark.parametrize(("kind", "reason"), [("deep", "damaged"), ("huge", "float32"), ("pipe", "regular file")])
+def test_hostile_model_file_gives_one_line_and_exit_1(tmp_path, capsys, kind, reason):
+    path = hostile_model(tmp_path, kind)
+    assert cli.main(["eval", "--model", str(path)]) == 1
+    line = one_error_line(capsys)
+    assert f"{kind}.npz" in line and reason in line and len(line) < 260
 
 
 def test_model_that_is_not_a_digit_classifier(tmp_path, capsys):

@@ -7,8 +7,6 @@ import io
 import json
 import os
 import struct
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -27,8 +25,7 @@ from cnn_desktop.session_file import (
     save_deck,
     save_session,
 )
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.limited_child import run_limited
 
 SMALL_SPEC = [
     {"type": "conv", "out_channels": 2, "kernel": 3, "padding": 1},
@@ -270,9 +267,8 @@ def test_process_killed_midway_keeps_the_previous_file(tmp_path: Path) -> None:
         "fileio._write_payload = die\n"
         "session_file.save_session(sys.argv[1], Session(), {'version': 'new'})\n"
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, timeout=60)
-    assert result.returncode == 7, result.stderr.decode()
+    result = run_limited(script, str(path))
+    assert result.returncode == 7, result.stderr
     assert path.read_bytes() == old_bytes
     assert load_session(path)[1] == {"version": "old"}
     # the killed run could not clean up its temporary file, but it never gets in the way

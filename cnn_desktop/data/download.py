@@ -14,19 +14,25 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import socket
 import sys
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import platformdirs
+
+from ..untrusted import printable
 
 __all__ = [
     "DEFAULT_CHECKSUMS",
     "DEFAULT_MIRRORS",
+    "DEFAULT_SIZES",
     "DownloadCancelled",
     "DownloadError",
     "ProgressCallback",
@@ -36,11 +42,14 @@ __all__ = [
     "full_mnist_available",
 ]
 
-#: Base URLs of well-known public MNIST mirrors, tried in this order.
+#: Base URLs of well-known public MNIST mirrors, tried in this order; https only. A mirror passed
+#: by the caller may be plain http: every file must still match its published MD5 before it gets
+#: its final name (a fixed published hash cannot be matched by a forged file: MD5's known weakness
+#: is collisions between two files an attacker makes, not matching a given hash), and the byte cap
+#: below bounds what a hostile server can make the app store or read.
 DEFAULT_MIRRORS: tuple[str, ...] = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
 )
 
 #: File name -> published MD5 (the checksums torchvision uses). Also defines which files exist.
@@ -50,6 +59,20 @@ DEFAULT_CHECKSUMS: Mapping[str, str] = {
     "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
+
+#: File name -> published size in bytes; a server may send at most this plus :data:`SIZE_MARGIN`.
+DEFAULT_SIZES: Mapping[str, int] = {
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
+SIZE_MARGIN = 64 * 1024
+MAX_UNLISTED_BYTES = 64 * 1024 * 1024
+"""Byte cap for a file whose size is not in :data:`DEFAULT_SIZES` (a caller's own checksums)."""
+MIN_BYTES_PER_SECOND = 8 * 1024
+"""An attempt slower than this on average (after its first ``timeout`` seconds) is given up."""
+_WATCH_INTERVAL = 0.1
 
 _TEMP_SUFFIX = ".part"
 _USER_AGENT = "cnn-desktop (MNIST downloader; Python urllib)"
@@ -94,7 +117,8 @@ def file_is_verified(path: str | os.PathLike[str], md5: str) -> bool:
     """True if ``path`` is a regular file whose MD5 is ``md5`` (hex, any case)."""
     path = Path(path)
     try:
-        return path.is_file() and _md5_of_file(path) == md5.lower()
+        too_large = path.stat().st_size > _byte_cap(path.name)  # not worth hashing a huge stray file
+        return path.is_file() and not too_large and _md5_of_file(path) == md5.lower()
     except OSError:
         return False
 
@@ -135,6 +159,70 @@ def _remove_stale_temp_files(folder: Path, names: Iterable[str]) -> None:
                 pass
 
 
+def _byte_cap(name: str) -> int:
+    """Most bytes accepted for ``name``: its published size plus a margin."""
+    size = DEFAULT_SIZES.get(name)
+    return MAX_UNLISTED_BYTES if size is None else size + SIZE_MARGIN
+
+
+class _Watchdog:
+    """Cuts the connection of one attempt at once when it is cancelled or too slow.
+
+    A read blocked on a server that trickles one byte at a time cannot check the cancel token
+    itself; shutting its socket down from this thread ends the read within ``_WATCH_INTERVAL``.
+    """
+
+    def __init__(self, cancel: CancelToken | None, deadline: float) -> None:
+        self.cancel, self.deadline = cancel, deadline
+        self.sockets: list[socket.socket] = []
+        self.too_slow = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="download-watchdog", daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._done.wait(_WATCH_INTERVAL):
+            self.too_slow = time.monotonic() > self.deadline
+            if self.too_slow or _is_cancelled(self.cancel):
+                for sock in list(self.sockets):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                return
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """A urllib opener (proxies, redirects as usual) whose connections this watchdog can cut."""
+        sockets = self.sockets
+
+        class WatchedHTTP(http.client.HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                sockets.append(self.sock)
+
+        class WatchedHTTPS(http.client.HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                sockets.append(self.sock)
+
+        class HTTPHandler(urllib.request.HTTPHandler):
+            def http_open(self, req):  # noqa: ANN001, ANN202 - urllib's own signature
+                return self.do_open(WatchedHTTP, req)
+
+        class HTTPSHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req):  # noqa: ANN001, ANN202
+                return self.do_open(WatchedHTTPS, req, context=self._context)
+
+        return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+
+
 def _fetch_one(
     url: str,
     target: Path,
@@ -148,52 +236,16 @@ def _fetch_one(
     """Stream ``url`` to a temp file next to ``target``, verify, rename. Cleans up on failure.
 
     Raises _AttemptFailed (with a short reason) for anything the next mirror might fix,
-    DownloadCancelled when cancelled.
+    DownloadCancelled when cancelled (within a fraction of a second, even mid-read).
     """
     name = target.name
+    cap = _byte_cap(name)
+    deadline = time.monotonic() + timeout + cap / MIN_BYTES_PER_SECOND
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=_TEMP_SUFFIX)
     tmp_path = Path(tmp_name)
     try:
-        digest = hashlib.md5(usedforsecurity=False)
-        done = 0
-        with os.fdopen(fd, "wb") as out:
-            request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-            try:
-                response = urllib.request.urlopen(request, timeout=timeout)
-            except urllib.error.HTTPError as exc:
-                raise _AttemptFailed(f"HTTP {exc.code} {exc.reason}") from None
-            except urllib.error.URLError as exc:
-                raise _AttemptFailed(f"cannot connect ({exc.reason})") from None
-            except (OSError, http.client.HTTPException, ValueError) as exc:
-                raise _AttemptFailed(f"{type(exc).__name__}: {exc}") from None
-            with response:
-                length_header = response.headers.get("Content-Length")
-                total: int | None = None
-                if length_header is not None and length_header.strip().isdigit():
-                    total = int(length_header)
-                if progress is not None:
-                    progress(0, total, name)
-                while True:
-                    _check_cancel(cancel)
-                    try:
-                        chunk = response.read(chunk_size)
-                    except (OSError, http.client.HTTPException) as exc:
-                        raise _AttemptFailed(
-                            f"connection failed after {done} bytes ({type(exc).__name__}: {exc})"
-                        ) from None
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    digest.update(chunk)
-                    done += len(chunk)
-                    if progress is not None:
-                        progress(done, total, name)
-            _check_cancel(cancel)
-            if total is not None and done != total:
-                raise _AttemptFailed(f"truncated: got {done} of {total} bytes")
-            got = digest.hexdigest()
-            if got != md5.lower():
-                raise _AttemptFailed(f"checksum mismatch: MD5 {got}, expected {md5.lower()}")
+        with os.fdopen(fd, "wb") as out, _Watchdog(cancel, deadline) as watchdog:
+            _stream(url, out, md5, cap, watchdog, timeout=timeout, chunk_size=chunk_size, progress=progress)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp_path, target)
@@ -203,6 +255,72 @@ def _fetch_one(
             tmp_path.unlink()
         except OSError:
             pass
+
+
+def _stream(
+    url: str,
+    out: BinaryIO,
+    md5: str,
+    cap: int,
+    watchdog: _Watchdog,
+    *,
+    timeout: float,
+    chunk_size: int,
+    progress: ProgressCallback | None,
+) -> None:
+    """Copy the body of ``url`` into ``out``: at most ``cap`` bytes, and it must match ``md5``."""
+    name, cancel = url.rsplit("/", 1)[-1], watchdog.cancel
+
+    def failed(reason: str) -> _AttemptFailed:
+        _check_cancel(cancel)  # a cut made by a cancel is a cancel, not a failure
+        if watchdog.too_slow:
+            reason = f"too slow (under {MIN_BYTES_PER_SECOND // 1024} KB/s on average); gave up"
+        return _AttemptFailed(reason)
+
+    digest = hashlib.md5(usedforsecurity=False)
+    done = 0
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    try:
+        response = watchdog.opener().open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        raise failed(f"HTTP {exc.code} {printable(exc.reason, 60)}") from None
+    except urllib.error.URLError as exc:
+        raise failed(f"cannot connect ({printable(str(exc.reason), 80)})") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise failed(f"{type(exc).__name__}: {printable(str(exc), 80)}") from None
+    with response:
+        length_header = response.headers.get("Content-Length")
+        total: int | None = None
+        if length_header is not None and length_header.strip().isdigit() and len(length_header) < 20:
+            total = int(length_header)
+            if total > cap:
+                raise failed(f"the server announces {total:,} bytes, more than the {cap:,} expected")
+        if progress is not None:
+            progress(0, total, name)
+        while True:
+            _check_cancel(cancel)
+            try:
+                chunk = response.read(chunk_size)
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                reason = printable(f"{type(exc).__name__}: {exc}", 80)
+                raise failed(f"connection failed after {done} bytes ({reason})") from None
+            if not chunk:
+                break
+            done += len(chunk)
+            if done > cap:
+                raise failed(f"the server sent more than the {cap:,} bytes expected")
+            out.write(chunk)
+            digest.update(chunk)
+            if progress is not None:
+                progress(done, total, name)
+    _check_cancel(cancel)
+    if watchdog.too_slow:
+        raise failed("too slow")
+    if total is not None and done != total:
+        raise _AttemptFailed(f"truncated: got {done} of {total} bytes")
+    got = digest.hexdigest()
+    if got != md5.lower():
+        raise _AttemptFailed(f"checksum mismatch: MD5 {got}, expected {md5.lower()}")
 
 
 def download_mnist(
@@ -228,8 +346,10 @@ def download_mnist(
     reports ``(size, size, name)`` once.
 
     ``cancel`` is an object with ``is_set()`` (e.g. ``threading.Event``) or a no-argument
-    callable returning True to cancel; it is checked between chunks and raises
-    :class:`DownloadCancelled`. Raises :class:`DownloadError` when all mirrors fail for a file
+    callable returning True to cancel; it is watched every 0.1 s, even while a read waits on a
+    slow server, and raises :class:`DownloadCancelled`. Each file may be at most its published
+    size (:data:`DEFAULT_SIZES`) plus :data:`SIZE_MARGIN` bytes, and an attempt slower than
+    :data:`MIN_BYTES_PER_SECOND` on average is given up. Raises :class:`DownloadError` when all mirrors fail for a file
     (files verified before that one are kept); a local disk problem raises ``OSError``. In
     every case, no partial or unverified file is left under a final name, and no temporary
     file is left behind.

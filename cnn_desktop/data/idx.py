@@ -22,12 +22,12 @@ import gzip
 import os
 import struct
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ..fileio import atomic_write_bytes
+from ..untrusted import UntrustedFileError, gunzip_bounded, message, printable, read_regular_file, reason_of
 
 __all__ = [
     "IMAGE_SIDE",
@@ -41,6 +41,9 @@ __all__ = [
 IMAGE_SIDE = 28
 
 _GZIP_MAGIC = b"\x1f\x8b"
+
+MAX_IDX_BYTES = 100 * 1024 * 1024
+"""Largest IDX file read, before and after gunzip: twice the full MNIST training images (47 MB)."""
 
 # IDX type code -> big-endian NumPy dtype, and back.
 _CODE_TO_DTYPE: dict[int, np.dtype] = {
@@ -62,19 +65,21 @@ class IdxError(ValueError):
 
     def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
         self.path = Path(path)
-        self.problem = problem
-        super().__init__(f"{self.path.name}: {problem}")
+        self.problem = printable(problem, 140)
+        super().__init__(message(self.path.name, self.problem))
 
 
-def _decompress(path: Path, raw: bytes) -> bytes:
-    """Gunzip ``raw`` if it starts with the gzip magic bytes; raise IdxError if it is corrupt."""
-    if not raw.startswith(_GZIP_MAGIC):
-        return raw
+def _read_data(path: Path) -> bytes | bytearray:
+    """The IDX bytes of ``path``, gunzipped if they start with the gzip magic bytes, all within limits."""
     try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-        reason = str(exc) or type(exc).__name__
-        raise IdxError(path, f"corrupt or truncated gzip data ({reason})") from None
+        raw = read_regular_file(path, MAX_IDX_BYTES)
+        if not raw.startswith(_GZIP_MAGIC):
+            return raw
+        return gunzip_bounded(raw, path.name, MAX_IDX_BYTES)
+    except UntrustedFileError as exc:
+        raise IdxError(path, str(exc).split(": ", 1)[-1]) from None
+    except MemoryError:
+        raise IdxError(path, "too large to read into memory") from None
 
 
 def _payload_noun(ndim: int) -> str:
@@ -87,11 +92,11 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
 
     Returns a new, writable array whose shape is the file's dimensions and whose dtype is the
     native-endian version of the file's type (``uint8`` for MNIST). Raises :class:`IdxError` if
-    the header is malformed or the payload is not exactly as long as the dimensions say; I/O
-    problems such as a missing file raise the usual ``OSError``.
+    the header is malformed, the payload is not exactly as long as the dimensions say, or the
+    file cannot be read (missing, not a regular file, over :data:`MAX_IDX_BYTES` raw or inflated).
     """
     path = Path(path)
-    data = _decompress(path, path.read_bytes())
+    data = _read_data(path)
 
     if len(data) < 4:
         raise IdxError(path, f"too short for an IDX header: {len(data)} bytes")
@@ -117,7 +122,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         expected *= d  # Python ints: no overflow however large the (junk) sizes are
         extent *= max(d, 1)
     if extent > sys.maxsize:
-        raise IdxError(path, f"dimensions {'x'.join(map(str, dims))} are impossibly large")
+        raise IdxError(path, f"dimensions {printable('x'.join(map(str, dims)), 60)} are impossibly large")
     found = len(data) - header_len
     noun = _payload_noun(ndim)
     if found < expected:
@@ -131,8 +136,11 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     try:
         values = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(dims)
     except ValueError as exc:  # any shape NumPy rejects despite the checks above
-        raise IdxError(path, f"cannot hold dimensions {dims}: {exc}") from None
-    return values.astype(dtype.newbyteorder("="))  # copies: native order and writable
+        raise IdxError(path, f"cannot hold dimensions {printable(dims, 60)}: {reason_of(exc)}") from None
+    try:
+        return values.astype(dtype.newbyteorder("="))  # copies: native order and writable
+    except MemoryError:
+        raise IdxError(path, "too large to hold in memory") from None
 
 
 def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool) -> None:

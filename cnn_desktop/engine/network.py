@@ -11,6 +11,17 @@ from pathlib import Path
 import numpy as np
 
 from ..fileio import atomic_write_bytes
+from ..untrusted import (
+    MAX_MESSAGE_CHARS,
+    ByteBudget,
+    UntrustedFileError,
+    finite_float32,
+    message,
+    printable,
+    read_npz,
+    read_regular_file,
+    shown,
+)
 from . import receptive
 from .layers import Conv2D, Dense, Shape
 from .losses import softmax, softmax_cross_entropy
@@ -18,6 +29,15 @@ from .spec import LayerSpec, build_layers, layer_label, layer_name
 from .unit import Unit
 
 FILE_FORMAT = 1
+MAX_WEIGHTS_FILE_BYTES = 100 * 1024 * 1024
+"""Largest weights file read, and most bytes it may unpack to: the spec caps weights at 80 MB of float32."""
+MAX_SPEC_CHARS = 1024 * 1024
+_NOT_WEIGHTS = "not a readable weights file (not a NumPy .npz archive, or a damaged or truncated one)"
+
+
+def _is_network_key(key: str) -> bool:
+    """The arrays a weights file is read for; others (notes a user added) are skipped unread."""
+    return key == "spec" or key.startswith("param/")
 
 
 class ModelFileError(ValueError):
@@ -200,44 +220,63 @@ class Network:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Network:
-        """A network from :meth:`save`'s file; never unpickles, and says clearly what is wrong."""
+        """A network from :meth:`save`'s file; never unpickles, and says in one line what is wrong.
+
+        The file is read by the app's untrusted-file rules (a regular file of bounded size, a zip
+        whose members are counted and sized before they are inflated, float arrays only).
+        """
         path = Path(path)
         name = path.name
         try:
-            with np.load(path, allow_pickle=False) as npz:
-                arrays = {key: npz[key] for key in npz.files}
-        except FileNotFoundError:
-            raise ModelFileError(f"{name}: no such file") from None
-        except Exception as exc:  # damage surfaces as many kinds: BadZipFile, zlib.error, OSError, TokenError, ...
-            reason = "it holds Python objects, which are never loaded" if "pickle" in str(exc) else str(exc)
-            raise ModelFileError(f"{name}: not a readable weights file ({reason})") from None
+            data = read_regular_file(path, MAX_WEIGHTS_FILE_BYTES)
+            budget = ByteBudget(name, MAX_WEIGHTS_FILE_BYTES)
+            arrays = read_npz(data, name, budget, text_keys=("spec",), unreadable=_NOT_WEIGHTS, wanted=_is_network_key)
+        except UntrustedFileError as exc:
+            raise ModelFileError(str(exc)) from None
         return cls.from_arrays(arrays, name)
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], name: str = "weights") -> Network:
-        """Rebuild from the arrays of a weights file, checking every shape and value."""
+        """Rebuild from the arrays of a weights file, checking every shape and value (finite as float32)."""
         try:
-            header = json.loads(str(arrays["spec"]))
+            return cls._from_arrays(arrays, name)
+        except ModelFileError as exc:
+            raise ModelFileError(printable(str(exc), MAX_MESSAGE_CHARS)) from None
+        except UntrustedFileError as exc:
+            raise ModelFileError(str(exc)) from None
+        except (RecursionError, OverflowError, MemoryError, TypeError, ValueError) as exc:
+            raise ModelFileError(message(name, f"damaged network description ({type(exc).__name__})")) from None
+
+    @classmethod
+    def _from_arrays(cls, arrays: dict[str, np.ndarray], name: str) -> Network:
+        stored_spec = arrays.get("spec")
+        if stored_spec is None or np.asarray(stored_spec).dtype.kind != "U" or np.asarray(stored_spec).size != 1:
+            raise ModelFileError(message(name, "missing or damaged network description"))
+        if np.asarray(stored_spec).dtype.itemsize // 4 > MAX_SPEC_CHARS:  # before it becomes a str
+            raise ModelFileError(message(name, f"the network description is over {MAX_SPEC_CHARS:,} characters"))
+        spec_text = str(stored_spec)
+        try:
+            header = json.loads(spec_text)
             spec, input_shape, version = header["spec"], header["input_shape"], header["format"]
-        except (KeyError, TypeError, ValueError):
-            raise ModelFileError(f"{name}: missing or damaged network description") from None
-        if version != FILE_FORMAT:
-            raise ModelFileError(f"{name}: file format {version!r} is not supported (expected {FILE_FORMAT})")
+        except (KeyError, TypeError, ValueError, RecursionError):
+            raise ModelFileError(message(name, "missing or damaged network description")) from None
+        if version != FILE_FORMAT or isinstance(version, bool):
+            raise ModelFileError(
+                message(name, f"file format {shown(version, 30)} is not supported (expected {FILE_FORMAT})")
+            )
         try:
             net = cls(spec, input_shape)
         except ValueError as exc:
-            raise ModelFileError(f"{name}: {exc}") from None
+            raise ModelFileError(message(name, str(exc))) from None
         for key, array in net.params.items():
             stored = arrays.get(f"param/{key}")
             if stored is None:
-                raise ModelFileError(f"{name}: parameter {key} is missing")
+                raise ModelFileError(message(name, f"parameter {key} is missing"))
             if stored.shape != array.shape or stored.dtype.kind != "f":
                 raise ModelFileError(
-                    f"{name}: parameter {key} has shape {stored.shape} {stored.dtype}, expected {array.shape}"
+                    message(name, f"parameter {key} has shape {stored.shape} {stored.dtype}, expected {array.shape}")
                 )
-            if not np.isfinite(stored).all():
-                raise ModelFileError(f"{name}: parameter {key} holds NaN or infinite values")
-            array[...] = stored
+            array[...] = finite_float32(stored, message(name, f"parameter {key}"))
         return net
 
     def __repr__(self) -> str:

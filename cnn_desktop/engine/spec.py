@@ -7,10 +7,10 @@ e.g. ``layer 3 (conv 5x5): input is only 3x3 after layer 2 (maxpool 2x2), smalle
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-import numpy as np
-
+from ..untrusted import shown, whole_number
 from .layers import (
     AvgPool2D,
     Conv2D,
@@ -40,6 +40,9 @@ MAX_CHANNELS = 512
 MAX_FEATURES = 4096
 MAX_LAYERS = 100
 MAX_PARAMS = 20_000_000  # 80 MB of float32 weights: far beyond any teaching network
+MAX_FEATURE_VALUES = 20_000_000
+"""Most values all feature maps of one image may hold together (80 MB of float32): a spec with few
+weights can still ask for huge maps (e.g. a hundred padded 1x1 convs), so both are capped."""
 
 MNIST_SPEC: list[LayerSpec] = [
     {"type": "conv", "out_channels": 8, "kernel": 3, "stride": 1, "padding": 0, "dilation": 1},
@@ -85,20 +88,22 @@ def layer_name(index: int, entry: LayerSpec) -> str:
 def _int_setting(entry: LayerSpec, key: str, low: int, high: int, fail) -> int:
     value = entry[key]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        fail(f"{key} must be a whole number from {low} to {high}, got {value!r}")
+        fail(f"{key} must be a whole number from {low} to {high}, got {shown(value, 30)}")
     return value
 
 
 def normalise_entry(index: int, entry: Any) -> LayerSpec:
     """A full copy of one spec entry with defaults filled in and every value checked."""
     if not isinstance(entry, dict):
-        raise SpecError(f"layer {index}: expected a dict with a 'type', got {entry!r}", index)
+        raise SpecError(f"layer {index}: expected a dict with a 'type', got {shown(entry, 40)}", index)
     kind = entry.get("type")
     if not isinstance(kind, str) or kind not in DEFAULTS:  # a list or dict 'type' would raise TypeError
-        raise SpecError(f"layer {index}: unknown layer type {kind!r} (expected one of {', '.join(LAYER_TYPES)})", index)
-    unknown = sorted(set(entry) - set(DEFAULTS[kind]) - {"type"})
+        raise SpecError(
+            f"layer {index}: unknown layer type {shown(kind, 30)} (expected one of {', '.join(LAYER_TYPES)})", index
+        )
+    unknown = sorted(str(key) for key in set(entry) - set(DEFAULTS[kind]) - {"type"})
     if unknown:
-        raise SpecError(f"layer {index} ({kind}): unknown setting {unknown[0]!r}", index)
+        raise SpecError(f"layer {index} ({kind}): unknown setting {shown(unknown[0], 30)}", index)
     full = {"type": kind, **DEFAULTS[kind], **entry}
 
     def fail(reason: str) -> None:
@@ -112,7 +117,7 @@ def normalise_entry(index: int, entry: Any) -> LayerSpec:
         pad = full["padding"]
         if isinstance(pad, str):
             if pad not in ("same", "valid"):
-                fail(f"padding must be a whole number, 'same' or 'valid', got {pad!r}")
+                fail(f"padding must be a whole number, 'same' or 'valid', got {shown(pad, 30)}")
             if pad == "same" and full["stride"] != 1:
                 fail("padding 'same' needs stride 1")
         else:
@@ -140,14 +145,12 @@ def conv_padding(entry: LayerSpec) -> Padding:
 
 
 def check_input_shape(input_shape: Any) -> Shape:
-    """The network's input shape as a (C, H, W) tuple of positive ints."""
-    try:
-        shape = tuple(int(v) for v in input_shape)
-    except (TypeError, ValueError):
-        raise SpecError(f"input shape must be (channels, height, width), got {input_shape!r}") from None
-    if len(shape) != 3 or min(shape) < 1 or max(shape) > 4096:
-        raise SpecError(f"input shape must be (channels, height, width), got {input_shape!r}")
-    return shape
+    """The network's input shape as a (C, H, W) tuple of whole numbers from 1 to 4096 (28.9 is refused)."""
+    if not (isinstance(input_shape, (list, tuple)) and len(input_shape) == 3):
+        raise SpecError(f"input shape must be (channels, height, width), got {shown(input_shape, 40)}")
+    if not all(whole_number(v, 1, 4096) for v in input_shape):
+        raise SpecError(f"input shape must be three whole numbers from 1 to 4096, got {shown(input_shape, 40)}")
+    return tuple(int(v) for v in input_shape)
 
 
 def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Layer], list[Shape]]:
@@ -160,7 +163,7 @@ def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Lay
     entries: list[LayerSpec] = []
     layers: list[Layer] = []
     shapes: list[Shape] = []
-    total_params = 0
+    total_params = feature_values = 0
     for index, raw in enumerate(spec):
         entry = normalise_entry(index, raw)
         where = f"after {layer_name(index - 1, entries[-1])}" if entries else "(the input image)"
@@ -174,9 +177,41 @@ def build_layers(spec: Any, input_shape: Any) -> tuple[list[LayerSpec], list[Lay
             raise SpecError(str(exc), index) from None
         shapes.append(layer.output_shape(shape))
         shape = shapes[-1]
+        feature_values += math.prod(shape)
+        if feature_values > MAX_FEATURE_VALUES:
+            raise SpecError(
+                f"{name}: the feature maps would hold over {MAX_FEATURE_VALUES:,} values, too many for this app", index
+            )
         entries.append(entry)
         layers.append(layer)
     return entries, layers, shapes
+
+
+def feature_value_count(spec: list[LayerSpec], input_shape: Shape) -> int:
+    """Values all feature maps of a normalised ``spec`` hold for one image of ``input_shape``.
+
+    Shape inference only, nothing is allocated: used to ask whether a network would still fit
+    the app at a larger input than the one it was built for. A layer that leaves nothing counts 0.
+    """
+    shape, total = tuple(input_shape), 0
+    for entry in spec:
+        kind = entry["type"]
+        if kind == "flatten":
+            shape = (math.prod(shape),)
+        elif kind == "dense":
+            shape = (entry["out_features"],)
+        elif kind in ("conv", "maxpool", "avgpool") and len(shape) == 3:
+            c, h, w = shape
+            if kind == "conv":
+                pad = conv_padding(entry)
+                k, s, d = entry["kernel"], entry["stride"], entry["dilation"]
+                c = entry["out_channels"]
+                h, w = output_size(h, k, s, pad.top + pad.bottom, d), output_size(w, k, s, pad.left + pad.right, d)
+            else:
+                h, w = output_size(h, entry["size"], entry["stride"]), output_size(w, entry["size"], entry["stride"])
+            shape = (c, max(h, 0), max(w, 0))
+        total += math.prod(shape)
+    return total
 
 
 def _weight_count(entry: LayerSpec, shape: Shape) -> int:
@@ -184,7 +219,7 @@ def _weight_count(entry: LayerSpec, shape: Shape) -> int:
     if entry["type"] == "conv":
         return entry["out_channels"] * (shape[0] * entry["kernel"] ** 2 + 1)
     if entry["type"] == "dense":
-        return entry["out_features"] * (int(np.prod(shape)) + 1)
+        return entry["out_features"] * (math.prod(shape) + 1)
     return 0
 
 

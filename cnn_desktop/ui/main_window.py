@@ -25,7 +25,7 @@ from .. import __version__
 from ..autosave import AutosaveStore
 from ..engine import ModelFileError, Network
 from ..lesson import Scene, builtin_scenes, scenes_from_deck, view_options_for
-from ..session import Session
+from ..session import Session, network_fit_problem
 from ..session_file import (
     DECK_SUFFIX,
     SESSION_SUFFIX,
@@ -35,6 +35,7 @@ from ..session_file import (
     save_deck,
     save_session,
 )
+from ..untrusted import message
 from .appearance import THEMES, Appearance
 from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
@@ -378,6 +379,11 @@ class MainWindow(QMainWindow):
         except ModelFileError as exc:
             QMessageBox.warning(self, "Cannot load weights", str(exc))
             return str(exc)
+        problem = network_fit_problem(network)
+        if problem:
+            error = message(os.path.basename(path), f"cannot be shown: {problem}")
+            QMessageBox.warning(self, "Cannot load weights", error)
+            return error
         return self.document.set_network(network, "Load weights")
 
     def _save_weights(self) -> None:
@@ -417,7 +423,7 @@ class MainWindow(QMainWindow):
             try:
                 self.document.edit_spec(json.loads(str(pipeline)), "Restore last pipeline")
                 self.document.undo_stack.clear()
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass  # a damaged setting: keep the default pipeline
 
     def _default_dock_sizes(self) -> None:

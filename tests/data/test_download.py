@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +16,9 @@ import pytest
 
 from cnn_desktop.data.datasets import load_folder
 from cnn_desktop.data.download import (
+    DEFAULT_MIRRORS,
+    DEFAULT_SIZES,
+    SIZE_MARGIN,
     DownloadCancelled,
     DownloadError,
     download_mnist,
@@ -37,6 +41,8 @@ class Route:
     body: bytes
     status: int = 200
     content_length: int | None = -1  # -1: the real length; None: no header
+    trickle: float = 0.0  # seconds between single bytes of the body (0: send it at once)
+    endless: bool = False  # send zeros until the client hangs up (after ``body``)
 
 
 @dataclass
@@ -75,9 +81,20 @@ class _Handler(BaseHTTPRequestHandler):
             length = len(route.body) if route.content_length < 0 else route.content_length
             self.send_header("Content-Length", str(length))
         self.end_headers()
-        self.wfile.write(route.body)
-        self.wfile.flush()
         self.close_connection = True
+        try:
+            if route.trickle:
+                for index in range(min(len(route.body), int(20 / route.trickle))):  # gives up after 20 s
+                    self.wfile.write(route.body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(route.trickle)
+                return
+            self.wfile.write(route.body)
+            for _ in range(2000 if route.endless else 0):  # 128 MB at most, should the client never stop
+                self.wfile.write(bytes(65536))
+            self.wfile.flush()
+        except OSError:
+            pass  # the client hung up
 
     def log_message(self, format: str, *args: object) -> None:  # silence the request log
         pass
@@ -298,3 +315,46 @@ def test_corrupt_present_file_is_replaced_and_stale_temp_removed(tmp_path, serve
     assert server.hits == ["/a/t10k-labels-idx1-ubyte.gz"]
     assert _listing(tmp_path) == sorted(NAMES)
     assert full_mnist_available(tmp_path, checksums)
+
+
+def test_cancel_is_prompt_even_while_a_server_trickles(tmp_path, server, files, checksums) -> None:
+    server.serve("slow", files)
+    server.routes["/slow/train-images-idx3-ubyte.gz"].trickle = 0.5
+    cancel = threading.Event()
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            download_mnist(tmp_path, mirrors=[server.mirror("slow")], checksums=checksums, cancel=cancel, timeout=30)
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what came out
+            outcome.append(exc)
+        outcome.append(time.monotonic())
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(1.2)  # a few bytes have arrived; the read now waits on the next one
+    cancelled_at = time.monotonic()
+    cancel.set()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert isinstance(outcome[0], DownloadCancelled), outcome
+    assert outcome[1] - cancelled_at < 0.5
+    assert _listing(tmp_path) == []
+
+
+def test_a_server_sending_too_much_is_cut_at_the_byte_cap(tmp_path, server, files, checksums) -> None:
+    name = "train-labels-idx1-ubyte.gz"
+    server.serve("flood", files)
+    server.routes[f"/flood/{name}"] = Route(files[name], content_length=None, endless=True)
+    server.serve("liar", files)
+    server.routes[f"/liar/{name}"] = Route(files[name], content_length=10**12)
+    with pytest.raises(DownloadError) as info:
+        download_mnist(tmp_path, mirrors=[server.mirror("flood"), server.mirror("liar")], checksums=checksums)
+    cap = DEFAULT_SIZES[name] + SIZE_MARGIN
+    assert f"sent more than the {cap:,} bytes expected" in str(info.value)
+    assert f"announces 1,000,000,000,000 bytes, more than the {cap:,} expected" in str(info.value)
+    assert _listing(tmp_path) == ["train-images-idx3-ubyte.gz"]  # verified before; nothing partial
+
+
+def test_default_mirrors_are_https_only() -> None:
+    assert DEFAULT_MIRRORS and all(mirror.startswith("https://") for mirror in DEFAULT_MIRRORS)

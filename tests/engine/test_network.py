@@ -347,7 +347,7 @@ def test_pickled_object_array_is_refused_without_unpickling(tmp_path: Path) -> N
             npz[key]
         assert UNPICKLED == ["unpickled!"]
         UNPICKLED.clear()
-        with pytest.raises(ModelFileError, match="trap.npz: not a readable weights file"):
+        with pytest.raises(ModelFileError, match="trap.npz: array .* holds Python objects"):
             Network.load(path)
         assert UNPICKLED == []
     # a pickle file dressed as .npz
@@ -365,7 +365,7 @@ def test_pickled_object_array_is_refused_without_unpickling(tmp_path: Path) -> N
     [
         (lambda a: a.update({"param/3.weight": np.zeros((2, 3, 3, 3), np.float32)}), "parameter 3.weight has shape"),
         (lambda a: a.update({"param/6.bias": np.zeros((5, 1), np.float32)}), "parameter 6.bias has shape"),
-        (lambda a: a.update({"param/6.bias": np.zeros(5, np.int32)}), "parameter 6.bias has shape (5,) int32"),
+        (lambda a: a.update({"param/6.bias": np.zeros(5, np.int32)}), "array 'param/6.bias' has type int32"),
         (lambda a: a.pop("param/0.bias"), "parameter 0.bias is missing"),
         (lambda a: a["param/6.weight"].__setitem__((0, 0), np.nan), "parameter 6.weight holds NaN or infinite"),
         (lambda a: a["param/0.bias"].__setitem__(1, np.inf), "parameter 0.bias holds NaN or infinite"),

@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter, QShowEvent
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QImage, QImageReader, QKeySequence, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,16 @@ from ...data.datasets import Digits
 from ...number_text import format_value
 from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ...session import MAX_GRID, MIN_GRID
+from ...untrusted import (
+    MAX_IMAGE_FILE_BYTES,
+    MAX_IMAGE_PIXELS,
+    RASTER_NAMES,
+    UntrustedFileError,
+    message,
+    printable,
+    raster_format,
+    read_regular_file,
+)
 from ..document import SessionDocument
 from ..palettes import greyscale
 from ..task_poller import TaskPoller
@@ -73,6 +83,29 @@ def line_cells(start: tuple[int, int], end: tuple[int, int]) -> tuple[np.ndarray
     rows = np.rint(start[0] + (end[0] - start[0]) * t).astype(int)
     cols = np.rint(start[1] + (end[1] - start[1]) * t).astype(int)
     return rows, cols
+
+
+def _decode_raster(path: str | Path) -> QImage:
+    """The picture in ``path``, decoded only once its format and pixel count are known to be safe."""
+    name = Path(path).name
+    data = read_regular_file(path, MAX_IMAGE_FILE_BYTES)
+    kind = raster_format(data, name)
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, kind.encode())
+    reader.setAutoDetectImageFormat(False)
+    reader.setAllocationLimit(4 * MAX_IMAGE_PIXELS // 2**20 + 1)
+    size = reader.size()
+    if not size.isValid() or size.width() < 1 or size.height() < 1:
+        raise UntrustedFileError(message(name, f"not a readable {RASTER_NAMES} picture (damaged header)"))
+    if size.width() * size.height() > MAX_IMAGE_PIXELS:
+        pixels = f"{size.width()}x{size.height()} pixels, at most {MAX_IMAGE_PIXELS:,}"
+        raise UntrustedFileError(message(name, f"picture too large ({pixels})"))
+    picture = reader.read()
+    if picture.isNull():
+        raise UntrustedFileError(message(name, f"not a readable {RASTER_NAMES} picture ({reader.errorString()})"))
+    return picture
 
 
 def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
@@ -625,17 +658,21 @@ class PixelEditor(QWidget):
 
     # ----- picture import
     def import_image_file(self, path: str | Path) -> str | None:
-        """Import a PNG/JPEG/BMP picture into the grid; returns an error message or None."""
+        """Import a PNG/JPEG/BMP picture into the grid; returns an error message or None.
+
+        The file is read as untrusted: a regular file of bounded size, a raster format judged by
+        its content and matching its name, and a pixel count checked before it is decoded.
+        """
         name = Path(path).name
-        picture = QImage(str(path))
-        if picture.isNull():
-            message = f"{name}: not a readable PNG, JPEG or BMP image."
-            self._say(message, error=True)
-            return message
+        try:
+            picture = _decode_raster(path)
+        except UntrustedFileError as exc:
+            self._say(str(exc), error=True)
+            return str(exc)
         image, inverted = qimage_to_grid(picture, self.document.session.image.shape)
         self.document.edit_image(image, f"Import {name}")
         note = " Its background was light, so it was inverted: dark strokes are now ink (1)." if inverted else ""
-        self._say(f"Imported {name} ({picture.width()}x{picture.height()}, made grey and scaled).{note}")
+        self._say(f"Imported {printable(name, 60)} ({picture.width()}x{picture.height()}, made grey and scaled).{note}")
         return None
 
     def _choose_image_file(self) -> None:
