@@ -4,9 +4,11 @@ from .layers import AvgPool2D, Conv2D, Dense, Flatten, Layer, MaxPool2D, Padding
 from .losses import softmax, softmax_cross_entropy
 from .network import ModelFileError, Network
 from .optim import OPTIMISERS, SGD, Adam
+from .pretrained import pretrained, pretrained_record
 from .receptive import field_masks, influence_masks, receptive_box
 from .spec import LAYER_TYPES, MNIST_SPEC, SpecError, layer_label
 from .traces import ConvTrace, PoolTrace, trace_unit
+from .training_record import TrainingRecord, WeightsStatus, weights_status
 
 __all__ = [
     "LAYER_TYPES",
@@ -27,11 +29,16 @@ __all__ = [
     "PoolTrace",
     "ReLU",
     "SpecError",
+    "TrainingRecord",
+    "WeightsStatus",
     "field_masks",
     "influence_masks",
     "layer_label",
+    "pretrained",
+    "pretrained_record",
     "receptive_box",
     "softmax",
     "softmax_cross_entropy",
     "trace_unit",
+    "weights_status",
 ]
