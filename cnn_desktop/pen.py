@@ -29,9 +29,9 @@ __all__ = [
 #: per pixel of centre line on the bundled training digits), but a digit drawn small is enlarged
 #: by ``prepare_like_mnist``, its strokes with it, and with a wide pen its loops fill up. The width
 #: was chosen on training digits only: a network trained on 3,500 of them and their drawings with
-#: the pen read drawings of the other 500 made at half size 94.6% right with this pen and 89.2%
-#: with a 2.7-pixel one (at full size 95.2% and 95.6%); ``python benchmarks/drawn_digits.py
-#: --pen-widths 2,2.7`` measures it again.
+#: the pen read drawings of the other 500 made at half size 91.0% right with this pen and 87.8%
+#: with a 2.7-pixel one (at full size 95.8% and 95.6%, the digits themselves 98.0% and 97.2%);
+#: ``python benchmarks/drawn_digits.py --pen-widths 2,2.7`` measures it again.
 DIGIT_PEN_WIDTH = 2.0
 
 #: Grids at least this many pixels on their short side are digit-sized and get the soft pen.

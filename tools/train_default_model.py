@@ -110,7 +110,7 @@ def model_info(
     accuracy = float(result.test_accuracy)
     held_out = digits.num_test
     description = (
-        f"Trained on {digits.num_train:,} MNIST digits: "
+        f"Trained on {digits.num_train:,} MNIST digits and a mouse drawing of each: "
         f"{accuracy * 100:.1f}% of {held_out:,} held-out digits read right."
     )
     return {
