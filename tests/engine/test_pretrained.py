@@ -69,8 +69,8 @@ def test_tool_reproduces_the_first_epoch_of_the_bundled_training():
 @pytest.mark.skipif(
     not os.environ.get("CNN_DESKTOP_FULL_RETRAIN"), reason="retrains for ~20 s; set CNN_DESKTOP_FULL_RETRAIN=1"
 )
-def test_tool_reproduces_the_bundled_weights_bit_for_bit():
-    """Retrains from scratch: the weights must come back identical.
+def test_tool_reproduces_the_bundled_weights_byte_for_byte(tmp_path):
+    """Retrains from scratch: the weights file must come back identical, byte for byte.
 
     Run on the engine and NumPy that made the bundled weights; a change to the engine's float
     arithmetic changes the weights, and then they are regenerated with the command below.
@@ -80,4 +80,7 @@ def test_tool_reproduces_the_bundled_weights_bit_for_bit():
     bundled = pretrained()
     differ = [name for name, array in net.params.items() if array.tobytes() != bundled.params[name].tobytes()]
     assert not differ, f"retrained weights differ from the bundled ones in {differ}; regenerate with: {REGENERATE}"
+    net.save(tmp_path / "fresh.npz")
+    bundled_bytes = (REPO / "resources" / "models" / "mnist_default.npz").read_bytes()
+    assert (tmp_path / "fresh.npz").read_bytes() == bundled_bytes, f"regenerate with: {REGENERATE}"
     assert result.test_accuracy == pytest.approx(pretrained_info()["held_out_accuracy"])
