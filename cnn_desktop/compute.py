@@ -15,7 +15,7 @@ import numpy as np
 from .engine import ConvTrace, Network, PoolTrace, Unit, trace_unit
 from .engine.layers import Conv2D, Pool2D
 from .engine.losses import softmax
-from .receptive_fields import FieldAnalysis, analyse_selection
+from .receptive_fields import FieldAnalysis, FieldGeometry, analyse_selection, field_geometry
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,13 @@ def describe(
     selection: Unit | None = None,
     traced: Unit | None = None,
     inputs_version: int | None = None,
+    geometry: FieldGeometry | None = None,
 ) -> ForwardResult:
-    """The result for computed ``stages``: the selection's field and the traced unit's arithmetic."""
-    field = analyse_selection(network, stages, selection) if selection is not None else None
+    """The result for computed ``stages``: the selection's field and the traced unit's arithmetic.
+
+    ``geometry`` is the selection's :func:`field_geometry`, when known from an earlier result.
+    """
+    field = analyse_selection(network, stages, selection, geometry) if selection is not None else None
     trace = trace_unit(network, stages[traced.layer], traced) if traceable(network, traced) else None
     return ForwardResult(version, network, stages, probabilities, field, trace, inputs_version)
 
@@ -92,7 +96,9 @@ class Computer:
 
     ``inputs_version`` identifies an image and a network: a request with the same one as the last
     (a new selection, hover, a traced unit) reuses the last stages instead of running the network.
-    The caller promises that the arrays behind one ``inputs_version`` never change.
+    The caller promises that the arrays behind one ``inputs_version`` never change. The image-free
+    part of the selection's field is kept while the network object stays the same, so painting
+    with a unit selected redoes only what the new pixels change.
     """
 
     def __init__(self) -> None:
@@ -100,6 +106,7 @@ class Computer:
         self._network: Network | None = None
         self._stages: list[np.ndarray] = []
         self._probabilities: np.ndarray | None = None
+        self._geometry: FieldGeometry | None = None
         self.passes = 0  # forward passes run, for tests and benchmarks
 
     def compute(
@@ -112,9 +119,14 @@ class Computer:
         traced: Unit | None = None,
     ) -> ForwardResult:
         """The result for this state; runs the network only when ``inputs_version`` is new."""
+        if network is not self._network:
+            self._geometry = None
         if inputs_version != self._inputs_version or network is not self._network:
             self._inputs_version, self._network = None, None  # a failing pass leaves no stale stages
             self._stages, self._probabilities = run_network(image, network)
             self._inputs_version, self._network = inputs_version, network
             self.passes += 1
-        return describe(version, network, self._stages, self._probabilities, selection, traced, inputs_version)
+        if selection is not None and (self._geometry is None or self._geometry.selection != selection):
+            self._geometry = field_geometry(network, selection)
+        stages, probabilities = self._stages, self._probabilities
+        return describe(version, network, stages, probabilities, selection, traced, inputs_version, self._geometry)

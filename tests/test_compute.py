@@ -71,3 +71,18 @@ def test_a_new_image_or_network_runs_the_network_again(network, image):
     shifted = computer.compute(3, 2, np.ones_like(image), other)  # another network object, same number
     assert computer.passes == 3
     np.testing.assert_array_equal(shifted.stages[1], run_network(np.ones_like(image), other)[0][1])
+
+
+def test_painting_with_a_unit_selected_follows_the_new_max_pool_winners(network, image):
+    computer = Computer()
+    unit = Unit(6, 2, 2, 2)  # a second-pool unit: which of the units below it win depends on the image
+    first = computer.compute(1, 1, image, network, unit)
+    painted = image.copy()
+    painted[:, :] = painted[::-1, ::-1]
+    second = computer.compute(2, 2, painted, network, unit)
+    fresh = forward_pass(2, painted, network, unit)
+    assert second.field.field is first.field.field  # the image-free part is kept
+    assert first.field.contributors[4].sum() != second.field.contributors[4].sum()
+    for stage, mask in fresh.field.contributors.items():
+        np.testing.assert_array_equal(second.field.contributors[stage], mask)
+    assert second.field.caption == fresh.field.caption
