@@ -56,6 +56,7 @@ def print_summary(figures: dict[str, list[dict]], unit: str) -> dict[str, dict[s
         for key in rounds[0]:
             values = [entry[key] for entry in rounds]
             medians[name][key] = statistics.median(values)
-            parts.append(f"{key} {medians[name][key]:.3g} {unit} ({min(values):.3g} - {max(values):.3g})")
+            suffix = f" {unit}" if unit else ""
+            parts.append(f"{key} {medians[name][key]:.3g}{suffix} ({min(values):.3g} - {max(values):.3g})")
         print(f"{name:>8}: " + ", ".join(parts))
     return medians
