@@ -277,9 +277,6 @@ def test_confusion_table_is_aligned():
 # ----------------------------------------------------------------------------- real process
 
 
-@pytest.mark.skipif(
-    not (REPO / "cnn_desktop" / "__main__.py").is_file(), reason="cnn_desktop/__main__.py not written yet"
-)
 def test_python_dash_m_train(digit_folder, tmp_path):
     out = tmp_path / "model.npz"
     env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
