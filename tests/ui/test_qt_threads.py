@@ -1,6 +1,7 @@
 """The Qt binding survives what the app does all the time: queued signals from busy threads while
-pyqtgraph paints and a model trains. PySide6 6.12.0 aborted the interpreter here ("Fatal Python
-error: ... deallocating None"), hence the pin below 6.12 in pyproject.toml.
+pyqtgraph paints and a model trains. PySide6 6.12.0 aborts the interpreter on this mix ("Fatal
+Python error: bool_dealloc: deallocating True or False", or the same for None), exit code 134,
+every run; hence the pin below 6.12 in pyproject.toml.
 
 The work runs in a child process, so an abort fails this test instead of killing pytest.
 """
