@@ -50,6 +50,7 @@ def run_network(image: np.ndarray, network: Network) -> tuple[list[np.ndarray], 
     """Every stage of ``network`` for ``image`` (H, W), and the class probabilities of a dense output.
 
     One pass: the probabilities are the softmax of the last stage, not a second run of the network.
+    The arrays are read-only: results for a new selection share them.
     """
     batch = image[None, None].astype(np.float32)
     with np.errstate(over="ignore", invalid="ignore"):  # typed-in huge weights show as inf, not warnings
@@ -57,7 +58,10 @@ def run_network(image: np.ndarray, network: Network) -> tuple[list[np.ndarray], 
         probabilities = None
         if network.spec and network.spec[-1]["type"] == "dense":
             probabilities = softmax(outputs[-1].reshape(1, -1))[0]
-    return [batch[0]] + [out[0] for out in outputs], probabilities
+    stages = [batch[0]] + [out[0] for out in outputs]
+    for array in (*stages, *([] if probabilities is None else [probabilities])):
+        array.flags.writeable = False  # shared by every result of this image and network
+    return stages, probabilities
 
 
 def describe(
