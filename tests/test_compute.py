@@ -55,6 +55,7 @@ def test_a_new_selection_is_answered_from_the_last_stages(network, image, monkey
     assert computer.passes == 1
     assert selected.version == 2 and selected.inputs_version == 7
     assert selected.stages is first.stages
+    assert not any(stage.flags.writeable for stage in selected.stages)  # no view can change a shared stage
     assert selected.field.caption == fresh.field.caption
     for stage, mask in fresh.field.contributors.items():
         np.testing.assert_array_equal(selected.field.contributors[stage], mask)
