@@ -1,7 +1,9 @@
 """One computation of everything the views draw: the forward pass and the selected unit's field.
 
-Qt-free; the compute worker (``ui/workers.py``) calls :func:`forward_pass` off the UI thread on a
-snapshot of the session, so the views only ever draw finished, consistent results.
+Qt-free; the compute worker (``ui/workers.py``) runs a :class:`Computer` off the UI thread on a
+snapshot of the session, so the views only ever draw finished, consistent results. The network
+runs once per change of the image or the network; a new selection or traced unit is answered from
+the stages already computed for them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import numpy as np
 
 from .engine import ConvTrace, Network, PoolTrace, Unit, trace_unit
 from .engine.layers import Conv2D, Pool2D
-from .receptive_fields import FieldAnalysis, analyse_selection
+from .engine.losses import softmax
+from .receptive_fields import FieldAnalysis, FieldGeometry, analyse_selection, field_geometry
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,9 @@ class ForwardResult:
     ``stages[0]`` is the input (C, H, W); ``stages[i + 1]`` the output of layer ``i`` for one image,
     (C, H, W) or (F,). ``probabilities`` is the softmax of a dense output, else None. ``field``
     describes the selected unit, if any; ``trace`` the arithmetic of the unit the convolution player
-    shows (a conv or pool output), if any.
+    shows (a conv or pool output), if any. ``inputs_version`` names the image and network the stages
+    belong to: two results with the same one share the very same stage arrays (only the selection or
+    the traced unit differ), so a view may skip redrawing maps.
     """
 
     version: int
@@ -31,6 +36,7 @@ class ForwardResult:
     probabilities: np.ndarray | None = None
     field: FieldAnalysis | None = None
     trace: ConvTrace | PoolTrace | None = None
+    inputs_version: int | None = None
 
 
 def traceable(network: Network, unit: Unit | None) -> bool:
@@ -46,6 +52,43 @@ def traceable(network: Network, unit: Unit | None) -> bool:
     return 0 <= unit.channel < channels and 0 <= unit.y < height and 0 <= unit.x < width
 
 
+def run_network(image: np.ndarray, network: Network) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """Every stage of ``network`` for ``image`` (H, W), and the class probabilities of a dense output.
+
+    One pass: the probabilities are the softmax of the last stage, not a second run of the network.
+    The arrays are read-only: results for a new selection share them.
+    """
+    batch = image[None, None].astype(np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # typed-in huge weights show as inf, not warnings
+        outputs = network.activations(batch)
+        probabilities = None
+        if network.spec and network.spec[-1]["type"] == "dense":
+            probabilities = softmax(outputs[-1].reshape(1, -1))[0]
+    stages = [batch[0]] + [out[0] for out in outputs]
+    for array in (*stages, *([] if probabilities is None else [probabilities])):
+        array.flags.writeable = False  # shared by every result of this image and network
+    return stages, probabilities
+
+
+def describe(
+    version: int,
+    network: Network,
+    stages: list[np.ndarray],
+    probabilities: np.ndarray | None,
+    selection: Unit | None = None,
+    traced: Unit | None = None,
+    inputs_version: int | None = None,
+    geometry: FieldGeometry | None = None,
+) -> ForwardResult:
+    """The result for computed ``stages``: the selection's field and the traced unit's arithmetic.
+
+    ``geometry`` is the selection's :func:`field_geometry`, when known from an earlier result.
+    """
+    field = analyse_selection(network, stages, selection, geometry) if selection is not None else None
+    trace = trace_unit(network, stages[traced.layer], traced) if traceable(network, traced) else None
+    return ForwardResult(version, network, stages, probabilities, field, trace, inputs_version)
+
+
 def forward_pass(
     version: int,
     image: np.ndarray,
@@ -54,13 +97,46 @@ def forward_pass(
     traced: Unit | None = None,
 ) -> ForwardResult:
     """Run ``network`` on ``image`` (H, W), analyse ``selection`` and trace ``traced``, for the views."""
-    batch = image[None, None].astype(np.float32)
-    with np.errstate(over="ignore", invalid="ignore"):  # typed-in huge weights show as inf, not warnings
-        outputs = network.activations(batch)
-        probabilities = None
-        if network.spec and network.spec[-1]["type"] == "dense":
-            probabilities = network.predict(batch)[0]
-    stages = [batch[0]] + [out[0] for out in outputs]
-    field = analyse_selection(network, stages, selection) if selection is not None else None
-    trace = trace_unit(network, stages[traced.layer], traced) if traceable(network, traced) else None
-    return ForwardResult(version, network, stages, probabilities, field, trace)
+    stages, probabilities = run_network(image, network)
+    return describe(version, network, stages, probabilities, selection, traced)
+
+
+class Computer:
+    """Computes results, keeping the stages of the last image and network it ran.
+
+    ``inputs_version`` identifies an image and a network: a request with the same one as the last
+    (a new selection, hover, a traced unit) reuses the last stages instead of running the network.
+    The caller promises that the arrays behind one ``inputs_version`` never change. The image-free
+    part of the selection's field is kept while the network object stays the same, so painting
+    with a unit selected redoes only what the new pixels change.
+    """
+
+    def __init__(self) -> None:
+        self._inputs_version: int | None = None
+        self._network: Network | None = None
+        self._stages: list[np.ndarray] = []
+        self._probabilities: np.ndarray | None = None
+        self._geometry: FieldGeometry | None = None
+        self.passes = 0  # forward passes run, for tests and benchmarks
+
+    def compute(
+        self,
+        version: int,
+        inputs_version: int,
+        image: np.ndarray,
+        network: Network,
+        selection: Unit | None = None,
+        traced: Unit | None = None,
+    ) -> ForwardResult:
+        """The result for this state; runs the network only when ``inputs_version`` is new."""
+        if network is not self._network:
+            self._geometry = None
+        if inputs_version != self._inputs_version or network is not self._network:
+            self._inputs_version, self._network = None, None  # a failing pass leaves no stale stages
+            self._stages, self._probabilities = run_network(image, network)
+            self._inputs_version, self._network = inputs_version, network
+            self.passes += 1
+        if selection is not None and (self._geometry is None or self._geometry.selection != selection):
+            self._geometry = field_geometry(network, selection)
+        stages, probabilities = self._stages, self._probabilities
+        return describe(version, network, stages, probabilities, selection, traced, inputs_version, self._geometry)

@@ -33,28 +33,52 @@ class FieldAnalysis:
     caption: str
 
 
-def analyse_selection(network: Network, stages: list[np.ndarray], selection: Unit) -> FieldAnalysis:
-    """Boxes, masks and a one-line caption for ``selection``, given one image's ``stages``."""
+@dataclass(frozen=True)
+class FieldGeometry:
+    """The parts of a :class:`FieldAnalysis` that depend on the network and the unit, not the image.
+
+    A pixel edit keeps them, so the compute worker keeps them too and only redoes ``contributors``.
+    """
+
+    selection: Unit
+    boxes: dict[int, Box | None]
+    field: dict[int, np.ndarray]
+    influence: dict[int, np.ndarray]
+
+
+def field_geometry(network: Network, selection: Unit) -> FieldGeometry:
+    """Boxes, geometric field and influence of ``selection`` in ``network``."""
     s = selection
     influence = dict(enumerate(influence_masks(network, s), start=s.stage))
     if s.stage == 0:
         unit = np.zeros(network.input_shape, bool)
         unit[s.channel, s.y, s.x] = True
-        caption = f"input pixel ({s.y}, {s.x}) = {float(stages[0][s.channel, s.y, s.x]):.4g}; " + _influence_text(
-            network, influence
-        )
-        return FieldAnalysis(s, {0: (s.y, s.x, s.y, s.x)}, {0: unit}, {0: unit}, influence, caption)
-    geometric = field_masks(network, s)
-    actual = field_masks(network, s, activations=stages)
+        return FieldGeometry(s, {0: (s.y, s.x, s.y, s.x)}, {0: unit}, influence)
     boxes: dict[int, Box | None] = {}
     for stage in range(s.stage + 1):
         flat = len(network.stage_shape(stage)) == 1
         boxes[stage] = None if flat else receptive_box(network, s, in_stage=stage)
-    field = dict(enumerate(geometric))
-    contributors = dict(enumerate(actual))
-    return FieldAnalysis(
-        s, boxes, field, contributors, influence, field_caption(network, selection, field, contributors)
-    )
+    return FieldGeometry(s, boxes, dict(enumerate(field_masks(network, s))), influence)
+
+
+def analyse_selection(
+    network: Network, stages: list[np.ndarray], selection: Unit, geometry: FieldGeometry | None = None
+) -> FieldAnalysis:
+    """Boxes, masks and a one-line caption for ``selection``, given one image's ``stages``.
+
+    ``geometry``, if given, is ``field_geometry(network, selection)`` computed earlier.
+    """
+    s = selection
+    if geometry is None or geometry.selection != s:
+        geometry = field_geometry(network, s)
+    if s.stage == 0:
+        caption = f"input pixel ({s.y}, {s.x}) = {float(stages[0][s.channel, s.y, s.x]):.4g}; " + _influence_text(
+            network, geometry.influence
+        )
+        return FieldAnalysis(s, geometry.boxes, geometry.field, geometry.field, geometry.influence, caption)
+    contributors = dict(enumerate(field_masks(network, s, activations=stages)))
+    caption = field_caption(network, selection, geometry.field, contributors)
+    return FieldAnalysis(s, geometry.boxes, geometry.field, contributors, geometry.influence, caption)
 
 
 def field_caption(

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnn_desktop import cli
+from cnn_desktop import cli, cli_commands
 from cnn_desktop.data import download
 from cnn_desktop.data.datasets import FILE_STEMS, load_digits
 from cnn_desktop.data.idx import write_idx
@@ -43,7 +43,7 @@ def trained_model(digit_folder, tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def no_real_user_folders(monkeypatch, tmp_path):
     """Never touch the real user data folder or the network."""
-    monkeypatch.setattr(cli, "default_model_path", lambda: tmp_path / "default" / "mnist-cnn.npz")
+    monkeypatch.setattr(cli_commands, "default_model_path", lambda: tmp_path / "default" / "mnist-cnn.npz")
 
     def no_network(*args, **kwargs):
         raise AssertionError("the tests must not download anything")
@@ -248,7 +248,7 @@ def test_ctrl_c_during_training(monkeypatch, tmp_path, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "train", interrupted)
+    monkeypatch.setattr(cli_commands, "train", interrupted)
     assert cli.main(["train", "--limit", "50", "--out", str(tmp_path / "m.npz")]) == 130
     assert "interrupted" in one_error_line(capsys)
 
@@ -283,7 +283,7 @@ def test_full_download_cancelled(monkeypatch, tmp_path, capsys):
     assert cli.main(["eval", "--data", "full"]) != 0  # no default model: fails before downloading
     capsys.readouterr()
     model = tmp_path / "m.npz"
-    Network.from_spec(cli.MNIST_SPEC).save(model)
+    Network.from_spec(MNIST_SPEC).save(model)
     assert cli.main(["eval", "--model", str(model), "--data", "full"]) == 130
     assert "cancelled" in one_error_line(capsys)
 
@@ -304,9 +304,6 @@ def test_confusion_table_is_aligned():
 # ----------------------------------------------------------------------------- real process
 
 
-@pytest.mark.skipif(
-    not (REPO / "cnn_desktop" / "__main__.py").is_file(), reason="cnn_desktop/__main__.py not written yet"
-)
 def test_python_dash_m_train(digit_folder, tmp_path):
     out = tmp_path / "model.npz"
     env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}

@@ -4,6 +4,10 @@ One direction of flow: a widget calls a method here (user intent), which pushes 
 undo stack; the command changes the :class:`~cnn_desktop.session.Session`; this object emits what
 changed and hands a snapshot to the compute worker, whose result comes back as ``result_ready``.
 Widgets never compute and never change the session directly.
+
+The snapshot of the network is a read-only copy made only when the parameters or the pipeline
+change, and shared by every request until then: a pixel edit copies the image, not the network,
+and a new selection copies nothing, so the worker can answer it from the stages it already has.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ class SessionDocument(QObject):
         self.weights_lock: str | None = None  # why weights and pipeline cannot be edited now (training)
         self.traced: Unit | None = None  # the unit the convolution player shows; its trace comes with results
         self._stroke_before: np.ndarray | None = None
+        self._inputs_version = 0  # counts changes of the image or the network handed to the worker
+        self._network_snapshot: tuple[Network, Network] | None = None  # (session network, frozen copy)
+        self._image_snapshot: np.ndarray | None = None
         self._worker = ComputeWorker()
         self._thread = WorkerThread(self._worker, "compute", self)
         self._worker.result_ready.connect(self._accept_result)
@@ -167,6 +174,7 @@ class SessionDocument(QObject):
             return  # weights of another pipeline: stale, ignore
         for name, array in self.session.network.params.items():
             array[...] = params[name]
+        self._network_snapshot = None
         self.session.touch()
         self.params_changed.emit()
         self.recompute()
@@ -194,6 +202,7 @@ class SessionDocument(QObject):
 
     def apply_params(self, values: dict[str, np.ndarray]) -> None:
         self.session.set_params(values)
+        self._network_snapshot = None
         self.params_changed.emit()
         self.recompute()
 
@@ -215,9 +224,29 @@ class SessionDocument(QObject):
     def recompute(self) -> None:
         """Hand a consistent snapshot of the newest state to the worker (never blocks)."""
         session = self.session
-        self._worker.submit(
-            session.version, session.image.copy(), session.network.copy(), session.selection, self.traced
-        )
+        network = self._frozen_network()
+        image = self._image_snapshot
+        if image is None or image.shape != session.image.shape or not np.array_equal(image, session.image):
+            image = self._image_snapshot = session.image.copy()
+            image.flags.writeable = False
+            self._inputs_version += 1
+        self._worker.submit(session.version, self._inputs_version, image, network, session.selection, self.traced)
+
+    def _frozen_network(self) -> Network:
+        """The read-only copy of the session network, copied again only after it changed.
+
+        The worker reads the copy while the UI thread goes on, so nobody may write into it: its
+        arrays are marked read-only. Parameter writes into the session network (edits, trained
+        weights) drop the copy; a replaced network is noticed by identity.
+        """
+        network = self.session.network
+        if self._network_snapshot is None or self._network_snapshot[0] is not network:
+            frozen = network.copy()
+            for array in frozen.params.values():
+                array.flags.writeable = False
+            self._network_snapshot = (network, frozen)
+            self._inputs_version += 1
+        return self._network_snapshot[1]
 
     def _accept_result(self, result: ForwardResult) -> None:
         if result.version != self.session.version:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..compute import forward_pass
+from ..compute import Computer
 from ..engine import Network, Unit
 
 
@@ -18,6 +18,8 @@ class ComputeWorker(QObject):
 
     ``submit`` only stores the newest request and wakes the thread, so however fast the user
     paints, the worker computes the latest state once it is free and skips the ones in between.
+    A request whose ``inputs_version`` is that of the last pass (only the selection or the traced
+    unit changed) is answered from the stages it keeps, without running the network.
     """
 
     result_ready = Signal(object)  # ForwardResult
@@ -28,14 +30,24 @@ class ComputeWorker(QObject):
         super().__init__()
         self._lock = threading.Lock()
         self._latest: tuple | None = None
+        self.computer = Computer()  # used by the worker thread only
         self._wake.connect(self._compute)
 
     def submit(
-        self, version: int, image: np.ndarray, network: Network, selection: Unit | None, traced: Unit | None = None
+        self,
+        version: int,
+        inputs_version: int,
+        image: np.ndarray,
+        network: Network,
+        selection: Unit | None,
+        traced: Unit | None = None,
     ) -> None:
-        """Queue a snapshot (the caller hands over copies it will not touch again)."""
+        """Queue a snapshot; the caller never writes into ``image`` or ``network`` again.
+
+        ``inputs_version`` changes whenever ``image`` or ``network`` holds something new.
+        """
         with self._lock:
-            self._latest = (version, image, network, selection, traced)
+            self._latest = (version, inputs_version, image, network, selection, traced)
         self._wake.emit()
 
     @Slot()
@@ -45,7 +57,7 @@ class ComputeWorker(QObject):
         if request is None:
             return
         try:
-            result = forward_pass(*request)
+            result = self.computer.compute(*request)
         except Exception as exc:  # a worker never dies silently: the view shows the reason
             self.failed.emit(request[0], f"{type(exc).__name__}: {exc}")
             return

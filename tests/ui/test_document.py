@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
-from cnn_desktop.compute import forward_pass
+from cnn_desktop import compute
 from cnn_desktop.engine import Network, Unit
-from cnn_desktop.ui import workers
 
 from .conftest import wait_for_result
 
@@ -22,12 +22,14 @@ def direct_stages(document):
 def test_many_edits_are_coalesced_and_the_final_maps_match_the_engine(qtbot, document, monkeypatch):
     passes = []
 
-    def slow_forward_pass(*request):
+    compute_result = compute.Computer.compute
+
+    def slow_compute(computer, *request):
         passes.append(request[0])
         time.sleep(0.005)  # a slow machine: edits arrive faster than passes finish
-        return forward_pass(*request)
+        return compute_result(computer, *request)
 
-    monkeypatch.setattr(workers, "forward_pass", slow_forward_pass)
+    monkeypatch.setattr(compute.Computer, "compute", slow_compute)
     computed = []
     document.result_ready.connect(lambda result: computed.append(result.version))
     rng = np.random.default_rng(0)
@@ -135,3 +137,53 @@ def test_a_traced_unit_outside_a_new_pipeline_gives_no_trace_and_no_failure(qtbo
     document.set_network(small, "Small network")  # 2 channels of 24x24: the unit is gone
     result = wait_for_result(qtbot, document)
     assert result.trace is None and failures == []
+
+
+def test_pixel_edits_share_one_read_only_network_copy_until_the_weights_change(qtbot, document, monkeypatch):
+    shown = wait_for_result(qtbot, document).network
+    monkeypatch.setattr(Network, "copy", lambda self: pytest.fail("a pixel edit copied the network"))
+    for col in range(5):
+        document.paint(np.array([3]), np.array([col]), np.array([1.0], np.float32))
+        assert wait_for_result(qtbot, document).network is shown
+    monkeypatch.undo()
+    assert not shown.params["0.weight"].flags.writeable  # nobody can change what the worker reads
+    kernel = document.session.network.params["0.weight"].copy()
+    kernel[0] = 0.5
+    assert document.edit_params({"0.weight": kernel}, "Kernel") is None
+    edited = wait_for_result(qtbot, document)
+    assert edited.network is not shown
+    np.testing.assert_array_equal(edited.network.params["0.weight"], kernel)
+    assert not np.array_equal(shown.params["0.weight"], kernel)  # the earlier result keeps its weights
+
+
+def test_trained_weights_written_in_place_reach_the_next_result(qtbot, document):
+    shown = wait_for_result(qtbot, document)
+    before = shown.network.params["0.bias"].copy()
+    trained = {name: array + 0.25 for name, array in document.session.network.params.items()}
+    document.adopt_trained_weights(trained)
+    result = wait_for_result(qtbot, document)
+    np.testing.assert_array_equal(result.network.params["0.bias"], trained["0.bias"])
+    np.testing.assert_array_equal(shown.network.params["0.bias"], before)
+    expected = document.session.network.activations(document.session.image[None, None])[0][0]
+    np.testing.assert_array_equal(result.stages[1], expected)
+
+
+def test_a_selection_or_traced_unit_is_answered_without_running_the_network(qtbot, document):
+    computer = document._worker.computer
+    painted = np.zeros((28, 28), np.float32)
+    painted[8:20, 12:16] = 1.0
+    document.edit_image(painted, "Bar")
+    computed = wait_for_result(qtbot, document)
+    passes = computer.passes
+    for x in range(4):  # hovering over units of the second pool
+        document.select(Unit(6, 2, 1, x))
+        result = wait_for_result(qtbot, document)
+        assert result.field is not None and result.field.selection == Unit(6, 2, 1, x)
+    document.trace(Unit(4, 3, 2, 2))
+    result = wait_for_result(qtbot, document)
+    assert result.trace.result == float(computed.stages[4][3, 2, 2])
+    assert computer.passes == passes
+    assert result.stages is computed.stages and result.inputs_version == computed.inputs_version
+    document.paint(np.array([0]), np.array([0]), np.array([1.0], np.float32))
+    assert wait_for_result(qtbot, document).stages[0][0, 0, 0] == 1.0
+    assert computer.passes == passes + 1

@@ -162,3 +162,14 @@ def test_the_highlighted_field_is_the_engines_field_and_the_gradient_support(qtb
     assert window.pixel_editor.grid.pad() == max(0, -top, -left, bottom - 15, right - 15)  # padding drawn outside
     gradient = net.input_gradient(image[None, None], Unit(3, 1, y, x))[0, 0]
     np.testing.assert_array_equal(highlighted_cells(window, 0), gradient != 0)
+
+
+def test_clicking_units_shows_their_fields_without_running_the_network_again(qtbot, window):
+    show(qtbot, window, lecture_network(), IMAGE)
+    computer = window.document._worker.computer
+    passes = computer.passes
+    click_unit(qtbot, window, 3, 0, 0, 1)
+    assert field_box(window) == (0, 2, 3, 5)
+    click_unit(qtbot, window, 1, 0, 4, 4)  # a conv output: its 3x3 window
+    assert field_box(window) == (4, 4, 6, 6)
+    assert computer.passes == passes  # the maps did not change, so the network did not run
