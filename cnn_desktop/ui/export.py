@@ -20,7 +20,6 @@ import io
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
@@ -46,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..fileio import atomic_write_bytes
 from .editors.grid_view import MARGIN as GRID_MARGIN
 from .editors.grid_view import NumberGridView
 from .maps.feature_maps import FeatureMapsView
@@ -184,42 +184,15 @@ def image_bytes(image: QImage, image_format: str = "PNG") -> bytes:
 
 
 def write_atomically(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then move it over.
+    """Write ``data`` to ``path`` with the app's atomic writer (:func:`~cnn_desktop.fileio.atomic_write_bytes`).
 
     Raises :class:`ExportError` (naming the file and the reason) when it cannot be written; the file
     that was at ``path`` before, if any, is then left as it was.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = None
     try:
-        mode = _file_mode(path)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-        temporary = None
+        atomic_write_bytes(path, data)
     except OSError as exc:
-        raise ExportError(f"{path}: {exc.strerror or exc}") from None
-    finally:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-
-
-def _file_mode(path: str) -> int:
-    """The permissions of the file at ``path``, or those a new file gets (mkstemp's are owner-only)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
+        raise ExportError(f"{os.fspath(path)}: {exc.strerror or exc}") from None
 
 
 # ----------------------------------------------------------------------------------------------- the grids
