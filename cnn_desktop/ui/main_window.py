@@ -36,6 +36,7 @@ from ..session_file import (
     save_session,
 )
 from .appearance import THEMES, Appearance
+from .colours import DEFAULT_DIVERGING, DIVERGING
 from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
@@ -45,7 +46,6 @@ from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
 from .maps.probabilities import ProbabilityView
 from .maps.receptive_overlay import LEGEND, ReceptiveOverlay
-from .palettes import DEFAULT_DIVERGING, DIVERGING
 from .player.conv_player import ConvPlayerPanel
 from .training.training_panel import TrainingPanel
 

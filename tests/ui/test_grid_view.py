@@ -9,13 +9,13 @@ from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cnn_desktop.presets import LECTURE_IMAGE
-from cnn_desktop.ui import palettes
+from cnn_desktop.ui import colours
 from cnn_desktop.ui.editors.grid_view import MARGIN, GridRect, NumberGridView
 
 
 @pytest.fixture
 def view(qtbot):
-    grid = NumberGridView(palettes.greyscale(), (0.0, 1.0), editable=True)
+    grid = NumberGridView(colours.greyscale(), (0.0, 1.0), editable=True)
     grid.set_array(LECTURE_IMAGE)
     grid.resize(420, 380)
     qtbot.addWidget(grid)
@@ -211,11 +211,11 @@ def test_a_read_only_grid_ignores_typing(qtbot, view):
 
 
 def test_diverging_levels_put_zero_at_mid_grey(qtbot):
-    grid = NumberGridView(palettes.diverging(), (-2.0, 2.0))
+    grid = NumberGridView(colours.diverging(), (-2.0, 2.0))
     grid.set_array(np.array([[-2.0, 0.0, 2.0]]))
     grid.resize(300, 100)
     qtbot.addWidget(grid)
     image = grid.grab().toImage()
     corner = [grid.cell_rect(0, c).topLeft().toPoint() + QPoint(3, 3) for c in range(3)]
-    low, mid, high = palettes.DIVERGING[palettes.DEFAULT_DIVERGING]
+    low, mid, high = colours.DIVERGING[colours.DEFAULT_DIVERGING]
     assert [pixel(image, p) for p in corner] == [low, mid, high]

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ...number_text import format_value
 from ...presets import parse_number
-from ..palettes import greyscale, text_colour_for
+from ..colours import LUT_SIZE, MISSING_VALUE, colour_index, colour_table, greyscale, text_colour_table
 
 MIN_NUMBER_CELL = 22
 """Smallest cell side (px) at which numbers are written into the cells."""
@@ -44,23 +44,7 @@ MIN_GRID_LINES_CELL = 6
 MARGIN = 4
 """Free pixels around the grid, so that thick overlay outlines at the border stay visible."""
 
-LUT_SIZE = 255
-"""Entries of a colour lookup table: odd, so that the middle entry is exactly the map's centre
-(zero at mid-grey for a diverging map with symmetric levels)."""
-
 _TYPING_STARTERS = set("0123456789-+.,/\u2212")
-
-
-def colour_table(colormap: pg.ColorMap) -> np.ndarray:
-    """(LUT_SIZE, 3) uint8 RGB colours of ``colormap`` from its low end to its high end."""
-    return np.asarray(colormap.getLookupTable(0.0, 1.0, LUT_SIZE, alpha=False), np.ubyte)[:, :3].copy()
-
-
-def colour_index(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Index into a :func:`colour_table` for each value with levels (low, high); NaN gives 0."""
-    span = high - low if high != low else 1.0
-    scaled = np.nan_to_num((np.asarray(values, np.float64) - low) / span * (LUT_SIZE - 1), nan=0.0)
-    return np.clip(np.rint(scaled), 0, LUT_SIZE - 1).astype(np.intp)
 
 
 @dataclass(frozen=True)
@@ -162,9 +146,9 @@ class NumberGridView(QWidget):
         self._invalidate()
 
     def set_colormap(self, colormap: pg.ColorMap) -> None:
-        """Colour cells through ``colormap`` (e.g. palettes.greyscale() or palettes.diverging())."""
+        """Colour cells through ``colormap`` (e.g. colours.greyscale() or colours.diverging())."""
         self._lut = colour_table(colormap)
-        self._text_lut = np.array([text_colour_for(tuple(int(v) for v in rgb)) for rgb in self._lut], np.ubyte)
+        self._text_lut = text_colour_table(self._lut)
         self._invalidate()
 
     def pad(self) -> int:
@@ -284,7 +268,7 @@ class NumberGridView(QWidget):
         finite = np.isfinite(values)
         index = self._colour_index(values)
         rgb = self._lut[index]
-        rgb[~finite] = (60, 60, 60)
+        rgb[~finite] = MISSING_VALUE
         height, width = values.shape
         image = QImage(np.ascontiguousarray(rgb).data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
         zero = int(self._colour_index(np.zeros(1, np.float32))[0])

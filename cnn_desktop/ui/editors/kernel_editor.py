@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from ...number_text import format_value
 from ...presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
+from ..colours import DEFAULT_DIVERGING, colour_index, colour_table, diverging, symmetric_level
 from ..document import SessionDocument
-from ..palettes import DEFAULT_DIVERGING, diverging, symmetric_level
-from .grid_view import NumberGridView, colour_index, colour_table
+from .grid_view import NumberGridView
 
 WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
 SCALE_CHOICES = ("1", "1/9", "1/16", "1/8", "1/4", "1/2", "2")

@@ -37,8 +37,8 @@ from ...data.datasets import Digits
 from ...number_text import format_value
 from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ...session import MAX_GRID, MIN_GRID
+from ..colours import greyscale
 from ..document import SessionDocument
-from ..palettes import greyscale
 from ..task_poller import TaskPoller
 from ..workers import BackgroundTask
 from .grid_view import GridRect, NumberGridView

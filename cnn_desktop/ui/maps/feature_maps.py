@@ -35,15 +35,22 @@ from PySide6.QtWidgets import (
 from ...compute import ForwardResult
 from ...mosaic import MosaicGrid, choose_grid
 from ...number_text import format_value
+from ..colours import (
+    DEFAULT_DIVERGING,
+    colour_index,
+    colour_table,
+    diverging,
+    greyscale,
+    symmetric_level,
+    text_colour_table,
+)
 from ..document import SessionDocument
 from ..fonts import pixel_font
-from ..palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level, text_colour_for
 from .map_canvas import MapsCanvas
 from .map_highlights import Colour, Highlight, box_outlines, channel_highlight, overlay_rgba, translucent
 from .map_items import MIN_NUMBER_FONT_PX, NOTE_COLOUR, digit_width, level_text
 from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
 
-LUT_SIZE = 255  # odd, so that 0 at levels (-m, m) lands exactly on the middle (mid-grey) entry
 SELECTION_COLOUR = (255, 221, 0)
 HOVER_COLOUR = (255, 255, 255)
 ZOOM_RANGE = (0.5, 4.0)
@@ -67,9 +74,9 @@ class FeatureMapsView(QWidget):
         self.document = document
         self._scaling = "layer"
         self._colour_map = diverging(DEFAULT_DIVERGING)
-        self._lut = self._colour_map.getLookupTable(nPts=LUT_SIZE, alpha=False)
+        self._lut = colour_table(self._colour_map)
         self._dark_text = self._dark_text_table(self._lut)
-        self._grey_lut = greyscale().getLookupTable(nPts=LUT_SIZE, alpha=False)
+        self._grey_lut = colour_table(greyscale())
         self._grey_dark_text = self._dark_text_table(self._grey_lut)
         self._zoom = 1.0
         self._groups: list[StageGroup] = []
@@ -156,8 +163,8 @@ class FeatureMapsView(QWidget):
 
     @staticmethod
     def _dark_text_table(lut: np.ndarray) -> np.ndarray:
-        """For each LUT entry: True when black text reads better on it (palettes.text_colour_for)."""
-        return np.array([text_colour_for(tuple(int(v) for v in rgb[:3]))[0] == 0 for rgb in lut])
+        """For each LUT entry: True when black text reads better on it (colours.text_colour_table)."""
+        return text_colour_table(lut)[:, 0] == 0
 
     # ----- public settings
     @property
@@ -175,9 +182,9 @@ class FeatureMapsView(QWidget):
             self._draw_result()
 
     def set_palette(self, name: str) -> None:
-        """Use the diverging palette ``name`` (palettes.DIVERGING) for every layer."""
+        """Use the diverging palette ``name`` (colours.DIVERGING) for every layer."""
         self._colour_map = diverging(name)
-        self._lut = self._colour_map.getLookupTable(nPts=LUT_SIZE, alpha=False)
+        self._lut = colour_table(self._colour_map)
         self._dark_text = self._dark_text_table(self._lut)
         for group in self._groups[1:]:
             group.image.setLookupTable(self._lut, update=False)
@@ -472,8 +479,7 @@ class FeatureMapsView(QWidget):
         if font_px < MIN_NUMBER_FONT_PX:
             group.numbers.clear()
             return
-        scale = LUT_SIZE / (high - low)
-        index = np.clip(((shown.ravel() - low) * scale).astype(np.int64), 0, LUT_SIZE - 1)
+        index = colour_index(shown.ravel(), low, high)
         dark_table = self._grey_dark_text if group.stage == 0 else self._dark_text
         group.numbers.set_numbers(group.texts, dark_table[index], pixel_font(font_px))
 

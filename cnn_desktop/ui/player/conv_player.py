@@ -49,9 +49,9 @@ from ...state.player_steps import (
     widest_texts,
     window_taps,
 )
+from ..colours import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
 from ..document import SessionDocument
 from ..editors.grid_view import GridRect, NumberGridView
-from ..palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
 from .player_layout import RELU_MAP_MIN_WIDTH, place_row, sums_width
 from .player_widgets import (
     ARITHMETIC_PX,
@@ -455,7 +455,7 @@ class ConvPlayerPanel(QWidget):
             self._timer.setInterval(self._sequence().tick_interval_ms(self._speed))
 
     def set_palette(self, name: str) -> None:
-        """Use the diverging palette ``name`` (palettes.DIVERGING) for feature maps, kernel and products."""
+        """Use the diverging palette ``name`` (colours.DIVERGING) for feature maps, kernel and products."""
         self._palette = name
         self._refresh()
 

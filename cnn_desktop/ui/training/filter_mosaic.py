@@ -15,9 +15,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...engine import Network
-from ..palettes import DEFAULT_DIVERGING, diverging, symmetric_level
+from ..colours import CANVAS_BACKGROUND, DEFAULT_DIVERGING, diverging, symmetric_level
 from .confusion_view import palette_ends
-from .learning_curves import PLOT_BACKGROUND
 
 
 def filter_mosaic(weights: np.ndarray, columns: int = 8) -> np.ndarray:
@@ -44,7 +43,7 @@ class FilterMosaicView(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, border=None)
-        self.setBackground(PLOT_BACKGROUND)
+        self.setBackground(CANVAS_BACKGROUND)
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
         self.box = self.addViewBox(lockAspect=True, enableMouse=False, enableMenu=False)
         self.box.invertY(True)

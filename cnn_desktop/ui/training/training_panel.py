@@ -37,8 +37,8 @@ from ...data.datasets import Digits
 from ...engine import Network
 from ...training import TrainConfig, TrainEvent, TrainResult, predict_classes
 from ...training_job import TrainingJob
+from ..colours import DEFAULT_DIVERGING, DIVERGING
 from ..document import SessionDocument
-from ..palettes import DEFAULT_DIVERGING, DIVERGING
 from ..task_poller import TaskPoller
 from ..workers import BackgroundTask
 from .confusion_view import ConfusionView
