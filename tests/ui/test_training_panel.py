@@ -15,7 +15,7 @@ from cnn_desktop.data import download as mnist_download
 from cnn_desktop.data.datasets import load_bundled
 from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.training import DEFAULT_LR
-from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel, filter_mosaic, format_duration
+from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel, format_duration
 
 from .conftest import wait_for_result
 
@@ -354,5 +354,3 @@ def test_settings_show_the_defaults_and_follow_the_optimiser(qtbot, panel):
 
 def test_helpers():
     assert format_duration(75.4) == "1:15" and format_duration(3723) == "1:02:03"
-    mosaic = filter_mosaic(np.ones((8, 1, 3, 3), np.float32), columns=4)
-    assert mosaic.shape == (7, 15) and np.isnan(mosaic[3]).all() and np.isnan(mosaic[:, 3]).all()

@@ -9,9 +9,8 @@ changing it rescales the weights and keeps the grid. Every edit is one ``documen
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from ...number_text import format_value
 from ...presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
-from ..colours import DEFAULT_DIVERGING, colour_index, colour_table, diverging, symmetric_level
+from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
 from .grid_view import NumberGridView
+from .kernel_overview import KernelOverviewView
 
 WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
 SCALE_CHOICES = ("1", "1/9", "1/16", "1/8", "1/4", "1/2", "2")
@@ -37,130 +37,6 @@ NO_CONV_HINT = "Select a conv layer to edit its kernels"
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-class KernelOverviewView(QWidget):
-    """Every kernel of a layer as a small tile: one column per output channel (filter), one row
-    per input channel. Clicking a tile selects that kernel."""
-
-    kernel_clicked = Signal(int, int)  # output channel, input channel
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._weights = np.zeros((0, 0, 1, 1), np.float32)
-        self._level = 1.0
-        self._colormap = diverging()
-        self._selected = (0, 0)
-        self._image: QImage | None = None
-        self._image_key: tuple | None = None
-        self.setMouseTracking(True)
-        self.setMinimumHeight(48)
-        self.setToolTip("All kernels of the layer: a column per output channel, a row per input channel; click one")
-
-    def set_weights(self, weights: np.ndarray) -> None:
-        """Show ``weights`` (out, in, k, k), coloured on one symmetric scale for the whole layer."""
-        self._weights = np.array(weights, np.float32, copy=True)
-        self._level = symmetric_level(self._weights)
-        self._image_key = None
-        self.update()
-
-    def set_colormap(self, colormap: pg.ColorMap) -> None:
-        self._colormap = colormap
-        self._image_key = None
-        self.update()
-
-    def set_selected(self, out_channel: int, in_channel: int) -> None:
-        self._selected = (out_channel, in_channel)
-        self.update()
-
-    def _geometry(self) -> tuple[float, float, int, int]:
-        """(x0, y0, pixels per kernel cell, gap pixels) for the current widget size."""
-        outs, ins, k, _ = self._weights.shape
-        if not outs or not ins:
-            return 0.0, 0.0, 0, 0
-        gap = 2 if min(self.width() / outs, self.height() / ins) >= 2 * k + 2 else 0
-        cell = max(1, int(min((self.width() - 2) / outs - gap, (self.height() - 2) / ins - gap) // k))
-        tile = k * cell + gap
-        x0 = max(0.0, (self.width() - outs * tile + gap) / 2)
-        y0 = max(0.0, (self.height() - ins * tile + gap) / 2)
-        return x0, y0, cell, gap
-
-    def tile_rect(self, out_channel: int, in_channel: int) -> QRectF:
-        x0, y0, cell, gap = self._geometry()
-        k = self._weights.shape[2]
-        tile = k * cell + gap
-        return QRectF(x0 + out_channel * tile, y0 + in_channel * tile, k * cell, k * cell)
-
-    def kernel_at(self, point: QPointF) -> tuple[int, int] | None:
-        outs, ins = self._weights.shape[:2]
-        for out_channel in range(outs):
-            rect = self.tile_rect(out_channel, 0)
-            if rect.left() <= point.x() < rect.right() + self._geometry()[3]:
-                for in_channel in range(ins):
-                    if self.tile_rect(out_channel, in_channel).contains(point):
-                        return out_channel, in_channel
-        return None
-
-    def _mosaic(self, cell: int, gap: int) -> QImage:
-        """The tiles as one image at display resolution, rebuilt only when data or size change."""
-        key = (cell, gap, self.width(), self.height())
-        if self._image is not None and self._image_key == key:
-            return self._image
-        outs, ins, k, _ = self._weights.shape
-        lut = colour_table(self._colormap)
-        index = colour_index(self._weights, -self._level, self._level)
-        # one image pixel per display pixel: map each display column/row to (tile, cell) or a gap
-        tile = k * cell + gap
-        along = np.arange(max(outs, ins) * tile)
-        within = along % tile
-        source = np.where(within < k * cell, within // cell, -1)
-        tile_of = along // tile
-        cols, rows = slice(0, outs * tile - gap), slice(0, ins * tile - gap)
-        col_src, col_tile = source[cols], tile_of[cols]
-        row_src, row_tile = source[rows], tile_of[rows]
-        colours = lut[index[col_tile[None, :], row_tile[:, None], row_src[:, None], col_src[None, :]]]
-        gaps = (row_src[:, None] < 0) | (col_src[None, :] < 0)
-        window = self.palette().window().color()
-        colours[gaps] = (window.red(), window.green(), window.blue())
-        height, width = colours.shape[:2]
-        rgb = np.ascontiguousarray(colours)
-        self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
-        self._image_key = key
-        return self._image
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window())
-        outs, ins, k, _ = self._weights.shape
-        if outs and ins:
-            x0, y0, cell, gap = self._geometry()
-            image = self._mosaic(cell, gap)
-            # too many kernels for one pixel each: shrink the mosaic to fit
-            shrink = min(1.0, self.width() / image.width(), self.height() / image.height())
-            painter.drawImage(QRectF(x0, y0, image.width() * shrink, image.height() * shrink), image)
-            out_channel, in_channel = self._selected
-            if out_channel < outs and in_channel < ins:
-                rect = self.tile_rect(out_channel, in_channel).adjusted(-2, -2, 2, 2)
-                painter.setPen(QPen(QColor("#ffb000"), 3))
-                painter.drawRect(rect)
-        painter.end()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        hit = self.kernel_at(event.position())
-        if hit is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.kernel_clicked.emit(*hit)
-        event.accept()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        hit = self.kernel_at(event.position())
-        text = f"Output channel {hit[0]}, input channel {hit[1]}: click to edit" if hit else ""
-        self.setStatusTip(text)
-        if hit:
-            self.setToolTip(text)
-        event.accept()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        return QSize(320, 110)
 
 
 class KernelEditor(QWidget):

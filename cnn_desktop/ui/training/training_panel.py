@@ -43,7 +43,7 @@ from ..task_poller import TaskPoller
 from ..workers import BackgroundTask
 from .confusion_view import ConfusionView
 from .digit_source import DigitSourcePanel
-from .filter_mosaic import FirstFiltersView, filter_mosaic
+from .filter_mosaic import FirstFiltersView
 from .learning_curves import LearningCurvesView
 from .training_settings import TrainingSettingsPanel
 
@@ -51,7 +51,6 @@ __all__ = [
     "LOCK_REASON",
     "TrainingPanel",
     "count_text",
-    "filter_mosaic",  # kept importable from here, where it used to live
     "format_duration",
     "mnist_problem",
     "progress_text",
