@@ -113,6 +113,10 @@ def test_nan_or_text_is_refused_inline_and_changes_nothing(qtbot, editor, docume
     editor.grid.cancel_edit()
     type_into_cell(qtbot, editor, 0, 0, "-x")
     assert "not a number" in editor.message() and editor.grid.is_editing()
+    assert "#d62f27" in editor.message_label.styleSheet()  # a refusal reads in red
+    editor.grid.cancel_edit()
+    type_into_cell(qtbot, editor, 0, 0, "0.5")
+    assert editor.message() == "Cell (0, 0) = 0.5" and editor.message_label.styleSheet() == ""
 
 
 def test_the_horizontal_edge_preset_reproduces_the_slide(qtbot, lecture, document):

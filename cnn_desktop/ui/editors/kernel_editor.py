@@ -27,6 +27,7 @@ from ...number_text import format_value
 from ...presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
 from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
+from ..message_label import MessageLabel
 from .grid_view import NumberGridView
 from .kernel_overview import KernelOverviewView
 
@@ -118,10 +119,7 @@ class KernelEditor(QWidget):
         self.overview_label = QLabel("")
         self.overview_label.setWordWrap(True)
         self.overview = KernelOverviewView()
-        self.message_label = QLabel("")
-        self.message_label.setWordWrap(True)
-        self.message_label.setMinimumHeight(2 * self.message_label.fontMetrics().lineSpacing() + 4)
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.message_label = MessageLabel()
 
         self.hint_label = QLabel(NO_CONV_HINT)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -345,8 +343,7 @@ class KernelEditor(QWidget):
         self._say(f"Weight [{out_channel}, {in_channel}, {row}, {col}] = {weight:.4g}{factor}")
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet("color: #d62f27; font-weight: bold;" if error else "")
-        self.message_label.setText(text)
+        self.message_label.say(text, error)
 
     def message(self) -> str:
         """The last status or error message shown under the editor."""
