@@ -149,22 +149,6 @@ class TrainingPanel(QWidget):
         self.settings_group = TrainingSettingsPanel()
         self._build_run()
         self._build_views()
-        # the controls keep the names the panel has always had (tests and benchmarks reach them)
-        source, download, settings = self.data_group, self.data_group.download, self.settings_group
-        self.source_box = source.source_box
-        self.folder_button = source.folder_button
-        self.data_label = source.data_label
-        self.download_button = download.download_button
-        self.download_bar = download.download_bar
-        self.cancel_button = download.cancel_button
-        self.epochs_spin = settings.epochs_spin
-        self.batch_spin = settings.batch_spin
-        self.lr_spin = settings.lr_spin
-        self.optimiser_box = settings.optimiser_box
-        self.limit_spin = settings.limit_spin
-        self.augment_box = settings.augment_box
-        self.train_loss_curve = self.curves.train_loss_curve
-        self.filters = self.first_filters.mosaic
 
         self.controls = QWidget()
         controls = QVBoxLayout(self.controls)
@@ -579,7 +563,8 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(state in ("loading", "running", "paused"))
         self.reset_button.setEnabled(state in ("idle", "paused"))
         self.settings_group.setEnabled(idle)
-        for widget in (self.source_box, self.folder_button, self.limit_spin):
+        source = self.data_group
+        for widget in (source.source_box, source.folder_button, self.settings_group.limit_spin):
             widget.setEnabled(idle)
         self.confusion_button.setEnabled(state in ("idle", "paused") and self._run_digits is not None)
 
