@@ -33,10 +33,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .engine import OPTIMISERS, Network
 from .evaluation import _as_batch, _as_labels, confusion_matrix, evaluate, loss_and_accuracy, predict_classes
+from .image_ops import shift_images
 from .training_config import DEFAULT_LR, SCHEDULES, TrainConfig, scheduled_lr
 from .training_progress import TrainEvent, TrainingControl, TrainResult
 
@@ -67,31 +67,6 @@ def default_model_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("cnn-desktop")) / "models" / "mnist-cnn.npz"
-
-
-def shift_images(images: np.ndarray, shifts: np.ndarray) -> np.ndarray:
-    """Each image of ``images`` (N, C, H, W) moved by its own ``shifts[i] = (dy, dx)`` pixels.
-
-    Positive ``dy`` moves the content down, positive ``dx`` right; pixels moved in from outside
-    are 0 (background). Vectorised: one padded copy and one gather, no loop over images.
-    """
-    images = np.asarray(images)
-    shifts = np.asarray(shifts, dtype=np.int64).reshape(-1, 2)
-    n, _, h, w = images.shape
-    if shifts.shape[0] != n:
-        raise ValueError(f"need one (dy, dx) shift per image: {n} images, {shifts.shape[0]} shifts")
-    if n == 0:
-        return images.copy()
-    reach = int(np.abs(shifts).max())
-    if reach == 0:
-        return images.copy()
-    padded = np.pad(images, ((0, 0), (0, 0), (reach, reach), (reach, reach)))
-    # windows[i, c, oy, ox] is the h x w crop starting at (oy, ox) of the padded image: content
-    # shifted by (reach - oy, reach - ox).
-    windows = sliding_window_view(padded, (h, w), axis=(2, 3))
-    rows = np.arange(n)
-    crops = windows[rows, :, reach - shifts[:, 0], reach - shifts[:, 1]]
-    return np.ascontiguousarray(crops)
 
 
 def _random_shifts(rng: np.random.Generator, count: int, max_shift: int) -> np.ndarray:

@@ -12,21 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnn_desktop.engine import Network
-from cnn_desktop.presets import (
-    IMAGE_PRESETS,
-    KERNEL_PRESET_TIPS,
-    KERNEL_PRESETS,
-    LECTURE_IMAGE,
-    crop_or_pad,
-    image_preset,
-    invert_image,
-    kernel_preset,
-    parse_number,
-    random_kernel,
-    resample,
-    scale_text,
-    shift_image,
-)
+from cnn_desktop.image_ops import crop_or_pad, invert_image, resample, shift_image
+from cnn_desktop.image_presets import IMAGE_PRESETS, LECTURE_IMAGE, image_preset
+from cnn_desktop.kernel_presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, random_kernel
+from cnn_desktop.number_text import parse_number, scale_text
 
 SLIDES = json.loads((Path(__file__).parent / "data" / "slide_examples.json").read_text())
 EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from cnn_desktop.presets import LECTURE_IMAGE
+from cnn_desktop.image_presets import LECTURE_IMAGE
 from cnn_desktop.ui import colours
 from cnn_desktop.ui.editors.grid_view import MARGIN, GridRect, NumberGridView
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cnn_desktop.engine import Network
-from cnn_desktop.presets import LECTURE_IMAGE
+from cnn_desktop.image_presets import LECTURE_IMAGE
 from cnn_desktop.ui.colours import colour_index, colour_table, diverging
 from cnn_desktop.ui.editors.kernel_editor import KernelEditor
 from cnn_desktop.ui.editors.kernel_overview import KernelOverviewView

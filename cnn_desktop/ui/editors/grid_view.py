@@ -31,8 +31,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from ...number_text import format_value
-from ...presets import parse_number
+from ...number_text import format_value, parse_number
 from ..colours import LUT_SIZE, MISSING_VALUE, colour_index, colour_table, greyscale, text_colour_table
 
 MIN_NUMBER_CELL = 22

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...number_text import format_value
-from ...presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
+from ...kernel_presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset
+from ...number_text import format_value, parse_number, scale_text
 from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
 from ..message_label import MessageLabel

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 from ...data import datasets
 from ...data import download as mnist_download
 from ...data.datasets import Digits
+from ...image_ops import crop_or_pad, invert_image, resample, shift_image
+from ...image_presets import IMAGE_PRESETS, image_preset
 from ...number_text import format_value
-from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ...session import MAX_GRID, MIN_GRID
 from ..colours import greyscale
 from ..document import SessionDocument
