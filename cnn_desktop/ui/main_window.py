@@ -41,7 +41,7 @@ from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
 from .editors.pixel_editor import PixelEditor
-from .export import build_export_menu
+from .export_menu import build_export_menu
 from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
 from .maps.probabilities import ProbabilityView
