@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from cnn_desktop.image_presets import LECTURE_IMAGE
 from cnn_desktop.ui import colours
@@ -192,7 +192,7 @@ def test_escape_cancels_and_bad_text_is_reported(qtbot, view):
     assert not view.is_editing() and entered == []
     qtbot.keyClick(view, Qt.Key.Key_Return)  # Enter opens the editor with the cell's value
     assert view.is_editing()
-    editor = view.findChild(type(view._editor))
+    editor = view.findChild(QLineEdit)
     editor.setText("abc")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert rejected and "not a number" in rejected[0]
