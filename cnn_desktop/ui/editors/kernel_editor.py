@@ -14,30 +14,35 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ...kernel_presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset
-from ...number_text import format_value, parse_number, scale_text
+from ...kernel_presets import kernel_preset
+from ...number_text import format_value, scale_text
+from ...state.kernel_factors import KernelFactors, parse_factor
 from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
 from ..message_label import MessageLabel
 from .grid_view import NumberGridView
+from .kernel_controls import (
+    NO_CONV_HINT,
+    bias_spin,
+    channel_spin,
+    choose_layer,
+    factor_box,
+    fill_layer_box,
+    hint_label,
+    overview_caption,
+    preset_box,
+    set_channel_count,
+)
 from .kernel_overview import KernelOverviewView
 
 WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
-SCALE_CHOICES = ("1", "1/9", "1/16", "1/8", "1/4", "1/2", "2")
-NO_CONV_HINT = "Select a conv layer to edit its kernels"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 class KernelEditor(QWidget):
@@ -56,7 +61,7 @@ class KernelEditor(QWidget):
         self.document = document
         self._requested: int | None = None  # the layer asked for by set_layer (None: the first conv)
         self._layer: int | None = None
-        self._scales: dict[tuple[int, int, int], float] = {}  # (layer, out, in) -> display factor
+        self._factors = KernelFactors()
         self._rng = np.random.default_rng()
         self._build()
         self._connect()
@@ -67,30 +72,15 @@ class KernelEditor(QWidget):
         self.layer_box = QComboBox()
         self.layer_box.setPlaceholderText("Choose a conv layer…")
         self.layer_box.setToolTip("The conv layer whose kernels are edited here")
-        self.out_spin = QSpinBox()
-        self.out_spin.setPrefix("Output ")
-        self.out_spin.setToolTip("Output channel (filter) of the kernel to edit")
-        self.in_spin = QSpinBox()
-        self.in_spin.setPrefix("Input ")
-        self.in_spin.setToolTip(
-            "Input channel of the kernel to edit (each filter has one k x k kernel per input channel)"
+        self.out_spin = channel_spin("Output ", "Output channel (filter) of the kernel to edit")
+        self.in_spin = channel_spin(
+            "Input ", "Input channel of the kernel to edit (each filter has one k x k kernel per input channel)"
         )
-
-        self.scale_box = QComboBox()
-        self.scale_box.setEditable(True)
-        self.scale_box.addItems(SCALE_CHOICES)
-        self.scale_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.scale_box.setToolTip(
-            "Factor in front of the grid, as the lecture writes the box blur (1/9 x all ones).\n"
-            "The weights are factor x grid; a new factor keeps the grid and rescales the weights.\n"
-            "Type e.g. 1/9 or 0.5 and press Enter."
-        )
-        self.scale_box.setMinimumContentsLength(4)
-        times = QLabel("\u00d7")
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 1.8)
+        self.scale_box = factor_box(big)
+        times = QLabel("\u00d7")
         times.setFont(big)
-        self.scale_box.setFont(big)
 
         self.grid = NumberGridView(diverging(), (-1.0, 1.0), editable=True)
         self.grid.setToolTip(
@@ -99,20 +89,8 @@ class KernelEditor(QWidget):
         )
         self.grid.setAccessibleName("Kernel weights")
 
-        self.bias_spin = QDoubleSpinBox()
-        self.bias_spin.setRange(-1000.0, 1000.0)
-        self.bias_spin.setDecimals(3)
-        self.bias_spin.setSingleStep(0.1)
-        self.bias_spin.setKeyboardTracking(False)
-        self.bias_spin.setPrefix("Bias ")
-        self.bias_spin.setToolTip("Bias of this output channel: added to every value of its feature map")
-        self.preset_box = QComboBox()
-        self.preset_box.addItem("Kernel presets…")
-        for name in (*KERNEL_PRESETS, "Random"):
-            self.preset_box.addItem(name)
-            tip = KERNEL_PRESET_TIPS[name]
-            self.preset_box.setItemData(self.preset_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        self.preset_box.setToolTip("Replace this kernel by a classic one (one undo step)")
+        self.bias_spin = bias_spin()
+        self.preset_box = preset_box()
         self.all_outputs = QCheckBox("All outputs")
         self.all_outputs.setToolTip("Apply the preset to this input channel of every output channel (every filter)")
 
@@ -121,12 +99,7 @@ class KernelEditor(QWidget):
         self.overview = KernelOverviewView()
         self.message_label = MessageLabel()
 
-        self.hint_label = QLabel(NO_CONV_HINT)
-        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint_label.setWordWrap(True)
-        hint_font = QFont(self.font())
-        hint_font.setPointSizeF(hint_font.pointSizeF() * 1.3)
-        self.hint_label.setFont(hint_font)
+        self.hint_label = hint_label(self.font())
 
         choose = QHBoxLayout()
         choose.addWidget(self.layer_box, 1)
@@ -228,7 +201,7 @@ class KernelEditor(QWidget):
 
     def scale(self) -> float:
         """The display factor of the current kernel (weights = scale x grid)."""
-        return self._scales.get(self._key(), 1.0) if self._layer is not None else 1.0
+        return self._factors.get(self._key()) if self._layer is not None else 1.0
 
     def kernel_grid(self) -> np.ndarray:
         """The current kernel as the grid shows it: weights / scale, (k, k)."""
@@ -239,18 +212,10 @@ class KernelEditor(QWidget):
     def _refresh(self) -> None:
         network = self.document.session.network
         convs = self._conv_layers()
-        self._update_layer_box(convs)
-        requested = self._requested
-        if requested is not None and requested in convs:
-            layer = requested
-        elif requested is not None and requested < len(network.spec):
-            layer = None
-            self.hint_label.setText(f"{network.label(requested).capitalize()} has no kernels.\n{NO_CONV_HINT}.")
-        elif convs:
-            layer = convs[0]
-        else:
-            layer = None
-            self.hint_label.setText(f"The pipeline has no conv layer: add one to edit kernels.\n{NO_CONV_HINT}.")
+        fill_layer_box(self.layer_box, [(network.label(i).capitalize(), i) for i in convs])
+        layer, hint = choose_layer(network, convs, self._requested)
+        if hint:
+            self.hint_label.setText(hint)
         if layer != self._layer:
             self._layer = layer
             self._say("")
@@ -264,34 +229,10 @@ class KernelEditor(QWidget):
         self.pages.setCurrentIndex(0)
         self.layer_box.setCurrentIndex(self.layer_box.findData(layer))
         outs, ins, k, _ = self._weights().shape
-        for spin, count in ((self.out_spin, outs), (self.in_spin, ins)):
-            spin.blockSignals(True)
-            spin.setRange(0, count - 1)
-            spin.setSuffix(f" of {count}")
-            spin.setEnabled(count > 1)
-            spin.blockSignals(False)
-        self._forget_stale_scales()
+        set_channel_count(self.out_spin, outs)
+        set_channel_count(self.in_spin, ins)
+        self._factors.forget_missing(self.document.session.network.params)
         self._show_kernel()
-
-    def _update_layer_box(self, convs: list[int]) -> None:
-        network = self.document.session.network
-        items = [(network.label(i), i) for i in convs]
-        current = [(self.layer_box.itemText(i), self.layer_box.itemData(i)) for i in range(self.layer_box.count())]
-        if items != current:
-            self.layer_box.blockSignals(True)
-            self.layer_box.clear()
-            for text, index in items:
-                self.layer_box.addItem(text.capitalize(), index)
-            self.layer_box.blockSignals(False)
-        self.layer_box.setEnabled(bool(items))
-
-    def _forget_stale_scales(self) -> None:
-        network = self.document.session.network
-        for key in list(self._scales):
-            layer, out_channel, in_channel = key
-            weight = network.params.get(f"{layer}.weight")
-            if weight is None or out_channel >= weight.shape[0] or in_channel >= weight.shape[1]:
-                del self._scales[key]
 
     def _show_kernel(self) -> None:
         """Grid, scale, bias and overview of the current kernel (no edits)."""
@@ -310,15 +251,8 @@ class KernelEditor(QWidget):
             self.bias_spin.blockSignals(False)
         self.overview.set_weights(weights)
         self.overview.set_selected(out_channel, in_channel)
-        outs, ins, k, _ = weights.shape
         label = self.document.session.network.label(self._layer)
-        if outs * ins == 1:
-            self.overview_label.setText(f"The one kernel of {label}")
-        else:
-            self.overview_label.setText(
-                f"All {outs * ins} kernels of {label}: {_count(outs, 'filter')} (columns) x "
-                f"{_count(ins, 'input channel')} (rows); click one to edit it"
-            )
+        self.overview_label.setText(overview_caption(label, *weights.shape[:2]))
 
     def _kernel_chosen(self) -> None:
         if self._layer is None:
@@ -400,12 +334,9 @@ class KernelEditor(QWidget):
         if self._layer is None:
             return NO_CONV_HINT
         try:
-            scale = parse_number(text)
+            self._factors.set(self._key(), parse_factor(text))
         except ValueError as exc:
             return str(exc)
-        if not np.isfinite(scale) or scale == 0:
-            return f"the factor must be a finite number other than 0, not {text.strip()!r}"
-        self._scales[self._key()] = scale
         self._show_kernel()
         return None
 
@@ -414,9 +345,7 @@ class KernelEditor(QWidget):
         if self._layer is None:
             return NO_CONV_HINT
         try:
-            scale = parse_number(text)
-            if not np.isfinite(scale) or scale == 0:
-                raise ValueError(f"the factor must be a finite number other than 0, not {text.strip()!r}")
+            scale = parse_factor(text)
         except ValueError as exc:
             self.scale_box.lineEdit().setStyleSheet("QLineEdit { border: 2px solid #d62f27; }")
             self._say(f"Factor not changed: {exc}", error=True)
@@ -426,10 +355,10 @@ class KernelEditor(QWidget):
             self._show_kernel()
             return None
         grid = self.kernel_grid().copy()
-        self._scales[self._key()] = scale
+        self._factors.set(self._key(), scale)
         error = self._write_kernel(grid, f"Kernel factor {scale_text(scale)}")
         if error is not None:
-            self._scales[self._key()] = old
+            self._factors.set(self._key(), old)
         self._show_kernel()
         if error is None:
             self._say(f"Weights are now {scale_text(scale)} x the grid.")
@@ -443,22 +372,22 @@ class KernelEditor(QWidget):
         weights = self._weights().copy()
         k = weights.shape[2]
         targets = range(weights.shape[0]) if self.all_outputs.isChecked() else [out_channel]
-        old_scales = dict(self._scales)
+        old_factors = self._factors.snapshot()
         try:
             scale, grid = kernel_preset(name, k, self._rng)
             for target in targets:
                 if name == "Random" and target != out_channel:
                     scale, grid = kernel_preset(name, k, self._rng)
                 weights[target, in_channel] = np.float32(scale) * grid
-                self._scales[(self._layer, target, in_channel)] = scale
+                self._factors.set((self._layer, target, in_channel), scale)
         except ValueError as exc:
-            self._scales = old_scales
+            self._factors.restore(old_factors)
             self._say(f"Not applied: {exc}.", error=True)
             return str(exc)
         where = "every filter" if len(targets) > 1 else f"kernel [{out_channel}, {in_channel}]"
         error = self.document.edit_params({f"{self._layer}.weight": weights}, f"Kernel preset: {name} ({where})")
         if error:
-            self._scales = old_scales
+            self._factors.restore(old_factors)
             self._say(f"Not applied: {error}", error=True)
             return error
         self._show_kernel()
