@@ -105,5 +105,10 @@ def confusion_matrix(
     predicted = predict_classes(net, x, batch_size)
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes or predicted.max() >= num_classes):
         raise ValueError(f"labels and predictions must be classes 0 to {num_classes - 1}")
+    return confusion_counts(labels, predicted, num_classes)
+
+
+def confusion_counts(labels: np.ndarray, predicted: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """(num_classes, num_classes) int64 counts of (true label, predicted class) pairs, both in range."""
     counts = np.bincount(labels * num_classes + predicted, minlength=num_classes * num_classes)
     return counts.reshape(num_classes, num_classes).astype(np.int64)

@@ -15,7 +15,7 @@ from cnn_desktop.data import download as mnist_download
 from cnn_desktop.data.datasets import load_bundled
 from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.training import DEFAULT_LR
-from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel, format_duration
+from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel
 
 from .conftest import wait_for_result
 
@@ -76,8 +76,8 @@ def test_short_run_learns_live_and_updates_everything(qtbot, panel, document):
 
     assert LOCK_REASON in locked_while_running  # locked once running ...
     assert document.weights_lock is None  # ... and unlocked at the end
-    train_x, train_loss, train_accuracy = panel.curve_data("train")
-    test_x, test_loss, test_accuracy = panel.curve_data("test")
+    train_x, train_loss, train_accuracy = panel.curves.curve_data("train")
+    test_x, test_loss, test_accuracy = panel.curves.curve_data("test")
     assert len(train_x) >= 20 and np.all(np.diff(train_x) > 0)
     assert list(test_x) == [0.0, 1.0, 2.0]  # before training, then after each epoch
     assert train_loss[-1] < train_loss[0]
@@ -96,7 +96,7 @@ def test_short_run_learns_live_and_updates_everything(qtbot, panel, document):
     # throttled: roughly ten updates a second at most, while the trainer ran 125 steps
     assert 2 <= len(adopted) <= elapsed * 10 + 3
     assert len(progress) <= elapsed * 10 + 3 and progress[-1].step == 2 * 63
-    assert panel.confusion.matrix.sum() == 1000  # the whole test split
+    assert panel.confusion.view.matrix.sum() == 1000  # the whole test split
 
 
 def test_weights_lock_pause_edit_resume_keeps_the_edit(qtbot, panel, document):
@@ -191,7 +191,7 @@ def test_divergence_restores_finite_weights_and_says_why(qtbot, panel, document)
     panel.settings_group.lr_spin.lineEdit().selectAll()
     qtbot.keyClicks(panel.settings_group.lr_spin.lineEdit(), "1e6")
     qtbot.keyClick(panel.settings_group.lr_spin.lineEdit(), Qt.Key.Key_Return)
-    assert panel.config().lr == 1e6
+    assert panel.settings_group.config().lr == 1e6
     assert run_to_end(qtbot, panel) == "diverged"
     weights = document.session.network.params
     assert all(np.isfinite(array).all() for array in weights.values())  # the last good step's weights
@@ -235,7 +235,7 @@ def test_confusion_cell_click_loads_a_test_digit_into_the_editor(qtbot, panel, d
     configure(panel, digits=300, epochs=1)
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
         run_to_end(qtbot, panel)
-    view = panel.confusion
+    view = panel.confusion.view
     panel.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: view.grid.isVisible() and view.grid.height() > 100)
     matrix = view.matrix
@@ -266,11 +266,11 @@ def test_confusion_grid_keyboard_picks_a_cell(qtbot, panel, document):
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
         run_to_end(qtbot, panel)
     panel.tabs.setCurrentIndex(1)
-    grid = panel.confusion.grid
+    grid = panel.confusion.view.grid
     grid.setFocus()
     for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Right):
         qtbot.keyClick(grid, key)
-    with qtbot.waitSignal(panel.confusion.cell_selected) as selected:
+    with qtbot.waitSignal(panel.confusion.view.cell_selected) as selected:
         qtbot.keyClick(grid, Qt.Key.Key_Return)
     assert selected.args == [2, 2]
 
@@ -320,7 +320,7 @@ def test_download_shows_progress_and_cancels(qtbot, panel, monkeypatch):
 
 
 def test_a_folder_without_mnist_files_is_reported(qtbot, panel, tmp_path):
-    panel.set_source(str(tmp_path))
+    panel.data_group.set_source(str(tmp_path))
     qtbot.waitUntil(lambda: "Cannot load the digits" in panel.message(), timeout=5000)
     assert "train-images-idx3-ubyte" in panel.message() and panel.message_kind == "error"
     assert panel.data_group.folder_button.isVisible()
@@ -332,17 +332,17 @@ def test_confusion_update_button_follows_edited_weights(qtbot, panel, document):
     configure(panel, digits=300, epochs=1)
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
         run_to_end(qtbot, panel)
-    assert panel.confusion_button.isEnabled()
+    assert panel.confusion.update_button.isEnabled()
     dense = document.session.network.params["7.bias"].copy()
     dense[3] = 1e3  # every digit now looks like a 3
     assert document.edit_params({"7.bias": dense}, "all threes") is None
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
-        qtbot.mouseClick(panel.confusion_button, Qt.MouseButton.LeftButton)
-    assert panel.confusion.matrix[:, 3].sum() == 1000
+        qtbot.mouseClick(panel.confusion.update_button, Qt.MouseButton.LeftButton)
+    assert panel.confusion.view.matrix[:, 3].sum() == 1000
 
 
 def test_settings_show_the_defaults_and_follow_the_optimiser(qtbot, panel):
-    config = panel.config()
+    config = panel.settings_group.config()
     assert (config.epochs, config.batch_size, config.optimiser, config.augment) == (20, 32, "sgd", True)
     settings = panel.settings_group
     assert settings.lr_spin.text() == "0.05"
@@ -358,7 +358,3 @@ def test_settings_show_the_defaults_and_follow_the_optimiser(qtbot, panel):
         panel.data_group.source_box,
     ):
         assert widget.toolTip()
-
-
-def test_helpers():
-    assert format_duration(75.4) == "1:15" and format_duration(3723) == "1:02:03"
