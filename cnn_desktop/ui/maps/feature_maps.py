@@ -17,16 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPen
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
-    QHBoxLayout,
-    QLabel,
     QStyle,
-    QToolButton,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -34,10 +31,8 @@ from PySide6.QtWidgets import (
 
 from ...compute import ForwardResult
 from ...mosaic import MosaicGrid, choose_grid
-from ...number_text import format_value
 from ..colours import (
     DEFAULT_DIVERGING,
-    colour_index,
     colour_table,
     diverging,
     greyscale,
@@ -48,8 +43,9 @@ from ..document import SessionDocument
 from ..fonts import pixel_font
 from .map_canvas import MapsCanvas
 from .map_highlights import Colour, Highlight, box_outlines, channel_highlight, overlay_rgba, translucent
-from .map_items import MIN_NUMBER_FONT_PX, NOTE_COLOUR, digit_width, level_text
+from .map_items import NOTE_COLOUR
 from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
+from .map_toolbar import zoom_toolbar
 
 SELECTION_COLOUR = (255, 221, 0)
 HOVER_COLOUR = (255, 255, 255)
@@ -105,7 +101,8 @@ class FeatureMapsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(self._build_toolbar())
+        toolbar, self.zoom_label = zoom_toolbar(self, self.zoom_in, self.zoom_out, lambda: self.set_zoom(1.0))
+        layout.addLayout(toolbar)
         layout.addWidget(self.canvas, 1)
 
         document.result_ready.connect(self.show_result)
@@ -114,43 +111,6 @@ class FeatureMapsView(QWidget):
             self.show_result(document.latest)
 
     # ----- construction
-    def _build_toolbar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 2, 6, 0)
-        hint = QLabel("Hover a cell to read its value · click to select a unit · Ctrl+wheel zooms")
-        hint.setToolTip(
-            "Every channel of every layer, recomputed live as you edit the image or the kernels.\n"
-            "Hover a cell to read its value, click to select a unit, Ctrl+wheel or Ctrl+plus/minus to zoom."
-        )
-        hint.setMinimumWidth(20)  # may be clipped in a narrow window; it must not widen the view
-        bar.addWidget(hint, 1)
-        self.zoom_label = QLabel("100%")
-        self.zoom_label.setToolTip("Zoom of the feature maps")
-        specs = (
-            ("−", "Zoom out (Ctrl+-)", QKeySequence.StandardKey.ZoomOut, self.zoom_out),
-            (
-                "+",
-                "Zoom in (Ctrl++): small maps show their numbers when large enough",
-                QKeySequence.StandardKey.ZoomIn,
-                self.zoom_in,
-            ),
-            ("Reset", "Reset the zoom to 100% (Ctrl+0)", QKeySequence("Ctrl+0"), lambda: self.set_zoom(1.0)),
-        )
-        for text, tip, keys, slot in specs:
-            action = QAction(text, self)
-            action.setToolTip(tip)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setAutoRaise(True)
-            if text == "Reset":
-                bar.addWidget(self.zoom_label)
-            bar.addWidget(button)
-        return bar
-
     def _outline_item(self, colour: tuple[int, int, int], width: float, z: float) -> QGraphicsRectItem:
         item = QGraphicsRectItem()
         pen = QPen(QColor(*colour), width)
@@ -438,50 +398,10 @@ class FeatureMapsView(QWidget):
         peaks = [symmetric_level(values) for values in result.stages]
         global_peak = max(peaks[1:], default=1.0)
         for group, values, peak in zip(self._groups, result.stages, peaks, strict=True):
-            self._draw_stage(group, values, global_peak if self._scaling == "global" else peak)
+            dark_text = self._grey_dark_text if group.stage == 0 else self._dark_text
+            group.draw(values, global_peak if self._scaling == "global" else peak, self._scaling, dark_text)
             if rect_changed:
                 group.image.setRect(group.local_mosaic_rect())
-
-    def _draw_stage(self, group: StageGroup, values: np.ndarray, peak: float) -> None:
-        if group.stage == 0:
-            shown, low, high = values, 0.0, 1.0
-            group.bar.set_labels("1", "0.5", "0")
-        elif self._scaling == "channel" and not group.flat:
-            channel_peaks = np.abs(values).reshape(values.shape[0], -1).max(axis=1)
-            channel_peaks[~(channel_peaks > 1e-12)] = 1.0
-            shown, low, high = values / channel_peaks[:, None, None], -1.0, 1.0
-            group.bar.set_labels("+1 × max", "0", "-1 × max")
-        else:
-            shown, low, high = values, -peak, peak
-            group.bar.set_labels(level_text(peak), "0", level_text(-peak))
-        group.levels = (low, high)
-        mosaic = group.grid.tile(shown, group.buffer)
-        group.image.setImage(mosaic, autoLevels=False, levels=(low, high))
-        if group.numbers_possible:
-            self._draw_numbers(group, values, shown, low, high)
-
-    def _draw_numbers(self, group: StageGroup, values: np.ndarray, shown: np.ndarray, low: float, high: float) -> None:
-        """Texts of a small stage (format_value) in black or white, whichever reads on the cell.
-
-        Only the values that changed since the last result are formatted again (a pixel edit
-        changes a few units of each layer), so thousands of numbers stay cheap.
-        """
-        flat_values = values.ravel()
-        if group.text_values is None or group.text_values.shape != flat_values.shape:
-            group.texts = [format_value(v) for v in flat_values.tolist()]
-        else:
-            texts = group.texts
-            for index in np.flatnonzero(flat_values != group.text_values).tolist():
-                texts[index] = format_value(flat_values[index])
-        group.text_values = flat_values.copy()
-        longest = max(4, max(map(len, group.texts)))
-        font_px = min(0.5 * group.cell, 0.86 * group.cell / digit_width(longest))
-        if font_px < MIN_NUMBER_FONT_PX:
-            group.numbers.clear()
-            return
-        index = colour_index(shown.ravel(), low, high)
-        dark_table = self._grey_dark_text if group.stage == 0 else self._dark_text
-        group.numbers.set_numbers(group.texts, dark_table[index], pixel_font(font_px))
 
     # ----- selection and pointer
     def _outline_selection(self) -> None:
