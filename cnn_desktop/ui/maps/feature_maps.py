@@ -7,24 +7,23 @@ only updated with ``setImage``; the mosaics are built with NumPy in the slot tha
 ``result_ready``; ``paint`` only draws. Small maps also show their numbers, as on the slides, drawn
 by one item per stage. Scene coordinates are the canvas widget's pixels (pyqtgraph's pixel mode).
 
-This module is the widget; the pieces it puts together live next to it: ``cnn_desktop.mosaic`` (tiling
-geometry, no Qt), ``map_items`` (numbers, boxes, colour bar), ``map_stage`` (one stage's items and
-layout), ``map_highlights`` (tints and boxes) and ``map_canvas`` (the scrolling pixel canvas).
+This module is the widget; the pieces it puts together live next to it: ``cnn_desktop.mosaic``
+(tiling geometry, no Qt), ``map_items`` (numbers, boxes, colour bar), ``map_stage`` (one stage's
+items, layout and drawing), ``map_highlights`` (tints and boxes), ``map_canvas`` (the scrolling
+pixel canvas), ``map_pointer`` (hover, click, wheel) and ``map_toolbar`` (the zoom strip).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
-    QApplication,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QStyle,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -42,15 +41,15 @@ from ..colours import (
 from ..document import SessionDocument
 from ..fonts import pixel_font
 from .map_canvas import MapsCanvas
-from .map_highlights import Colour, Highlight, box_outlines, channel_highlight, overlay_rgba, translucent
+from .map_highlights import Colour, HighlightLayers
 from .map_items import NOTE_COLOUR
+from .map_pointer import ZOOM_STEP, MapsPointer
 from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
 from .map_toolbar import zoom_toolbar
 
 SELECTION_COLOUR = (255, 221, 0)
 HOVER_COLOUR = (255, 255, 255)
 ZOOM_RANGE = (0.5, 4.0)
-ZOOM_STEP = 1.25
 
 Unit = tuple[int, int, int, int]  # stage, channel, y, x
 
@@ -80,8 +79,7 @@ class FeatureMapsView(QWidget):
         self._key: tuple | None = None
         self._layout_key: tuple | None = None
         self._result: ForwardResult | None = None
-        self._hovered: Unit | None = None
-        self._highlights: dict[str, dict[int, list[Highlight]]] = {}
+        self._highlights = HighlightLayers()
         self.shown_version = -1
 
         self.canvas = MapsCanvas()
@@ -95,7 +93,7 @@ class FeatureMapsView(QWidget):
         self._empty_note.setPos(MARGIN, MARGIN)
         scene.addItem(self._empty_note)
 
-        self.canvas.viewport().installEventFilter(self)
+        self._pointer = MapsPointer(self, self._hover_item)
         self.canvas.resized.connect(self._relayout)
 
         layout = QVBoxLayout(self)
@@ -272,13 +270,7 @@ class FeatureMapsView(QWidget):
 
         Highlights are kept per ``key``: a new call with the same key replaces them, other keys stay.
         """
-        colour = translucent(colour)
-        entries: dict[int, list[Highlight]] = {}
-        for stage, mask in masks.items():
-            mask = np.asarray(mask, dtype=bool)
-            self._check_stage_shape(stage, mask.shape)
-            entries[stage] = [Highlight(colour, mask=mask)]
-        self._highlights[key] = entries
+        self._highlights.set_masks(key, masks, colour, [group.shape for group in self._groups])
         self._draw_highlights()
 
     def set_highlights(self, per_stage: dict[int, list[tuple]], key: str = "highlights") -> None:
@@ -287,43 +279,17 @@ class FeatureMapsView(QWidget):
         Masks tint their cells of that channel; boxes (inclusive unit coordinates, clipped to the
         map) are outlined. For a flat stage the mask is (F,) and the box is (0, first, 0, last).
         """
-        entries: dict[int, list[Highlight]] = {}
-        for stage, items in per_stage.items():
-            shape = self._stage_shape(stage)
-            for channel, what, colour in items:
-                entries.setdefault(stage, []).append(channel_highlight(shape, channel, what, colour))
-        self._highlights[key] = entries
+        self._highlights.set_items(key, per_stage, [group.shape for group in self._groups])
         self._draw_highlights()
 
     def clear_highlights(self, key: str | None = None) -> None:
         """Remove the highlights of ``key``, or all of them."""
-        if key is None:
-            self._highlights.clear()
-        else:
-            self._highlights.pop(key, None)
+        self._highlights.clear(key)
         self._draw_highlights()
 
-    def _stage_shape(self, stage: int) -> tuple[int, ...]:
-        if not 0 <= stage < len(self._groups):
-            raise ValueError(f"there is no stage {stage} (the pipeline has stages 0 to {len(self._groups) - 1})")
-        return self._groups[stage].shape
-
-    def _check_stage_shape(self, stage: int, shape: tuple[int, ...]) -> None:
-        expected = self._stage_shape(stage)
-        if tuple(shape) != tuple(expected):
-            raise ValueError(f"a mask for stage {stage} must have shape {expected}, not {shape}")
-
     def _draw_highlights(self) -> None:
-        """Overlay images and boxes of every stage from the stored highlights (not per result)."""
         for group in self._groups:
-            entries = [h for per_stage in self._highlights.values() for h in per_stage.get(group.stage, [])]
-            rgba = overlay_rgba(group.grid, group.shape, entries)
-            if rgba is not None:
-                group.overlay.setImage(rgba, autoLevels=False, levels=None)
-                group.overlay.setRect(group.local_mosaic_rect())
-            group.overlay.setVisible(rgba is not None)
-            bounds = QRectF(0, 0, group.mosaic_rect.width(), group.mosaic_rect.height())
-            group.boxes.set_boxes(box_outlines(group.grid, group.cell, entries), bounds)
+            group.show_highlights(self._highlights.of_stage(group.stage))
 
     # ----- results
     def show_result(self, result: ForwardResult) -> None:
@@ -337,8 +303,9 @@ class FeatureMapsView(QWidget):
         else:
             self._draw_result()
         self.shown_version = result.version
-        if self._hovered is not None:
-            self.unit_hovered.emit(*self._hovered, self.value(*self._hovered))
+        hovered = self._pointer.hovered
+        if hovered is not None:
+            self.unit_hovered.emit(*hovered, self.value(*hovered))
 
     def _rebuild(self, key: tuple, labels: list[str], shapes: list[tuple[int, ...]]) -> None:
         scene = self.canvas.scene()
@@ -358,12 +325,8 @@ class FeatureMapsView(QWidget):
             scene.addItem(group.root)
             self._groups.append(group)
         self._empty_note.setVisible(False)
-        self._hovered = None
-        self._hover_item.setVisible(False)
-        for per_stage in self._highlights.values():  # drop highlights that no longer fit their stage
-            for stage in list(per_stage):
-                if stage >= len(shapes):
-                    del per_stage[stage]
+        self._pointer.forget()
+        self._highlights.keep_stages(len(shapes))
         self._relayout(force=True)
 
     def _available_width(self) -> float:
@@ -384,8 +347,7 @@ class FeatureMapsView(QWidget):
             grid, cell = choose_grid(group.shape, available, self._zoom)
             top += group.place(top, grid, cell) + GROUP_SPACING
         self.canvas.set_content_height(top)
-        self._hovered = None
-        self._hover_item.setVisible(False)
+        self._pointer.forget()
         self._draw_result(rect_changed=True)
         self._draw_highlights()
         self._outline_selection()
@@ -416,57 +378,6 @@ class FeatureMapsView(QWidget):
             return
         self._selection_item.setRect(self.unit_scene_rect(selection.stage, channel, selection.y, selection.x))
         self._selection_item.setVisible(True)
-
-    def _hover_at(self, point: QPointF) -> None:
-        unit = self.unit_at_scene(point)
-        if unit == self._hovered:
-            return
-        self._hovered = unit
-        if unit is None:
-            self._hover_item.setVisible(False)
-            return
-        self._hover_item.setRect(self.unit_scene_rect(*unit))
-        self._hover_item.setVisible(True)
-        self.unit_hovered.emit(*unit, self.value(*unit))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Pointer events on the canvas: hover reads a unit, click selects it, wheel scrolls/zooms."""
-        if watched is not self.canvas.viewport():
-            return super().eventFilter(watched, event)
-        kind = event.type()
-        if kind == QEvent.Type.MouseMove:
-            self._hover_at(self.canvas.mapToScene(event.position().toPoint()))
-            return False
-        if kind == QEvent.Type.MouseButtonPress:
-            self.canvas.setFocus(Qt.FocusReason.MouseFocusReason)
-            if event.button() == Qt.MouseButton.LeftButton:
-                unit = self.unit_at_scene(self.canvas.mapToScene(event.position().toPoint()))
-                if unit is not None:
-                    self.unit_clicked.emit(*unit)
-            return True
-        if kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick):
-            return True
-        if kind == QEvent.Type.Leave:
-            self._hovered = None
-            self._hover_item.setVisible(False)
-            return False
-        if kind == QEvent.Type.Wheel:
-            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                steps = event.angleDelta().y() / 120
-                if steps:
-                    self.set_zoom(self._zoom * ZOOM_STEP**steps)
-            else:
-                QApplication.sendEvent(self.canvas.verticalScrollBar(), event)
-            return True
-        if kind == QEvent.Type.ToolTip:
-            unit = self.unit_at_scene(self.canvas.mapToScene(event.pos()))
-            if unit is None:
-                QToolTip.hideText()
-            else:
-                text = self.hover_text(*unit, self.value(*unit)) + "\nClick to select this unit"
-                QToolTip.showText(event.globalPos(), text, self.canvas)
-            return True
-        return False
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

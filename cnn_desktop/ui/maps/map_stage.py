@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem
 from ...mosaic import NUMBER_MAX_SIDE, MosaicGrid
 from ...number_text import format_value
 from ..colours import colour_index
+from .map_highlights import Highlight, box_outlines, overlay_rgba
 from .map_items import (
     COLOUR_BAR_WIDTH,
     MIN_NUMBER_FONT_PX,
@@ -126,6 +127,16 @@ class StageGroup:
     def local_mosaic_rect(self) -> QRectF:
         """The mosaic's rectangle in the group's own coordinates (where its image items go)."""
         return self.mosaic_rect.translated(-self.root.pos())
+
+    def show_highlights(self, highlights: list[Highlight]) -> None:
+        """The tint overlay and outlined boxes of ``highlights`` (redrawn on change, not per result)."""
+        rgba = overlay_rgba(self.grid, self.shape, highlights)
+        if rgba is not None:
+            self.overlay.setImage(rgba, autoLevels=False, levels=None)
+            self.overlay.setRect(self.local_mosaic_rect())
+        self.overlay.setVisible(rgba is not None)
+        bounds = QRectF(0, 0, self.mosaic_rect.width(), self.mosaic_rect.height())
+        self.boxes.set_boxes(box_outlines(self.grid, self.cell, highlights), bounds)
 
     # ----- drawing a result
     def draw(self, values: np.ndarray, peak: float, scaling: str, dark_text: np.ndarray) -> None:
