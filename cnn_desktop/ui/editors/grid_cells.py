@@ -1,12 +1,14 @@
 """What a number grid draws, prepared once per change and painted by small functions.
 
-:class:`CellPicture` turns an (H, W) array into its cell colours (one RGB image), the text colour
-of every cell and the highlight mask as an image; the ``draw_*`` functions paint cells' numbers,
-the hatched padding, grid lines, outlines and the cursor with a ``QPainter`` and compute nothing.
+:class:`GridGeometry` places the cells in the widget; :class:`CellPicture` turns an (H, W) array
+into its cell colours (one RGB image), the text colour of every cell and the highlight mask as an
+image; the ``draw_*`` functions paint cells' numbers, the hatched padding, grid lines, outlines and
+the cursor with a ``QPainter`` and compute nothing.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -36,6 +38,51 @@ class GridRect:
     colour: QColor | str = "#ffb000"
     width: float = 3.0
     style: Qt.PenStyle = Qt.PenStyle.SolidLine
+
+
+@dataclass(frozen=True)
+class GridGeometry:
+    """Where the cells of an (H, W) array with ``pad`` rings of padding sit in a widget (pixels).
+
+    ``(x0, y0)`` is the top-left corner of the outermost padding cell, ``cell`` the side of a cell;
+    row and column 0 are the array's first, so padding cells have negative or too large indices.
+    """
+
+    height: int
+    width: int
+    pad: int
+    x0: float = 0.0
+    y0: float = 0.0
+    cell: float = 0.0
+
+    @classmethod
+    def fit(cls, shape: tuple[int, int], pad: int, width: int, height: int, margin: int) -> GridGeometry:
+        """Square cells as large as a ``width`` x ``height`` widget allows, centred, ``margin`` px free."""
+        rows, cols = shape[0] + 2 * pad, shape[1] + 2 * pad
+        if not shape[0] or not shape[1]:
+            return cls(shape[0], shape[1], pad)
+        cell = max(min((width - 2 * margin) / cols, (height - 2 * margin) / rows), 0.5)
+        if cell >= 3:
+            cell = float(math.floor(cell))  # whole pixels: crisp cell borders
+        x0 = round((width - cell * cols) / 2)
+        y0 = round((height - cell * rows) / 2)
+        return cls(shape[0], shape[1], pad, float(x0), float(y0), cell)
+
+    def cell_rect(self, row: int, col: int) -> QRectF:
+        """The cell's rectangle; rows/cols of the padding margin are allowed."""
+        cell = self.cell
+        return QRectF(self.x0 + (col + self.pad) * cell, self.y0 + (row + self.pad) * cell, cell, cell)
+
+    def cell_at(self, point: QPointF, include_padding: bool = False) -> tuple[int, int] | None:
+        """The (row, col) under ``point``, or None outside the array (and its padding, if included)."""
+        if self.cell <= 0:
+            return None
+        col = math.floor((point.x() - self.x0) / self.cell) - self.pad
+        row = math.floor((point.y() - self.y0) / self.cell) - self.pad
+        p = self.pad if include_padding else 0
+        if -p <= row < self.height + p and -p <= col < self.width + p:
+            return row, col
+        return None
 
 
 @dataclass

@@ -9,8 +9,6 @@ click, drag, wheel) and typed numbers as signals in array coordinates and change
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import SIGNAL, Property, QEvent, QPointF, QRectF, QSize, Qt, Signal
@@ -30,6 +28,7 @@ from ..colours import LUT_SIZE, colour_table, greyscale, text_colour_table
 from .cell_editor import TYPING_STARTERS, CellEditor
 from .grid_cells import (
     CellPicture,
+    GridGeometry,
     GridRect,
     draw_focus,
     draw_grid_lines,
@@ -198,37 +197,18 @@ class NumberGridView(QWidget):
 
     def cell_size(self) -> float:
         """Side of one cell in pixels at the widget's current size (0 with nothing to show)."""
-        return self._layout()[2]
+        return self._geometry().cell
 
     def cell_rect(self, row: int, col: int) -> QRectF:
         """The cell's rectangle in widget pixels; rows/cols of the padding margin are allowed."""
-        x0, y0, cell = self._layout()
-        return QRectF(x0 + (col + self._pad) * cell, y0 + (row + self._pad) * cell, cell, cell)
+        return self._geometry().cell_rect(row, col)
 
     def cell_at(self, point: QPointF, include_padding: bool = False) -> tuple[int, int] | None:
         """The (row, col) under ``point`` (widget pixels), or None outside the array."""
-        x0, y0, cell = self._layout()
-        if cell <= 0:
-            return None
-        col = math.floor((point.x() - x0) / cell) - self._pad
-        row = math.floor((point.y() - y0) / cell) - self._pad
-        height, width = self._array.shape
-        p = self._pad if include_padding else 0
-        if -p <= row < height + p and -p <= col < width + p:
-            return row, col
-        return None
+        return self._geometry().cell_at(point, include_padding)
 
-    def _layout(self) -> tuple[float, float, float]:
-        rows, cols = self._array.shape[0] + 2 * self._pad, self._array.shape[1] + 2 * self._pad
-        if not self._array.size:
-            return 0.0, 0.0, 0.0
-        cell = min((self.width() - 2 * MARGIN) / cols, (self.height() - 2 * MARGIN) / rows)
-        cell = max(cell, 0.5)
-        if cell >= 3:
-            cell = float(math.floor(cell))  # whole pixels: crisp cell borders
-        x0 = round((self.width() - cell * cols) / 2)
-        y0 = round((self.height() - cell * rows) / 2)
-        return float(x0), float(y0), cell
+    def _geometry(self) -> GridGeometry:
+        return GridGeometry.fit(self._array.shape, self._pad, self.width(), self.height(), MARGIN)
 
     def _inside(self, row: int, col: int) -> bool:
         return 0 <= row < self._array.shape[0] and 0 <= col < self._array.shape[1]
@@ -259,7 +239,8 @@ class NumberGridView(QWidget):
             painter.end()
             return
         picture = self._picture()
-        x0, y0, cell = self._layout()
+        geometry = self._geometry()
+        x0, y0, cell = geometry.x0, geometry.y0, geometry.cell
         height, width = self._array.shape
         p = self._pad
         inner = QRectF(x0 + p * cell, y0 + p * cell, width * cell, height * cell)
