@@ -8,10 +8,11 @@ in other sizes.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["KERNEL_PRESETS", "KERNEL_PRESET_TIPS", "kernel_preset", "random_kernel"]
+__all__ = ["KERNEL_PRESETS", "KERNEL_PRESET_TIPS", "fill_with_preset", "kernel_preset", "random_kernel"]
 
 _HORIZONTAL_EDGES = np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], np.float32)
 _SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
@@ -86,6 +87,33 @@ def kernel_preset(name: str, k: int = 3, rng: np.random.Generator | None = None)
     if key == "Zero":
         return 1.0, np.zeros((k, k), np.float32)
     raise ValueError(f"the {key} preset exists only as a 3x3 kernel, not {k}x{k}")
+
+
+def fill_with_preset(
+    weights: np.ndarray,
+    name: str,
+    in_channel: int,
+    targets: Sequence[int],
+    current: int,
+    rng: np.random.Generator | None = None,
+) -> dict[int, float]:
+    """Write preset ``name`` into the kernels (target, ``in_channel``) of ``weights`` (out, in, k, k).
+
+    Returns the factor of each target's kernel. "Random" draws a new kernel for every target but
+    ``current`` (which gets the first draw). Raises ValueError, writing nothing, when the preset
+    has no k x k form.
+    """
+    k = weights.shape[2]
+    scale, grid = kernel_preset(name, k, rng)
+    kernels = {}
+    for target in targets:
+        if _preset_key(name) == "Random" and target != current:
+            kernels[target] = kernel_preset(name, k, rng)
+        else:
+            kernels[target] = (scale, grid)
+    for target, (factor, kernel) in kernels.items():
+        weights[target, in_channel] = np.float32(factor) * kernel
+    return {target: factor for target, (factor, _) in kernels.items()}
 
 
 def _preset_key(name: str) -> str:

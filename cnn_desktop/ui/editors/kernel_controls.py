@@ -4,13 +4,41 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
 
 from ...engine import Network
 from ...kernel_presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS
+from ...number_text import format_value, scale_text
+from ..colours import diverging
+from .grid_view import NumberGridView
 
+WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
 SCALE_CHOICES = ("1", "1/9", "1/16", "1/8", "1/4", "1/2", "2")
 NO_CONV_HINT = "Select a conv layer to edit its kernels"
+
+
+def layer_box() -> QComboBox:
+    box = QComboBox()
+    box.setPlaceholderText("Choose a conv layer…")
+    box.setToolTip("The conv layer whose kernels are edited here")
+    return box
+
+
+def kernel_grid_view() -> NumberGridView:
+    """The editable k x k grid of one kernel, diverging colours."""
+    grid = NumberGridView(diverging(), (-1.0, 1.0), editable=True)
+    grid.setToolTip(
+        "The kernel grid (weights = factor x grid). Type a number and press Enter to set a cell;\n"
+        f"scroll on a cell for +/-{WHEEL_STEP} (with Shift: +/-1). Arrow keys move the cell cursor."
+    )
+    grid.setAccessibleName("Kernel weights")
+    return grid
+
+
+def all_outputs_box() -> QCheckBox:
+    box = QCheckBox("All outputs")
+    box.setToolTip("Apply the preset to this input channel of every output channel (every filter)")
+    return box
 
 
 def channel_spin(prefix: str, tip: str) -> QSpinBox:
@@ -109,6 +137,12 @@ def overview_caption(layer_label: str, outs: int, ins: int) -> str:
         f"All {outs * ins} kernels of {layer_label}: {_count(outs, 'filter')} (columns) x "
         f"{_count(ins, 'input channel')} (rows); click one to edit it"
     )
+
+
+def weight_text(index: tuple[int, int, int, int], weight: float, factor: float) -> str:
+    """``Weight [0, 0, 1, 2] = 0.1111 = 1/9 x 1`` for weight (out, in, row, col) shown with ``factor``."""
+    shown = "" if factor == 1 else f" = {scale_text(factor)} x {format_value(weight / factor)}"
+    return f"Weight [{', '.join(map(str, index))}] = {weight:.4g}{shown}"
 
 
 def _count(number: int, noun: str) -> str:

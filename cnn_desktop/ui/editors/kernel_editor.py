@@ -12,8 +12,6 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -21,28 +19,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...kernel_presets import kernel_preset
+from ...kernel_presets import fill_with_preset
 from ...number_text import format_value, scale_text
 from ...state.kernel_factors import KernelFactors, parse_factor
 from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
 from ..message_label import MessageLabel
-from .grid_view import NumberGridView
 from .kernel_controls import (
     NO_CONV_HINT,
+    WHEEL_STEP,
+    all_outputs_box,
     bias_spin,
     channel_spin,
     choose_layer,
     factor_box,
     fill_layer_box,
     hint_label,
+    kernel_grid_view,
+    layer_box,
     overview_caption,
     preset_box,
     set_channel_count,
+    weight_text,
 )
 from .kernel_overview import KernelOverviewView
-
-WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
 
 
 class KernelEditor(QWidget):
@@ -69,9 +69,7 @@ class KernelEditor(QWidget):
 
     # ----- construction
     def _build(self) -> None:
-        self.layer_box = QComboBox()
-        self.layer_box.setPlaceholderText("Choose a conv layer…")
-        self.layer_box.setToolTip("The conv layer whose kernels are edited here")
+        self.layer_box = layer_box()
         self.out_spin = channel_spin("Output ", "Output channel (filter) of the kernel to edit")
         self.in_spin = channel_spin(
             "Input ", "Input channel of the kernel to edit (each filter has one k x k kernel per input channel)"
@@ -82,17 +80,11 @@ class KernelEditor(QWidget):
         times = QLabel("\u00d7")
         times.setFont(big)
 
-        self.grid = NumberGridView(diverging(), (-1.0, 1.0), editable=True)
-        self.grid.setToolTip(
-            "The kernel grid (weights = factor x grid). Type a number and press Enter to set a cell;\n"
-            f"scroll on a cell for +/-{WHEEL_STEP} (with Shift: +/-1). Arrow keys move the cell cursor."
-        )
-        self.grid.setAccessibleName("Kernel weights")
+        self.grid = kernel_grid_view()
 
         self.bias_spin = bias_spin()
         self.preset_box = preset_box()
-        self.all_outputs = QCheckBox("All outputs")
-        self.all_outputs.setToolTip("Apply the preset to this input channel of every output channel (every filter)")
+        self.all_outputs = all_outputs_box()
 
         self.overview_label = QLabel("")
         self.overview_label.setWordWrap(True)
@@ -272,9 +264,7 @@ class KernelEditor(QWidget):
             return
         out_channel, in_channel = self.current_kernel()
         weight = float(self._weights()[out_channel, in_channel, row, col])
-        grid = weight / self.scale()
-        factor = "" if self.scale() == 1 else f" = {scale_text(self.scale())} x {format_value(grid)}"
-        self._say(f"Weight [{out_channel}, {in_channel}, {row}, {col}] = {weight:.4g}{factor}")
+        self._say(weight_text((out_channel, in_channel, row, col), weight, self.scale()))
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message_label.say(text, error)
@@ -370,20 +360,15 @@ class KernelEditor(QWidget):
             return NO_CONV_HINT
         out_channel, in_channel = self.current_kernel()
         weights = self._weights().copy()
-        k = weights.shape[2]
         targets = range(weights.shape[0]) if self.all_outputs.isChecked() else [out_channel]
-        old_factors = self._factors.snapshot()
         try:
-            scale, grid = kernel_preset(name, k, self._rng)
-            for target in targets:
-                if name == "Random" and target != out_channel:
-                    scale, grid = kernel_preset(name, k, self._rng)
-                weights[target, in_channel] = np.float32(scale) * grid
-                self._factors.set((self._layer, target, in_channel), scale)
+            factors = fill_with_preset(weights, name, in_channel, targets, out_channel, self._rng)
         except ValueError as exc:
-            self._factors.restore(old_factors)
             self._say(f"Not applied: {exc}.", error=True)
             return str(exc)
+        old_factors = self._factors.snapshot()
+        for target, scale in factors.items():
+            self._factors.set((self._layer, target, in_channel), scale)
         where = "every filter" if len(targets) > 1 else f"kernel [{out_channel}, {in_channel}]"
         error = self.document.edit_params({f"{self._layer}.weight": weights}, f"Kernel preset: {name} ({where})")
         if error:
