@@ -45,6 +45,7 @@ class KernelOverviewView(pg.GraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # clicked, never a stop for the Tab key
         self.setMinimumHeight(48)
         self.setToolTip("All kernels of the layer: a column per output channel, a row per input channel; click one")
         self._follow_palette()
