@@ -12,16 +12,14 @@ from cnn_desktop.image_presets import LECTURE_IMAGE
 from cnn_desktop.ui import colours
 from cnn_desktop.ui.editors.grid_view import MARGIN, GridRect, NumberGridView
 
+from .conftest import show_widget
+
 
 @pytest.fixture
 def view(qtbot):
     grid = NumberGridView(colours.greyscale(), (0.0, 1.0), editable=True)
     grid.set_array(LECTURE_IMAGE)
-    grid.resize(420, 380)
-    qtbot.addWidget(grid)
-    grid.show()
-    qtbot.waitExposed(grid)
-    return grid
+    return show_widget(qtbot, grid, 420, 380)
 
 
 def centre(view: NumberGridView, row: int, col: int) -> QPoint:

@@ -17,7 +17,7 @@ from cnn_desktop.ui.colours import colour_index, colour_table, diverging
 from cnn_desktop.ui.editors.kernel_editor import KernelEditor
 from cnn_desktop.ui.editors.kernel_overview import KernelOverviewView
 
-from .conftest import wait_for_result
+from .conftest import show_widget, wait_for_result
 
 SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
 EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
@@ -25,12 +25,7 @@ EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
 
 @pytest.fixture
 def editor(qtbot, document):
-    widget = KernelEditor(document)
-    widget.resize(700, 600)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, KernelEditor(document), 700, 600)
 
 
 @pytest.fixture
@@ -254,11 +249,7 @@ def test_undo_of_an_edit_refreshes_the_grid(qtbot, editor, document):
 
 def test_overview_tiles_have_the_colours_of_their_weights_and_gaps_pick_nothing(qtbot):
     weights = np.array([-1.0, -0.5, 0.0, 0.25, 0.75, 1.0], np.float32).reshape(3, 2, 1, 1)
-    overview = KernelOverviewView()
-    overview.resize(300, 200)
-    qtbot.addWidget(overview)
-    overview.show()
-    qtbot.waitExposed(overview)
+    overview = show_widget(qtbot, KernelOverviewView(), 300, 200)
     overview.set_weights(weights)
     overview.set_selected(-1, -1)  # no outline over the tiles
     picture = overview.grab().toImage()

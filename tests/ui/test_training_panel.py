@@ -17,18 +17,14 @@ from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.training import DEFAULT_LR
 from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel
 
-from .conftest import wait_for_result
+from .conftest import show_widget, wait_for_result
 
 RUN_TIMEOUT = 30_000  # ms: generous; a short run takes well under a second
 
 
 @pytest.fixture
 def panel(qtbot, document):
-    widget = TrainingPanel(document)
-    qtbot.addWidget(widget)
-    widget.resize(450, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = show_widget(qtbot, TrainingPanel(document), 450, 800)
     yield widget
     widget.shutdown()
 
