@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import SIGNAL, Property, QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import Property, QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
     QKeyEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import QWidget
 
@@ -38,6 +36,7 @@ from .grid_cells import (
     draw_padding,
     number_font,
 )
+from .grid_pointer import GridPointer
 
 MIN_NUMBER_CELL = 22
 """Smallest cell side (px) at which numbers are written into the cells."""
@@ -87,15 +86,12 @@ class NumberGridView(QWidget):
         self._mask: np.ndarray | None = None
         self._mask_colour = QColor(255, 176, 0, 110)
         self._current = (0, 0)
-        self._hover: tuple[int, int] | None = None
-        self._drag_cell: tuple[int, int] | None = None
-        self._wheel_rest = 0
-        self._modifiers = Qt.KeyboardModifier.NoModifier
         self._prepared: CellPicture | None = None
         self._lut = np.zeros((LUT_SIZE, 3), np.ubyte)
         self._text_lut = np.zeros((LUT_SIZE, 3), np.ubyte)
         self.set_colormap(colormap or greyscale())
         self._cell_editor = CellEditor(self)
+        self._pointer = GridPointer(self)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(60, 60)
@@ -112,8 +108,9 @@ class NumberGridView(QWidget):
         if array.size:
             row, col = self._current
             self._current = (min(row, array.shape[0] - 1), min(col, array.shape[1] - 1))
-        if self._hover is not None and not self._inside(*self._hover):
-            self._hover = None
+        hovered = self._pointer.hovered
+        if hovered is not None and not self._inside(*hovered):
+            self._pointer.hovered = None
         self._invalidate()
 
     def array(self) -> np.ndarray:
@@ -189,11 +186,11 @@ class NumberGridView(QWidget):
         self.update()
 
     def hovered_cell(self) -> tuple[int, int] | None:
-        return self._hover
+        return self._pointer.hovered
 
     def event_modifiers(self) -> Qt.KeyboardModifier:
         """Keyboard modifiers of the mouse or wheel event whose signal is being emitted."""
-        return self._modifiers
+        return self._pointer.modifiers
 
     def cell_size(self) -> float:
         """Side of one cell in pixels at the widget's current size (0 with nothing to show)."""
@@ -274,68 +271,12 @@ class NumberGridView(QWidget):
             area = self.cell_rect(rect.top, rect.left).united(self.cell_rect(rect.bottom, rect.right))
             draw_outline(painter, area, rect)
         focused = self.hasFocus() and self._inside(*self._current)
-        if self._hover is not None and not (focused and self._hover == self._current):
-            draw_hover(painter, self.cell_rect(*self._hover))
+        hovered = self._pointer.hovered
+        if hovered is not None and not (focused and hovered == self._current):
+            draw_hover(painter, self.cell_rect(*hovered))
         if focused:
             draw_focus(painter, self.cell_rect(*self._current), cell, self.palette().highlight().color())
         painter.end()
-
-    # ----- mouse
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        self.cancel_edit()
-        cell = self.cell_at(event.position())
-        if cell is None:
-            super().mousePressEvent(event)
-            return
-        self._modifiers = event.modifiers()
-        self.set_current_cell(*cell)
-        self._drag_cell = cell
-        self.cell_clicked.emit(cell[0], cell[1], event.button())
-        event.accept()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        cell = self.cell_at(event.position())
-        self._set_hover(cell)
-        if self._drag_cell is not None and event.buttons() != Qt.MouseButton.NoButton and cell is not None:
-            if cell != self._drag_cell:
-                self._modifiers = event.modifiers()
-                self._drag_cell = cell
-                self.cell_dragged.emit(cell[0], cell[1], event.buttons())
-        event.accept()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._drag_cell is not None:
-            self._drag_cell = None
-            self._modifiers = event.modifiers()
-            self.mouse_released.emit(event.button())
-        event.accept()
-
-    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        self._set_hover(None)
-        super().leaveEvent(event)
-
-    def _set_hover(self, cell: tuple[int, int] | None) -> None:
-        if cell == self._hover:
-            return
-        self._hover = cell
-        self.cell_hovered.emit(*(cell if cell is not None else (-1, -1)))
-        self.update()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt's name)
-        cell = self.cell_at(event.position())
-        if cell is None or not self.receivers(SIGNAL("cell_wheeled(int,int,int)")):
-            event.ignore()  # nobody edits by wheel here: let a scroll area around the grid scroll
-            return
-        delta = event.angleDelta()
-        # Shift turns the vertical wheel into a horizontal one on some platforms
-        self._wheel_rest += delta.y() if delta.y() != 0 else delta.x()
-        steps = int(self._wheel_rest / 120)
-        self._wheel_rest -= steps * 120
-        if steps:
-            self._modifiers = event.modifiers()
-            self.set_current_cell(*cell)
-            self.cell_wheeled.emit(cell[0], cell[1], steps)
-        event.accept()
 
     # ----- keyboard and the inline editor (cell_editor)
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
