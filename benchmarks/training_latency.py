@@ -144,8 +144,8 @@ def main() -> int:
     probe.run(args.seconds)
     idle = probe.report("idle")
 
-    panel.epochs_spin.setValue(1000)  # longer than the measurement: stopped below
-    panel.batch_spin.setValue(args.batch_size)
+    panel.settings_group.epochs_spin.setValue(1000)  # longer than the measurement: stopped below
+    panel.settings_group.batch_spin.setValue(args.batch_size)
     panel.start()
     started = time.perf_counter()
     while panel.state != "running" and time.perf_counter() - started < 10:

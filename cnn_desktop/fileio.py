@@ -1,13 +1,19 @@
-"""Writing files so that a crash mid-write never damages what was there before."""
+"""Writing files so that a crash mid-write never damages what was there before.
+
+This is the one writer of the whole app: sessions, networks, IDX files and exported pictures all go
+through :func:`atomic_write_bytes`.
+"""
 
 from __future__ import annotations
 
 import io
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 _WRITE_CHUNK = 1 << 20
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NAME_ATTEMPTS = 100
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], payload: bytes, private: bool = False) -> None:
@@ -15,25 +21,39 @@ def atomic_write_bytes(path: str | os.PathLike[str], payload: bytes, private: bo
 
     The bytes go to a temporary file next to ``path``, are flushed to disk, and the temporary file
     is renamed over ``path`` (atomic on POSIX and Windows); on any failure it is removed and ``path``
-    is untouched. The new file keeps the permissions of the one it replaces; ``private`` makes it
-    readable by its owner only.
+    is untouched. The new file keeps the permissions of the one it replaces, or gets those of any new
+    file (``0o666`` less the umask, applied by the system, so the process umask is never changed);
+    ``private`` makes it readable by its owner only. Raises ``OSError`` when it cannot be written.
     """
     path = Path(path)
     folder = path.parent
-    mode = None if private else _mode_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    keep_mode = None if private else _existing_mode(path)
+    # owner-only until the content is complete and the final permissions are set
+    fresh_mode = 0o600 if private or keep_mode is not None else 0o666
+    fd, tmp = _create_temporary(path, fresh_mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             _write_payload(handle, payload)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if keep_mode is not None:
+            os.chmod(tmp, keep_mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
+
+
+def _create_temporary(path: Path, mode: int) -> tuple[int, Path]:
+    """A new, exclusively created ``.<name>.<random>.tmp`` beside ``path``, opened for writing."""
+    for _ in range(_NAME_ATTEMPTS):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, _OPEN_FLAGS, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def _write_payload(handle: io.BufferedWriter, payload: bytes) -> None:
@@ -42,14 +62,14 @@ def _write_payload(handle: io.BufferedWriter, payload: bytes) -> None:
         handle.write(view[start : start + _WRITE_CHUNK])
 
 
-def _mode_for(path: Path) -> int | None:
-    """Permissions for the new file: those of the file it replaces, else the usual ones for a new file."""
+def _existing_mode(path: Path) -> int | None:
+    """The permission bits of the file that will be replaced; None for a new file (or on Windows)."""
     if os.name == "nt":
         return None
     try:
         return path.stat().st_mode & 0o777
     except OSError:
-        return 0o666 & ~_UMASK
+        return None
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -66,14 +86,3 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _read_umask() -> int:
-    if os.name == "nt":
-        return 0
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()

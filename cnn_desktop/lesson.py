@@ -39,7 +39,8 @@ from .compute import ForwardResult, forward_pass
 from .data import datasets
 from .engine import MNIST_SPEC, Network, Unit
 from .engine.spec import LayerSpec
-from .presets import LECTURE_IMAGE, kernel_preset
+from .image_presets import LECTURE_IMAGE
+from .kernel_presets import kernel_preset
 from .session import Session, check_image
 from .session_file import load_deck, save_deck
 

@@ -1,9 +1,11 @@
 """Where each unit of a stage sits when its channels are tiled into one mosaic image (no Qt).
 
-The feature maps draw a whole stage as one image so that a redraw is one ``setImage``; this module
-holds the geometry of that image: how many maps to a row and how big a cell is for the available
-width, the tiling itself, and unit (channel, y, x) <-> mosaic cell (row, col) in both directions.
-Cells are mosaic cells; ``cell`` sizes are screen pixels.
+The feature maps draw a whole stage as one image so that a redraw is one ``setImage``, and the
+kernel overview and the training panel's filters draw a layer's kernels the same way (each kernel
+a tile); this module is the one tiler for all of them. It holds the geometry of that image: how
+many maps to a row and how big a cell is for the available width, the tiling itself, and unit
+(channel, y, x) <-> mosaic cell (row, col) in both directions. Cells are mosaic cells; ``cell``
+sizes are screen pixels.
 """
 
 from __future__ import annotations
@@ -129,6 +131,10 @@ class MosaicGrid:
             blocks[full, :h, :rest, :w] = values[full * cols :].transpose(1, 0, 2)
         rows, width = self.shape
         return buffer[:rows, :width]
+
+    def image(self, values: np.ndarray) -> np.ndarray:
+        """A new mosaic image (rows, cols) float32 of ``values`` (C, H, W) or (F,), NaN in the gaps."""
+        return self.tile(values, self.new_buffer()).copy()
 
     def cell_origins(self) -> np.ndarray:
         """(units, 2) array of every unit's (row, col) in the stage's C-order (flat: feature order)."""

@@ -14,26 +14,31 @@ One run, step by step:
   ``max_shift`` in each direction, the uncovered border filled with background (0);
 * the learning rate follows ``schedule`` over all the steps of the run (see :func:`scheduled_lr`);
 * the optimiser (SGD with momentum, or Adam) updates ``net.params`` in place;
-* after every epoch the network is evaluated on the test images, in batches.
+* after every epoch the network is evaluated on the test images, in batches: the test loss and
+  accuracy go into the epoch event (:func:`cnn_desktop.evaluation.loss_and_accuracy`).
 
 Same network, data, config and seed: bit-for-bit the same weights at the end (pausing changes
 nothing). A NaN or infinite loss or weight stops the run with status ``"diverged"`` and the
 weights of the last finite step put back (see :class:`TrainResult`).
+
+The settings live in ``training_config``, the events, result and control in ``training_progress``,
+the evaluation in ``evaluation``; this module is the loop, and the one place to import them from.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .engine import OPTIMISERS, Network
+from .evaluation import _as_batch, _as_labels, confusion_matrix, evaluate, loss_and_accuracy, predict_classes
+from .image_ops import shift_images
+from .training_config import DEFAULT_LR, SCHEDULES, TrainConfig, scheduled_lr
+from .training_progress import TrainEvent, TrainingControl, TrainResult
 
 __all__ = [
     "DEFAULT_LR",
@@ -45,19 +50,14 @@ __all__ = [
     "confusion_matrix",
     "default_model_path",
     "evaluate",
+    "loss_and_accuracy",
     "predict_classes",
     "scheduled_lr",
     "shift_images",
     "train",
 ]
 
-#: Learning rate used when :attr:`TrainConfig.lr` is None, per optimiser.
-DEFAULT_LR: dict[str, float] = {"sgd": 0.05, "adam": 0.004}
-
-#: Learning-rate schedules :func:`scheduled_lr` knows.
-SCHEDULES: tuple[str, ...] = ("cosine", "step", "constant")
-
-EventCallback = Callable[["TrainEvent"], None]
+EventCallback = Callable[[TrainEvent], None]
 
 
 def default_model_path() -> Path:
@@ -69,311 +69,8 @@ def default_model_path() -> Path:
     return Path(platformdirs.user_data_dir("cnn-desktop")) / "models" / "mnist-cnn.npz"
 
 
-# --------------------------------------------------------------------------------------------
-# configuration
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that decides a training run.
-
-    The defaults (20 epochs of SGD with momentum 0.9, batches of 32, peak rate 0.05 with a short
-    warm-up and cosine decay, shifts of up to 2 pixels) train ``MNIST_SPEC`` to 97.7-98.8% test
-    accuracy on the bundled digits (4,000 train / 1,000 test; seeds 0-6) in about 10 seconds on
-    two cores.
-
-    * ``epochs``: passes over the training images.
-    * ``batch_size``: images per gradient step.
-    * ``lr``: peak learning rate; None takes :data:`DEFAULT_LR` for the optimiser.
-    * ``optimiser``: ``"adam"`` or ``"sgd"`` (heavy-ball momentum ``momentum``).
-    * ``schedule``: ``"cosine"`` (default), ``"step"`` or ``"constant"``; see :func:`scheduled_lr`.
-    * ``warmup_steps``: steps over which the rate ramps up linearly from near 0 at the start.
-    * ``final_lr_fraction``: the cosine schedule ends at ``lr * final_lr_fraction``.
-    * ``augment`` / ``max_shift``: random shifts of each training image by up to ``max_shift``
-      pixels in x and y (test images are never shifted).
-    * ``seed``: seeds the shuffling and the shifts (the network's initial weights come from
-      ``Network.from_spec(..., seed)``, chosen by the caller).
-    * ``eval_batch_size``: images per forward pass when evaluating.
-    """
-
-    epochs: int = 20
-    batch_size: int = 32
-    lr: float | None = None
-    optimiser: str = "sgd"
-    momentum: float = 0.9
-    schedule: str = "cosine"
-    warmup_steps: int = 50
-    final_lr_fraction: float = 0.02
-    augment: bool = True
-    max_shift: int = 2
-    seed: int = 0
-    eval_batch_size: int = 500
-
-    def __post_init__(self) -> None:
-        def whole(name: str, low: int) -> None:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be a whole number of at least {low}, got {value!r}")
-
-        whole("epochs", 1)
-        whole("batch_size", 1)
-        whole("warmup_steps", 0)
-        whole("max_shift", 0)
-        whole("seed", 0)
-        whole("eval_batch_size", 1)
-        if self.optimiser not in OPTIMISERS:
-            raise ValueError(f"optimiser must be one of {', '.join(sorted(OPTIMISERS))}, got {self.optimiser!r}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
-        if self.lr is not None and not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be from 0 up to (not including) 1, got {self.momentum!r}")
-        if not 0 <= self.final_lr_fraction <= 1:
-            raise ValueError(f"final_lr_fraction must be from 0 to 1, got {self.final_lr_fraction!r}")
-
-    @property
-    def peak_lr(self) -> float:
-        """The learning rate the schedule starts from (after warm-up)."""
-        return float(self.lr) if self.lr is not None else DEFAULT_LR[self.optimiser]
-
-    def with_changes(self, **changes: object) -> TrainConfig:
-        """A copy with some settings changed (and checked again)."""
-        return replace(self, **changes)
-
-    def as_dict(self) -> dict[str, object]:
-        """The settings as a plain dict (e.g. to show or store next to a model)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-def scheduled_lr(config: TrainConfig, step: int, total_steps: int) -> float:
-    """Learning rate of step ``step`` (0-based) of a run of ``total_steps`` steps.
-
-    * ``"cosine"``: half a cosine from ``peak_lr`` down to ``peak_lr * final_lr_fraction`` at the
-      last step. Smooth, no extra settings, and the small final rate settles the weights.
-    * ``"step"``: ``peak_lr`` for the first half of the run, a tenth of it until three quarters,
-      a hundredth after that.
-    * ``"constant"``: ``peak_lr`` throughout.
-
-    In every schedule the first ``warmup_steps`` steps (at most a tenth of the run) ramp linearly
-    up to the schedule's value, which keeps the first large, random gradients from doing damage.
-    """
-    peak = config.peak_lr
-    total = max(1, total_steps)
-    progress = min(max(step, 0), total - 1) / max(1, total - 1)
-    if config.schedule == "cosine":
-        low = peak * config.final_lr_fraction
-        lr = low + (peak - low) * 0.5 * (1.0 + math.cos(math.pi * progress))
-    elif config.schedule == "step":
-        lr = peak * (1.0 if progress < 0.5 else 0.1 if progress < 0.75 else 0.01)
-    else:
-        lr = peak
-    warmup = min(config.warmup_steps, total // 10)
-    if step < warmup:
-        lr *= (step + 1) / (warmup + 1)
-    return lr
-
-
-# --------------------------------------------------------------------------------------------
-# events, control and result
-
-
-@dataclass(frozen=True)
-class TrainEvent:
-    """Progress of a run, sent after every batch (``kind="batch"``) and epoch (``kind="epoch"``).
-
-    ``epoch`` and ``batch`` count from 1. ``loss`` and ``train_accuracy`` are running means over
-    the batches of the current epoch so far (at an epoch event: over the whole epoch, on the
-    possibly shifted images). ``test_accuracy`` is the latest test accuracy, None before the
-    first evaluation or without test images. ``elapsed`` (seconds, pauses excluded) and ``eta``
-    (estimated seconds left, None until it can be guessed) are wall-clock times. ``lr`` is the
-    learning rate of the latest step.
-    """
-
-    kind: str
-    epoch: int
-    epochs: int
-    batch: int
-    batches_per_epoch: int
-    loss: float
-    train_accuracy: float
-    test_accuracy: float | None
-    elapsed: float
-    eta: float | None
-    lr: float
-
-    @property
-    def step(self) -> int:
-        """Steps done since the start of the run."""
-        return (self.epoch - 1) * self.batches_per_epoch + self.batch
-
-    @property
-    def total_steps(self) -> int:
-        return self.epochs * self.batches_per_epoch
-
-    @property
-    def fraction_done(self) -> float:
-        """0 to 1: how much of the run is done."""
-        return self.step / max(1, self.total_steps)
-
-
-class TrainingControl:
-    """Pause, resume and stop a running :func:`train` from another thread.
-
-    Built on two events, so a paused loop sleeps (no spinning) until resumed or stopped. Pass
-    ``event_factory=multiprocessing.get_context(...).Event`` to control a run in another process
-    (hand the control to the process when starting it). Stop wins over pause: :meth:`stop` also
-    wakes a paused loop, which then ends with status ``"stopped"``.
-    """
-
-    def __init__(self, event_factory: Callable[[], threading.Event] = threading.Event) -> None:
-        self._running = event_factory()
-        self._stopping = event_factory()
-        self._running.set()
-
-    def pause(self) -> None:
-        self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set() and not self._stopping.is_set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stopping.is_set()
-
-    def checkpoint(self) -> bool:
-        """Called by the loop between batches: blocks while paused; False when asked to stop."""
-        if not self._running.is_set():
-            self._running.wait()
-        return not self._stopping.is_set()
-
-
-@dataclass
-class TrainResult:
-    """How a run ended.
-
-    ``status`` is ``"finished"`` (all epochs done), ``"stopped"`` (through the control; the
-    weights are those of the last step taken) or ``"diverged"`` (a NaN or infinite loss or
-    weight appeared: the weights of the last step whose weights were all finite are back in the
-    network, and ``message`` says where it happened and what to try). ``history`` holds one
-    epoch event per completed epoch.
-    """
-
-    status: str
-    message: str
-    epochs_done: int
-    steps_done: int
-    test_accuracy: float | None
-    train_accuracy: float | None
-    elapsed: float
-    history: list[TrainEvent] = field(default_factory=list)
-
-    @property
-    def finished(self) -> bool:
-        return self.status == "finished"
-
-    @property
-    def diverged(self) -> bool:
-        return self.status == "diverged"
-
-
-# --------------------------------------------------------------------------------------------
-# data helpers
-
-
-def _as_batch(net: Network, images: np.ndarray) -> np.ndarray:
-    """``images`` (N, H, W) or (N, C, H, W) as float32 (N, *net.input_shape), a view if possible."""
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 3:
-        images = images[:, None]
-    if images.ndim != 4 or images.shape[1:] != net.input_shape:
-        want = "x".join(map(str, net.input_shape))
-        raise ValueError(f"images of shape {images.shape[1:]} do not fit the network's {want} input")
-    return images
-
-
-def _as_labels(labels: np.ndarray, count: int) -> np.ndarray:
-    labels = np.asarray(labels)
-    if labels.shape != (count,):
-        raise ValueError(f"expected {count} labels, got an array of shape {labels.shape}")
-    return labels.astype(np.int64, copy=False)
-
-
-def shift_images(images: np.ndarray, shifts: np.ndarray) -> np.ndarray:
-    """Each image of ``images`` (N, C, H, W) moved by its own ``shifts[i] = (dy, dx)`` pixels.
-
-    Positive ``dy`` moves the content down, positive ``dx`` right; pixels moved in from outside
-    are 0 (background). Vectorised: one padded copy and one gather, no loop over images.
-    """
-    images = np.asarray(images)
-    shifts = np.asarray(shifts, dtype=np.int64).reshape(-1, 2)
-    n, _, h, w = images.shape
-    if shifts.shape[0] != n:
-        raise ValueError(f"need one (dy, dx) shift per image: {n} images, {shifts.shape[0]} shifts")
-    if n == 0:
-        return images.copy()
-    reach = int(np.abs(shifts).max())
-    if reach == 0:
-        return images.copy()
-    padded = np.pad(images, ((0, 0), (0, 0), (reach, reach), (reach, reach)))
-    # windows[i, c, oy, ox] is the h x w crop starting at (oy, ox) of the padded image: content
-    # shifted by (reach - oy, reach - ox).
-    windows = sliding_window_view(padded, (h, w), axis=(2, 3))
-    rows = np.arange(n)
-    crops = windows[rows, :, reach - shifts[:, 0], reach - shifts[:, 1]]
-    return np.ascontiguousarray(crops)
-
-
 def _random_shifts(rng: np.random.Generator, count: int, max_shift: int) -> np.ndarray:
     return rng.integers(-max_shift, max_shift + 1, size=(count, 2))
-
-
-# --------------------------------------------------------------------------------------------
-# evaluation
-
-
-def predict_classes(net: Network, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
-    """The predicted class (int64) of every image, computed in batches of ``batch_size``."""
-    x = _as_batch(net, images)
-    out = np.empty(x.shape[0], dtype=np.int64)
-    for start in range(0, x.shape[0], batch_size):
-        logits = net.forward(x[start : start + batch_size])
-        out[start : start + batch_size] = logits.reshape(logits.shape[0], -1).argmax(axis=1)
-    return out
-
-
-def evaluate(net: Network, images: np.ndarray, labels: np.ndarray, batch_size: int = 500) -> float:
-    """Fraction (0 to 1) of ``images`` whose predicted class is their label; 0.0 for no images."""
-    x = _as_batch(net, images)
-    labels = _as_labels(labels, x.shape[0])
-    if x.shape[0] == 0:
-        return 0.0
-    return float(np.mean(predict_classes(net, x, batch_size) == labels))
-
-
-def confusion_matrix(
-    net: Network, images: np.ndarray, labels: np.ndarray, num_classes: int = 10, batch_size: int = 500
-) -> np.ndarray:
-    """(num_classes, num_classes) int64 counts: row = true label, column = predicted class."""
-    x = _as_batch(net, images)
-    labels = _as_labels(labels, x.shape[0])
-    predicted = predict_classes(net, x, batch_size)
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes or predicted.max() >= num_classes):
-        raise ValueError(f"labels and predictions must be classes 0 to {num_classes - 1}")
-    counts = np.bincount(labels * num_classes + predicted, minlength=num_classes * num_classes)
-    return counts.reshape(num_classes, num_classes).astype(np.int64)
-
-
-# --------------------------------------------------------------------------------------------
-# training
 
 
 def _all_finite(params: dict[str, np.ndarray]) -> bool:
@@ -470,13 +167,14 @@ def _train(
     clock = _Clock()
     history: list[TrainEvent] = []
     test_accuracy: float | None = None
+    test_loss: float | None = None
     epoch_loss = epoch_acc = None
     steps_done = 0
     lr = scheduled_lr(config, 0, total_steps)
 
     def result(status: str, message: str) -> TrainResult:
         return TrainResult(
-            status, message, len(history), steps_done, test_accuracy, epoch_acc, clock.elapsed(), history
+            status, message, len(history), steps_done, test_accuracy, epoch_acc, clock.elapsed(), history, test_loss
         )
 
     if not _all_finite(net.params):
@@ -504,7 +202,18 @@ def _train(
 
     def event(kind: str, epoch: int, batch: int) -> TrainEvent:
         return TrainEvent(
-            kind, epoch, config.epochs, batch, batches, epoch_loss, epoch_acc, test_accuracy, clock.elapsed(), eta(), lr
+            kind,
+            epoch,
+            config.epochs,
+            batch,
+            batches,
+            epoch_loss,
+            epoch_acc,
+            test_accuracy,
+            clock.elapsed(),
+            eta(),
+            lr,
+            test_loss,
         )
 
     for epoch in range(1, config.epochs + 1):
@@ -544,27 +253,14 @@ def _train(
                 on_batch(event("batch", epoch, batch))
 
         if has_test:
-            accuracy = _evaluate_interruptible(net, x_test, y_test, config.eval_batch_size, control)
-            if accuracy is None:
+            stop_requested = None if control is None else lambda: control.stop_requested
+            score = loss_and_accuracy(net, x_test, y_test, config.eval_batch_size, stop_requested)
+            if score is None:
                 return result("stopped", f"stopped by request while testing after epoch {epoch}")
-            test_accuracy = accuracy
+            test_loss, test_accuracy = score.loss, score.accuracy
         done = event("epoch", epoch, batches)
         history.append(done)
         if on_epoch is not None:
             on_epoch(done)
 
     return result("finished", f"finished {config.epochs} epochs")
-
-
-def _evaluate_interruptible(
-    net: Network, x: np.ndarray, labels: np.ndarray, batch_size: int, control: TrainingControl | None
-) -> float | None:
-    """Test accuracy, computed in batches with a stop check between them; None if stopped."""
-    correct = 0
-    for start in range(0, x.shape[0], batch_size):
-        if control is not None and control.stop_requested:
-            return None
-        logits = net.forward(x[start : start + batch_size])
-        predicted = logits.reshape(logits.shape[0], -1).argmax(axis=1)
-        correct += int(np.count_nonzero(predicted == labels[start : start + batch_size]))
-    return correct / x.shape[0]

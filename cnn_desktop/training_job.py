@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine import Network, softmax_cross_entropy
-from .training import TrainConfig, TrainEvent, TrainingControl, TrainResult, train
+from .engine import Network
+from .training import TrainConfig, TrainEvent, TrainingControl, TrainResult, loss_and_accuracy, train
 
 #: Seconds between two weight copies handed to the UI (the UI polls every 0.1 s).
 WEIGHTS_INTERVAL = 0.08
@@ -89,27 +89,6 @@ class ResumableControl(TrainingControl):
         return go_on
 
 
-def _test_loss_accuracy(
-    net: Network, images: np.ndarray, labels: np.ndarray, batch_size: int, control: TrainingControl
-) -> tuple[float, float] | None:
-    """Mean cross-entropy and accuracy of ``net`` on the test split; None when asked to stop or empty."""
-    if len(images) == 0:
-        return None
-    total_loss = 0.0
-    correct = 0
-    for start in range(0, len(images), batch_size):
-        if control.stop_requested:
-            return None
-        batch = images[start : start + batch_size]
-        logits = net.forward(batch[:, None] if batch.ndim == 3 else batch)
-        logits = logits.reshape(logits.shape[0], -1).astype(np.float64)
-        truth = labels[start : start + batch_size]
-        mean_loss, _ = softmax_cross_entropy(logits, truth)
-        total_loss += mean_loss * len(truth)
-        correct += int(np.count_nonzero(logits.argmax(axis=1) == truth))
-    return total_loss / len(images), correct / len(images)
-
-
 class TrainingJob:
     """A training run on a private copy of ``network``; the UI only ever receives copies.
 
@@ -171,11 +150,11 @@ class TrainingJob:
     def run(self) -> TrainResult:
         """Train (blocking); returns how the run ended. The final weights are left for :meth:`take`."""
         train_images, train_labels, test_images, test_labels = self._data
-        batch = self.config.eval_batch_size
+        batch, control = self.config.eval_batch_size, self.control
         with np.errstate(all="ignore"):
-            start = _test_loss_accuracy(self.network, test_images, test_labels, batch, self.control)
+            start = loss_and_accuracy(self.network, test_images, test_labels, batch, lambda: control.stop_requested)
         if start is not None:
-            self._add_point(CurvePoint("test", 0.0, *start))
+            self._add_point(CurvePoint("test", 0.0, start.loss, start.accuracy))
         try:
             return train(
                 self.network,
@@ -231,14 +210,9 @@ class TrainingJob:
             self._copy_params()
 
     def _on_epoch(self, event: TrainEvent) -> None:
-        _, _, test_images, test_labels = self._data
-        measured = _test_loss_accuracy(
-            self.network, test_images, test_labels, self.config.eval_batch_size, self.control
-        )
+        """The test point of the epoch: the loss and accuracy train() measured for the event."""
         with self._lock:
             self._event = event
-            if measured is not None:
-                loss, _ = measured
-                accuracy = event.test_accuracy if event.test_accuracy is not None else measured[1]
-                self._points.append(CurvePoint("test", float(event.epoch), loss, accuracy))
+            if event.test_loss is not None and event.test_accuracy is not None:
+                self._points.append(CurvePoint("test", float(event.epoch), event.test_loss, event.test_accuracy))
         self._copy_params()

@@ -12,21 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnn_desktop.engine import Network
-from cnn_desktop.presets import (
-    IMAGE_PRESETS,
+from cnn_desktop.image_ops import crop_or_pad, invert_image, resample, shift_image
+from cnn_desktop.image_presets import IMAGE_PRESETS, LECTURE_IMAGE, image_preset
+from cnn_desktop.kernel_presets import (
     KERNEL_PRESET_TIPS,
     KERNEL_PRESETS,
-    LECTURE_IMAGE,
-    crop_or_pad,
-    image_preset,
-    invert_image,
+    fill_with_preset,
     kernel_preset,
-    parse_number,
     random_kernel,
-    resample,
-    scale_text,
-    shift_image,
 )
+from cnn_desktop.number_text import parse_number, scale_text
 
 SLIDES = json.loads((Path(__file__).parent / "data" / "slide_examples.json").read_text())
 EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
@@ -201,3 +196,17 @@ def test_parse_number_reads_what_people_type(text: str, value: float) -> None:
 def test_parse_number_explains_bad_text(text: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         parse_number(text)
+
+
+def test_a_preset_fills_one_input_of_every_chosen_filter():
+    weights = np.zeros((3, 2, 3, 3), np.float32)
+    factors = fill_with_preset(weights, "box blur", 1, range(3), 0)
+    assert factors == {0: pytest.approx(1 / 9), 1: pytest.approx(1 / 9), 2: pytest.approx(1 / 9)}
+    np.testing.assert_allclose(weights[:, 1], np.full((3, 3, 3), 1 / 9, np.float32))
+    assert not weights[:, 0].any()  # the other input channel is untouched
+    fill_with_preset(weights, "Random", 0, range(3), 1, np.random.default_rng(5))
+    first_draw = kernel_preset("Random", 3, np.random.default_rng(5))[1]
+    np.testing.assert_array_equal(weights[1, 0], first_draw)  # the current filter gets the first draw
+    assert not np.array_equal(weights[0, 0], weights[2, 0])
+    with pytest.raises(ValueError):
+        fill_with_preset(np.zeros((1, 1, 5, 5), np.float32), "Sobel x", 0, [0], 0)

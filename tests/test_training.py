@@ -39,6 +39,18 @@ def params_copy(net: Network) -> dict[str, np.ndarray]:
     return {name: array.copy() for name, array in net.params.items()}
 
 
+def train_on_800(net: Network, digits, config: TrainConfig):
+    """A short run: 800 training digits, tested on 300."""
+    return train(
+        net,
+        digits.train_images[:800],
+        digits.train_labels[:800],
+        digits.test_images[:300],
+        digits.test_labels[:300],
+        config,
+    )
+
+
 def assert_same_params(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
     assert a.keys() == b.keys()
     for name in a:
@@ -52,14 +64,7 @@ def test_short_run_clearly_beats_chance(digits):
     net = fresh_net(0)
     before = evaluate(net, digits.test_images[:300], digits.test_labels[:300])
     started = time.perf_counter()
-    result = train(
-        net,
-        digits.train_images[:800],
-        digits.train_labels[:800],
-        digits.test_images[:300],
-        digits.test_labels[:300],
-        TrainConfig(epochs=3, seed=0),
-    )
+    result = train_on_800(net, digits, TrainConfig(epochs=3, seed=0))
     assert time.perf_counter() - started < 10
     assert result.status == "finished" and result.finished and not result.diverged
     assert result.epochs_done == 3 and len(result.history) == 3
@@ -74,14 +79,7 @@ def test_adam_learns_too(digits):
     net = fresh_net(1)
     config = TrainConfig(epochs=2, optimiser="adam", seed=1)
     assert config.peak_lr == DEFAULT_LR["adam"]
-    result = train(
-        net,
-        digits.train_images[:800],
-        digits.train_labels[:800],
-        digits.test_images[:300],
-        digits.test_labels[:300],
-        config,
-    )
+    result = train_on_800(net, digits, config)
     assert result.finished and result.test_accuracy > 0.5
 
 

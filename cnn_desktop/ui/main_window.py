@@ -37,16 +37,16 @@ from ..session_file import (
 )
 from ..untrusted import message
 from .appearance import THEMES, Appearance
+from .colours import DEFAULT_DIVERGING, DIVERGING
 from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
 from .editors.pixel_editor import PixelEditor
-from .export import build_export_menu
+from .export_menu import build_export_menu
 from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
 from .maps.probabilities import ProbabilityView
 from .maps.receptive_overlay import LEGEND, ReceptiveOverlay
-from .palettes import DEFAULT_DIVERGING, DIVERGING
 from .player.conv_player import ConvPlayerPanel
 from .training.training_panel import TrainingPanel
 

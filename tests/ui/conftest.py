@@ -23,3 +23,12 @@ def wait_for_result(qtbot, document: SessionDocument, timeout: int = 5000):
         lambda: document.latest is not None and document.latest.version == document.session.version, timeout=timeout
     )
     return document.latest
+
+
+def show_widget(qtbot, widget, width: int, height: int):
+    """``widget`` at ``width`` x ``height``, shown and exposed, closed after the test; returns it."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

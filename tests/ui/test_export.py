@@ -15,10 +15,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from cnn_desktop.lesson import builtin_scenes
 from cnn_desktop.ui.export import (
     ExportError,
-    GifOptionsDialog,
-    build_export_menu,
     export_picture,
-    export_player_gif,
     export_png,
     export_svg,
     grid_region,
@@ -26,6 +23,8 @@ from cnn_desktop.ui.export import (
     maps_region,
     maps_stage_region,
 )
+from cnn_desktop.ui.export_gif import export_player_gif
+from cnn_desktop.ui.export_menu import GifOptionsDialog, build_export_menu
 from cnn_desktop.ui.main_window import MainWindow
 
 from .conftest import wait_for_result

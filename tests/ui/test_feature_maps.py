@@ -17,7 +17,7 @@ from cnn_desktop.engine import Network, Unit
 from cnn_desktop.number_text import format_value
 from cnn_desktop.ui.maps.feature_maps import FeatureMapsView, MosaicGrid
 
-from .conftest import wait_for_result
+from .conftest import show_widget, wait_for_result
 
 SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
 
@@ -37,12 +37,7 @@ def engine_stages(document) -> list[np.ndarray]:
 
 @pytest.fixture
 def view(qtbot, document):
-    widget = FeatureMapsView(document)
-    qtbot.addWidget(widget)
-    widget.resize(700, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, FeatureMapsView(document), 700, 600)
 
 
 def show_image(qtbot, document, view, image: np.ndarray) -> list[np.ndarray]:

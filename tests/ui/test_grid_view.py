@@ -6,22 +6,20 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
-from cnn_desktop.presets import LECTURE_IMAGE
-from cnn_desktop.ui import palettes
+from cnn_desktop.image_presets import LECTURE_IMAGE
+from cnn_desktop.ui import colours
 from cnn_desktop.ui.editors.grid_view import MARGIN, GridRect, NumberGridView
+
+from .conftest import show_widget
 
 
 @pytest.fixture
 def view(qtbot):
-    grid = NumberGridView(palettes.greyscale(), (0.0, 1.0), editable=True)
+    grid = NumberGridView(colours.greyscale(), (0.0, 1.0), editable=True)
     grid.set_array(LECTURE_IMAGE)
-    grid.resize(420, 380)
-    qtbot.addWidget(grid)
-    grid.show()
-    qtbot.waitExposed(grid)
-    return grid
+    return show_widget(qtbot, grid, 420, 380)
 
 
 def centre(view: NumberGridView, row: int, col: int) -> QPoint:
@@ -192,7 +190,7 @@ def test_escape_cancels_and_bad_text_is_reported(qtbot, view):
     assert not view.is_editing() and entered == []
     qtbot.keyClick(view, Qt.Key.Key_Return)  # Enter opens the editor with the cell's value
     assert view.is_editing()
-    editor = view.findChild(type(view._editor))
+    editor = view.findChild(QLineEdit)
     editor.setText("abc")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert rejected and "not a number" in rejected[0]
@@ -211,11 +209,11 @@ def test_a_read_only_grid_ignores_typing(qtbot, view):
 
 
 def test_diverging_levels_put_zero_at_mid_grey(qtbot):
-    grid = NumberGridView(palettes.diverging(), (-2.0, 2.0))
+    grid = NumberGridView(colours.diverging(), (-2.0, 2.0))
     grid.set_array(np.array([[-2.0, 0.0, 2.0]]))
     grid.resize(300, 100)
     qtbot.addWidget(grid)
     image = grid.grab().toImage()
     corner = [grid.cell_rect(0, c).topLeft().toPoint() + QPoint(3, 3) for c in range(3)]
-    low, mid, high = palettes.DIVERGING[palettes.DEFAULT_DIVERGING]
+    low, mid, high = colours.DIVERGING[colours.DEFAULT_DIVERGING]
     assert [pixel(image, p) for p in corner] == [low, mid, high]

@@ -12,10 +12,12 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from cnn_desktop.engine import Network
-from cnn_desktop.presets import LECTURE_IMAGE
+from cnn_desktop.image_presets import LECTURE_IMAGE
+from cnn_desktop.ui.colours import colour_index, colour_table, diverging
 from cnn_desktop.ui.editors.kernel_editor import KernelEditor
+from cnn_desktop.ui.editors.kernel_overview import KernelOverviewView
 
-from .conftest import wait_for_result
+from .conftest import show_widget, wait_for_result
 
 SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
 EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
@@ -23,12 +25,7 @@ EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
 
 @pytest.fixture
 def editor(qtbot, document):
-    widget = KernelEditor(document)
-    widget.resize(700, 600)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, KernelEditor(document), 700, 600)
 
 
 @pytest.fixture
@@ -111,6 +108,10 @@ def test_nan_or_text_is_refused_inline_and_changes_nothing(qtbot, editor, docume
     editor.grid.cancel_edit()
     type_into_cell(qtbot, editor, 0, 0, "-x")
     assert "not a number" in editor.message() and editor.grid.is_editing()
+    assert "#d62f27" in editor.message_label.styleSheet()  # a refusal reads in red
+    editor.grid.cancel_edit()
+    type_into_cell(qtbot, editor, 0, 0, "0.5")
+    assert editor.message() == "Cell (0, 0) = 0.5" and editor.message_label.styleSheet() == ""
 
 
 def test_the_horizontal_edge_preset_reproduces_the_slide(qtbot, lecture, document):
@@ -209,7 +210,8 @@ def test_choosing_channels_and_clicking_the_overview(qtbot, editor, document):
     editor.set_layer(3)
     assert editor.layer() == 3 and editor.out_spin.maximum() == 15 and editor.in_spin.maximum() == 7
     overview = editor.overview
-    qtbot.mouseClick(overview, Qt.MouseButton.LeftButton, pos=overview.tile_rect(5, 2).center().toPoint())
+    tile = overview.tile_rect(5, 2).center().toPoint()
+    qtbot.mouseClick(overview.viewport(), Qt.MouseButton.LeftButton, pos=tile)  # where a mouse lands
     assert editor.current_kernel() == (5, 2)
     np.testing.assert_allclose(editor.grid.array(), document.session.network.params["3.weight"][5, 2])
     editor.in_spin.setValue(6)
@@ -243,3 +245,24 @@ def test_undo_of_an_edit_refreshes_the_grid(qtbot, editor, document):
     document.undo_stack.undo()
     np.testing.assert_allclose(editor.grid.array(), document.session.network.params["0.weight"][0, 0])
     assert editor.grid.array()[0, 0] != 3
+
+
+def test_overview_tiles_have_the_colours_of_their_weights_and_gaps_pick_nothing(qtbot):
+    weights = np.array([-1.0, -0.5, 0.0, 0.25, 0.75, 1.0], np.float32).reshape(3, 2, 1, 1)
+    overview = show_widget(qtbot, KernelOverviewView(), 300, 200)
+    overview.set_weights(weights)
+    overview.set_selected(-1, -1)  # no outline over the tiles
+    picture = overview.grab().toImage()
+    table = colour_table(diverging())
+    for out_channel in range(3):
+        for in_channel in range(2):
+            colour = picture.pixelColor(overview.tile_rect(out_channel, in_channel).center().toPoint())
+            expected = table[colour_index(weights[out_channel, in_channel, 0, 0], -1.0, 1.0)]
+            assert (colour.red(), colour.green(), colour.blue()) == tuple(int(v) for v in expected)
+    clicked = []
+    overview.kernel_clicked.connect(lambda *hit: clicked.append(hit))
+    first, second = overview.tile_rect(0, 0), overview.tile_rect(1, 0)
+    gap = QPoint(round((first.right() + second.left()) / 2), round(first.center().y()))
+    qtbot.mouseClick(overview.viewport(), Qt.MouseButton.LeftButton, pos=gap)
+    qtbot.mouseClick(overview.viewport(), Qt.MouseButton.LeftButton, pos=second.center().toPoint())
+    assert clicked == [(1, 0)]

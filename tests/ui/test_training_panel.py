@@ -15,28 +15,24 @@ from cnn_desktop.data import download as mnist_download
 from cnn_desktop.data.datasets import load_bundled
 from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.training import DEFAULT_LR
-from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel, filter_mosaic, format_duration
+from cnn_desktop.ui.training.training_panel import LOCK_REASON, TrainingPanel
 
-from .conftest import wait_for_result
+from .conftest import show_widget, wait_for_result
 
 RUN_TIMEOUT = 30_000  # ms: generous; a short run takes well under a second
 
 
 @pytest.fixture
 def panel(qtbot, document):
-    widget = TrainingPanel(document)
-    qtbot.addWidget(widget)
-    widget.resize(450, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = show_widget(qtbot, TrainingPanel(document), 450, 800)
     yield widget
     widget.shutdown()
 
 
 def configure(panel: TrainingPanel, *, digits: int = 300, epochs: int = 1, batch: int = 16) -> None:
-    panel.limit_spin.setValue(digits)
-    panel.epochs_spin.setValue(epochs)
-    panel.batch_spin.setValue(batch)
+    panel.settings_group.limit_spin.setValue(digits)
+    panel.settings_group.epochs_spin.setValue(epochs)
+    panel.settings_group.batch_spin.setValue(batch)
 
 
 def params_copy(document) -> dict[str, np.ndarray]:
@@ -61,7 +57,7 @@ def run_to_end(qtbot, panel: TrainingPanel) -> str:
 
 def test_short_run_learns_live_and_updates_everything(qtbot, panel, document):
     configure(panel, digits=1000, epochs=2, batch=16)
-    filters_before = panel.filters.image.image.copy()
+    filters_before = panel.first_filters.mosaic.image.image.copy()
     weights_before = params_copy(document)
     maps_before = wait_for_result(qtbot, document).stages[1].copy()
     adopted, progress, locked_while_running = [], [], []
@@ -76,18 +72,18 @@ def test_short_run_learns_live_and_updates_everything(qtbot, panel, document):
 
     assert LOCK_REASON in locked_while_running  # locked once running ...
     assert document.weights_lock is None  # ... and unlocked at the end
-    train_x, train_loss, train_accuracy = panel.curve_data("train")
-    test_x, test_loss, test_accuracy = panel.curve_data("test")
+    train_x, train_loss, train_accuracy = panel.curves.curve_data("train")
+    test_x, test_loss, test_accuracy = panel.curves.curve_data("test")
     assert len(train_x) >= 20 and np.all(np.diff(train_x) > 0)
     assert list(test_x) == [0.0, 1.0, 2.0]  # before training, then after each epoch
     assert train_loss[-1] < train_loss[0]
-    assert len(panel.train_loss_curve.getData()[0]) == len(train_x)  # the drawn curve has the points
+    assert len(panel.curves.train_loss_curve.getData()[0]) == len(train_x)  # the drawn curve has the points
     assert test_accuracy[-1] > 30 and panel.result.test_accuracy > 0.3  # far beyond chance (10%)
     assert "Finished 2 epochs" in panel.message()
     assert "test accuracy" in panel.progress.text()
 
-    assert panel.filters.image.image.shape == filters_before.shape
-    assert not np.array_equal(panel.filters.image.image, filters_before, equal_nan=True)
+    assert panel.first_filters.mosaic.image.image.shape == filters_before.shape
+    assert not np.array_equal(panel.first_filters.mosaic.image.image, filters_before, equal_nan=True)
     weights = document.session.network.params
     assert not np.allclose(weights["0.weight"], weights_before["0.weight"])
     assert all(np.isfinite(array).all() for array in weights.values())
@@ -96,7 +92,7 @@ def test_short_run_learns_live_and_updates_everything(qtbot, panel, document):
     # throttled: roughly ten updates a second at most, while the trainer ran 125 steps
     assert 2 <= len(adopted) <= elapsed * 10 + 3
     assert len(progress) <= elapsed * 10 + 3 and progress[-1].step == 2 * 63
-    assert panel.confusion.matrix.sum() == 1000  # the whole test split
+    assert panel.confusion.view.matrix.sum() == 1000  # the whole test split
 
 
 def test_weights_lock_pause_edit_resume_keeps_the_edit(qtbot, panel, document):
@@ -188,10 +184,10 @@ def test_divergence_restores_finite_weights_and_says_why(qtbot, panel, document)
     ]
     assert document.set_network(Network.from_spec(linear, (1, 28, 28)), "linear network") is None
     configure(panel, digits=300, epochs=2, batch=16)
-    panel.lr_spin.lineEdit().selectAll()
-    qtbot.keyClicks(panel.lr_spin.lineEdit(), "1e6")
-    qtbot.keyClick(panel.lr_spin.lineEdit(), Qt.Key.Key_Return)
-    assert panel.config().lr == 1e6
+    panel.settings_group.lr_spin.lineEdit().selectAll()
+    qtbot.keyClicks(panel.settings_group.lr_spin.lineEdit(), "1e6")
+    qtbot.keyClick(panel.settings_group.lr_spin.lineEdit(), Qt.Key.Key_Return)
+    assert panel.settings_group.config().lr == 1e6
     assert run_to_end(qtbot, panel) == "diverged"
     weights = document.session.network.params
     assert all(np.isfinite(array).all() for array in weights.values())  # the last good step's weights
@@ -235,7 +231,7 @@ def test_confusion_cell_click_loads_a_test_digit_into_the_editor(qtbot, panel, d
     configure(panel, digits=300, epochs=1)
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
         run_to_end(qtbot, panel)
-    view = panel.confusion
+    view = panel.confusion.view
     panel.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: view.grid.isVisible() and view.grid.height() > 100)
     matrix = view.matrix
@@ -266,11 +262,11 @@ def test_confusion_grid_keyboard_picks_a_cell(qtbot, panel, document):
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
         run_to_end(qtbot, panel)
     panel.tabs.setCurrentIndex(1)
-    grid = panel.confusion.grid
+    grid = panel.confusion.view.grid
     grid.setFocus()
     for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Right):
         qtbot.keyClick(grid, key)
-    with qtbot.waitSignal(panel.confusion.cell_selected) as selected:
+    with qtbot.waitSignal(panel.confusion.view.cell_selected) as selected:
         qtbot.keyClick(grid, Qt.Key.Key_Return)
     assert selected.args == [2, 2]
 
@@ -303,26 +299,27 @@ def test_download_shows_progress_and_cancels(qtbot, panel, monkeypatch):
         raise AssertionError("never cancelled")
 
     monkeypatch.setattr(mnist_download, "download_mnist", fake_download)
-    panel.source_box.setCurrentIndex(panel.source_box.findData("full"))
-    panel.source_box.activated.emit(panel.source_box.currentIndex())
-    qtbot.waitUntil(lambda: panel.download_button.isVisible(), timeout=5000)
+    source, download = panel.data_group, panel.data_group.download
+    source.source_box.setCurrentIndex(source.source_box.findData("full"))
+    source.source_box.activated.emit(source.source_box.currentIndex())
+    qtbot.waitUntil(lambda: download.download_button.isVisible(), timeout=5000)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert "not downloaded" in panel.message()  # Start explains what to do first
 
-    qtbot.mouseClick(panel.download_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "MB/s" in panel.download_bar.text(), timeout=5000)
-    assert panel.cancel_button.isVisible() and panel.download_bar.value() > 0
-    assert "(1 of 4)" in panel.data_label.text()
-    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(download.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "MB/s" in download.download_bar.text(), timeout=5000)
+    assert download.cancel_button.isVisible() and download.download_bar.value() > 0
+    assert "(1 of 4)" in source.data_label.text()
+    qtbot.mouseClick(download.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "cancelled" in panel.message(), timeout=5000)
-    assert not panel.cancel_button.isVisible() and panel.download_button.isVisible()
+    assert not download.cancel_button.isVisible() and download.download_button.isVisible()
 
 
 def test_a_folder_without_mnist_files_is_reported(qtbot, panel, tmp_path):
-    panel.set_source(str(tmp_path))
+    panel.data_group.set_source(str(tmp_path))
     qtbot.waitUntil(lambda: "Cannot load the digits" in panel.message(), timeout=5000)
     assert "train-images-idx3-ubyte" in panel.message() and panel.message_kind == "error"
-    assert panel.folder_button.isVisible()
+    assert panel.data_group.folder_button.isVisible()
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.state == "idle" and "Cannot load" in panel.message(), timeout=5000)
 
@@ -331,28 +328,29 @@ def test_confusion_update_button_follows_edited_weights(qtbot, panel, document):
     configure(panel, digits=300, epochs=1)
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
         run_to_end(qtbot, panel)
-    assert panel.confusion_button.isEnabled()
+    assert panel.confusion.update_button.isEnabled()
     dense = document.session.network.params["7.bias"].copy()
     dense[3] = 1e3  # every digit now looks like a 3
     assert document.edit_params({"7.bias": dense}, "all threes") is None
     with qtbot.waitSignal(panel.confusion_ready, timeout=RUN_TIMEOUT):
-        qtbot.mouseClick(panel.confusion_button, Qt.MouseButton.LeftButton)
-    assert panel.confusion.matrix[:, 3].sum() == 1000
+        qtbot.mouseClick(panel.confusion.update_button, Qt.MouseButton.LeftButton)
+    assert panel.confusion.view.matrix[:, 3].sum() == 1000
 
 
 def test_settings_show_the_defaults_and_follow_the_optimiser(qtbot, panel):
-    config = panel.config()
+    config = panel.settings_group.config()
     assert (config.epochs, config.batch_size, config.optimiser, config.augment) == (20, 32, "sgd", True)
-    assert panel.lr_spin.text() == "0.05"
-    panel.optimiser_box.setCurrentIndex(panel.optimiser_box.findData("adam"))
-    assert panel.lr_spin.value() == pytest.approx(DEFAULT_LR["adam"])
-    qtbot.keyClick(panel.lr_spin, Qt.Key.Key_Up)
-    assert panel.lr_spin.value() == pytest.approx(2 * DEFAULT_LR["adam"])  # steps double the rate
-    for widget in (panel.start_button, panel.pause_button, panel.lr_spin, panel.limit_spin, panel.source_box):
+    settings = panel.settings_group
+    assert settings.lr_spin.text() == "0.05"
+    settings.optimiser_box.setCurrentIndex(settings.optimiser_box.findData("adam"))
+    assert settings.lr_spin.value() == pytest.approx(DEFAULT_LR["adam"])
+    qtbot.keyClick(settings.lr_spin, Qt.Key.Key_Up)
+    assert settings.lr_spin.value() == pytest.approx(2 * DEFAULT_LR["adam"])  # steps double the rate
+    for widget in (
+        panel.start_button,
+        panel.pause_button,
+        settings.lr_spin,
+        settings.limit_spin,
+        panel.data_group.source_box,
+    ):
         assert widget.toolTip()
-
-
-def test_helpers():
-    assert format_duration(75.4) == "1:15" and format_duration(3723) == "1:02:03"
-    mosaic = filter_mosaic(np.ones((8, 1, 3, 3), np.float32), columns=4)
-    assert mosaic.shape == (7, 15) and np.isnan(mosaic[3]).all() and np.isnan(mosaic[:, 3]).all()

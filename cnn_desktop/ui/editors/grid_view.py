@@ -9,31 +9,34 @@ click, drag, wheel) and typed numbers as signals in array coordinates and change
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import SIGNAL, Property, QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import Property, QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFocusEvent,
-    QFont,
-    QFontMetricsF,
-    QImage,
     QKeyEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
-    QWheelEvent,
 )
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
-from ...number_text import format_value
-from ...presets import parse_number
-from ..palettes import greyscale, text_colour_for
+from ..colours import LUT_SIZE, colour_table, greyscale, text_colour_table
+from .cell_editor import TYPING_STARTERS, CellEditor
+from .grid_cells import (
+    CellPicture,
+    GridGeometry,
+    GridRect,
+    draw_focus,
+    draw_grid_lines,
+    draw_hover,
+    draw_numbers,
+    draw_outline,
+    draw_padding,
+    number_font,
+)
+from .grid_pointer import GridPointer
 
 MIN_NUMBER_CELL = 22
 """Smallest cell side (px) at which numbers are written into the cells."""
@@ -44,40 +47,7 @@ MIN_GRID_LINES_CELL = 6
 MARGIN = 4
 """Free pixels around the grid, so that thick overlay outlines at the border stay visible."""
 
-LUT_SIZE = 255
-"""Entries of a colour lookup table: odd, so that the middle entry is exactly the map's centre
-(zero at mid-grey for a diverging map with symmetric levels)."""
-
-_TYPING_STARTERS = set("0123456789-+.,/\u2212")
-
-
-def colour_table(colormap: pg.ColorMap) -> np.ndarray:
-    """(LUT_SIZE, 3) uint8 RGB colours of ``colormap`` from its low end to its high end."""
-    return np.asarray(colormap.getLookupTable(0.0, 1.0, LUT_SIZE, alpha=False), np.ubyte)[:, :3].copy()
-
-
-def colour_index(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Index into a :func:`colour_table` for each value with levels (low, high); NaN gives 0."""
-    span = high - low if high != low else 1.0
-    scaled = np.nan_to_num((np.asarray(values, np.float64) - low) / span * (LUT_SIZE - 1), nan=0.0)
-    return np.clip(np.rint(scaled), 0, LUT_SIZE - 1).astype(np.intp)
-
-
-@dataclass(frozen=True)
-class GridRect:
-    """An outline over cells ``top..bottom`` x ``left..right`` (inclusive, array coordinates).
-
-    Coordinates may reach into the padding margin (negative, or >= the array's size), the way
-    an unclipped receptive field box does. ``width`` is the pen width in pixels.
-    """
-
-    top: int
-    left: int
-    bottom: int
-    right: int
-    colour: QColor | str = "#ffb000"
-    width: float = 3.0
-    style: Qt.PenStyle = Qt.PenStyle.SolidLine
+ARROW_STEPS = {Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0), Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1)}
 
 
 class NumberGridView(QWidget):
@@ -116,20 +86,12 @@ class NumberGridView(QWidget):
         self._mask: np.ndarray | None = None
         self._mask_colour = QColor(255, 176, 0, 110)
         self._current = (0, 0)
-        self._hover: tuple[int, int] | None = None
-        self._drag_cell: tuple[int, int] | None = None
-        self._wheel_rest = 0
-        self._modifiers = Qt.KeyboardModifier.NoModifier
-        self._prepared: dict | None = None
+        self._prepared: CellPicture | None = None
         self._lut = np.zeros((LUT_SIZE, 3), np.ubyte)
         self._text_lut = np.zeros((LUT_SIZE, 3), np.ubyte)
         self.set_colormap(colormap or greyscale())
-        self._editor = QLineEdit(self)
-        self._editor.hide()
-        self._editor.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._editor.setToolTip("Type a number (0.5, -2, 1/9) and press Enter; Escape cancels")
-        self._editor.installEventFilter(self)
-        self._editing: tuple[int, int] | None = None
+        self._cell_editor = CellEditor(self)
+        self._pointer = GridPointer(self)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(60, 60)
@@ -146,8 +108,9 @@ class NumberGridView(QWidget):
         if array.size:
             row, col = self._current
             self._current = (min(row, array.shape[0] - 1), min(col, array.shape[1] - 1))
-        if self._hover is not None and not self._inside(*self._hover):
-            self._hover = None
+        hovered = self._pointer.hovered
+        if hovered is not None and not self._inside(*hovered):
+            self._pointer.hovered = None
         self._invalidate()
 
     def array(self) -> np.ndarray:
@@ -162,9 +125,9 @@ class NumberGridView(QWidget):
         self._invalidate()
 
     def set_colormap(self, colormap: pg.ColorMap) -> None:
-        """Colour cells through ``colormap`` (e.g. palettes.greyscale() or palettes.diverging())."""
+        """Colour cells through ``colormap`` (e.g. colours.greyscale() or colours.diverging())."""
         self._lut = colour_table(colormap)
-        self._text_lut = np.array([text_colour_for(tuple(int(v) for v in rgb)) for rgb in self._lut], np.ubyte)
+        self._text_lut = text_colour_table(self._lut)
         self._invalidate()
 
     def pad(self) -> int:
@@ -231,45 +194,26 @@ class NumberGridView(QWidget):
         self.update()
 
     def hovered_cell(self) -> tuple[int, int] | None:
-        return self._hover
+        return self._pointer.hovered
 
     def event_modifiers(self) -> Qt.KeyboardModifier:
         """Keyboard modifiers of the mouse or wheel event whose signal is being emitted."""
-        return self._modifiers
+        return self._pointer.modifiers
 
     def cell_size(self) -> float:
         """Side of one cell in pixels at the widget's current size (0 with nothing to show)."""
-        return self._layout()[2]
+        return self._geometry().cell
 
     def cell_rect(self, row: int, col: int) -> QRectF:
         """The cell's rectangle in widget pixels; rows/cols of the padding margin are allowed."""
-        x0, y0, cell = self._layout()
-        return QRectF(x0 + (col + self._pad) * cell, y0 + (row + self._pad) * cell, cell, cell)
+        return self._geometry().cell_rect(row, col)
 
     def cell_at(self, point: QPointF, include_padding: bool = False) -> tuple[int, int] | None:
         """The (row, col) under ``point`` (widget pixels), or None outside the array."""
-        x0, y0, cell = self._layout()
-        if cell <= 0:
-            return None
-        col = math.floor((point.x() - x0) / cell) - self._pad
-        row = math.floor((point.y() - y0) / cell) - self._pad
-        height, width = self._array.shape
-        p = self._pad if include_padding else 0
-        if -p <= row < height + p and -p <= col < width + p:
-            return row, col
-        return None
+        return self._geometry().cell_at(point, include_padding)
 
-    def _layout(self) -> tuple[float, float, float]:
-        rows, cols = self._array.shape[0] + 2 * self._pad, self._array.shape[1] + 2 * self._pad
-        if not self._array.size:
-            return 0.0, 0.0, 0.0
-        cell = min((self.width() - 2 * MARGIN) / cols, (self.height() - 2 * MARGIN) / rows)
-        cell = max(cell, 0.5)
-        if cell >= 3:
-            cell = float(math.floor(cell))  # whole pixels: crisp cell borders
-        x0 = round((self.width() - cell * cols) / 2)
-        y0 = round((self.height() - cell * rows) / 2)
-        return float(x0), float(y0), cell
+    def _geometry(self) -> GridGeometry:
+        return GridGeometry.fit(self._array.shape, self._pad, self.width(), self.height(), MARGIN)
 
     def _inside(self, row: int, col: int) -> bool:
         return 0 <= row < self._array.shape[0] and 0 <= col < self._array.shape[1]
@@ -282,58 +226,15 @@ class NumberGridView(QWidget):
         self._prepared = None
         self.update()
 
-    def _colour_index(self, values: np.ndarray) -> np.ndarray:
-        return colour_index(values, *self._levels)
-
-    def _prepare(self) -> dict:
-        if self._prepared is not None:
-            return self._prepared
-        values = self._array
-        finite = np.isfinite(values)
-        index = self._colour_index(values)
-        rgb = self._lut[index]
-        rgb[~finite] = (60, 60, 60)
-        height, width = values.shape
-        image = QImage(np.ascontiguousarray(rgb).data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
-        zero = int(self._colour_index(np.zeros(1, np.float32))[0])
-        prepared = {
-            "image": image,
-            "text_rgb": self._text_lut[index],
-            "finite": finite,
-            "texts": None,
-            "zero_rgb": tuple(int(v) for v in self._lut[zero]),
-            "zero_text_rgb": tuple(int(v) for v in self._text_lut[zero]),
-            "mask": None,
-        }
-        if self._mask is not None and self._mask.any():
-            colour = self._mask_colour
-            rgba = np.zeros((*self._mask.shape, 4), np.ubyte)
-            rgba[self._mask] = (colour.blue(), colour.green(), colour.red(), colour.alpha())  # ARGB32 is BGRA
-            mask_h, mask_w = self._mask.shape
-            prepared["mask"] = QImage(rgba.data, mask_w, mask_h, 4 * mask_w, QImage.Format.Format_ARGB32).copy()
-        self._prepared = prepared
-        return prepared
-
-    def _texts(self, prepared: dict) -> list[list[str]]:
-        if prepared["texts"] is None:
-            prepared["texts"] = [[format_value(v) if np.isfinite(v) else "" for v in row] for row in self._array]
-        return prepared["texts"]
+    def _picture(self) -> CellPicture:
+        if self._prepared is None:
+            self._prepared = CellPicture.build(
+                self._array, self._levels, self._lut, self._text_lut, self._mask, self._mask_colour
+            )
+        return self._prepared
 
     def _numbers_shown(self, cell: float) -> bool:
         return self._numbers if self._numbers is not None else cell >= MIN_NUMBER_CELL
-
-    def _number_font(self, cell: float, texts: list[list[str]]) -> QFont | None:
-        """One font for all cells: as large as the scale asks, but the widest number fits its cell."""
-        widest = max((text for row in texts for text in row), key=len, default="0") or "0"
-        font = QFont(self.font())
-        font.setWeight(QFont.Weight.DemiBold)
-        font.setPixelSize(100)
-        width = QFontMetricsF(font).horizontalAdvance(widest + "0" if len(widest) < 2 else widest)
-        size = min(cell * 0.46 * self._font_scale, 100 * cell * 0.86 / max(width, 1.0), cell * 0.8)
-        if size < 8:
-            return None
-        font.setPixelSize(int(size))
-        return font
 
     # ----- drawing
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
@@ -342,181 +243,55 @@ class NumberGridView(QWidget):
         if not self._array.size:
             painter.end()
             return
-        prepared = self._prepare()
-        x0, y0, cell = self._layout()
+        picture = self._picture()
+        geometry = self._geometry()
+        x0, y0, cell = geometry.x0, geometry.y0, geometry.cell
         height, width = self._array.shape
         p = self._pad
         inner = QRectF(x0 + p * cell, y0 + p * cell, width * cell, height * cell)
+        outer = QRectF(x0, y0, (width + 2 * p) * cell, (height + 2 * p) * cell)
+        numbers = self._numbers_shown(cell)
         if p:
-            self._draw_padding(painter, prepared, x0, y0, cell)
-        painter.drawImage(inner, prepared["image"])
+            font = number_font(self.font(), cell, [["0"]], self._font_scale) if numbers else None
+            padding = [
+                self.cell_rect(row, col)
+                for row in range(-p, height + p)
+                for col in range(-p, width + p)
+                if not self._inside(row, col)
+            ]
+            draw_padding(painter, outer, picture, font, padding)
+        painter.drawImage(inner, picture.image)
         if cell >= MIN_GRID_LINES_CELL:
-            self._draw_grid_lines(painter, x0, y0, cell)
+            draw_grid_lines(painter, x0, y0, cell, height + 2 * p, width + 2 * p)
         if p:  # a dashed edge where the image ends and the padding begins
-            painter.setPen(QPen(QColor(*prepared["zero_text_rgb"]), 2, Qt.PenStyle.DashLine))
+            painter.setPen(QPen(QColor(*picture.zero_text_rgb), 2, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(inner)
-        if prepared["mask"] is not None:
-            mask = prepared["mask"]
-            outer = QRectF(x0, y0, (width + 2 * p) * cell, (height + 2 * p) * cell)
-            target = inner if mask.height() == height else outer
-            painter.drawImage(target, mask)
-        if self._numbers_shown(cell):
-            self._draw_numbers(painter, prepared, cell)
+        if picture.mask is not None:
+            painter.drawImage(inner if picture.mask.height() == height else outer, picture.mask)
+        if numbers:
+            texts = picture.texts_of(self._array)
+            font = number_font(self.font(), cell, texts, self._font_scale)
+            if font is not None:
+                draw_numbers(painter, texts, picture.text_rgb, font, self.cell_rect)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for rect in self._overlays:
-            self._draw_overlay(painter, rect)
-        self._draw_cursor(painter, cell)
+            area = self.cell_rect(rect.top, rect.left).united(self.cell_rect(rect.bottom, rect.right))
+            draw_outline(painter, area, rect)
+        focused = self.hasFocus() and self._inside(*self._current)
+        hovered = self._pointer.hovered
+        if hovered is not None and not (focused and hovered == self._current):
+            draw_hover(painter, self.cell_rect(*hovered))
+        if focused:
+            draw_focus(painter, self.cell_rect(*self._current), cell, self.palette().highlight().color())
         painter.end()
 
-    def _draw_padding(self, painter: QPainter, prepared: dict, x0: float, y0: float, cell: float) -> None:
-        height, width = self._array.shape
-        p = self._pad
-        zero = QColor(*prepared["zero_rgb"])
-        ink = QColor(*prepared["zero_text_rgb"])
-        hatch = QColor(ink)
-        hatch.setAlpha(90)
-        outer = QRectF(x0, y0, (width + 2 * p) * cell, (height + 2 * p) * cell)
-        painter.fillRect(outer, zero)
-        painter.fillRect(outer, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
-        if self._numbers_shown(cell):
-            font = self._number_font(cell, [["0"]])
-            if font is not None:
-                font.setItalic(True)
-                font.setWeight(QFont.Weight.Normal)
-                painter.setFont(font)
-                faded = QColor(ink)
-                faded.setAlpha(170)
-                painter.setPen(faded)
-                for row in range(-p, height + p):
-                    for col in range(-p, width + p):
-                        if not self._inside(row, col):
-                            painter.drawText(self.cell_rect(row, col), Qt.AlignmentFlag.AlignCenter, "0")
-
-    def _draw_grid_lines(self, painter: QPainter, x0: float, y0: float, cell: float) -> None:
-        rows, cols = self._array.shape[0] + 2 * self._pad, self._array.shape[1] + 2 * self._pad
-        painter.setPen(QPen(QColor(110, 110, 110), 1))
-        right, bottom = x0 + cols * cell, y0 + rows * cell
-        for row in range(rows + 1):
-            y = y0 + row * cell
-            painter.drawLine(QPointF(x0, y), QPointF(right, y))
-        for col in range(cols + 1):
-            x = x0 + col * cell
-            painter.drawLine(QPointF(x, y0), QPointF(x, bottom))
-
-    def _draw_numbers(self, painter: QPainter, prepared: dict, cell: float) -> None:
-        texts = self._texts(prepared)
-        font = self._number_font(cell, texts)
-        if font is None:
-            return
-        painter.setFont(font)
-        text_rgb = prepared["text_rgb"]
-        pens = {}
-        for row, line in enumerate(texts):
-            for col, text in enumerate(line):
-                if not text:
-                    continue
-                rgb = tuple(int(v) for v in text_rgb[row, col])
-                if rgb not in pens:
-                    pens[rgb] = QPen(QColor(*rgb))
-                painter.setPen(pens[rgb])
-                painter.drawText(self.cell_rect(row, col), Qt.AlignmentFlag.AlignCenter, text)
-
-    def _draw_overlay(self, painter: QPainter, rect: GridRect) -> None:
-        top_left = self.cell_rect(rect.top, rect.left)
-        bottom_right = self.cell_rect(rect.bottom, rect.right)
-        area = QRectF(top_left.topLeft(), bottom_right.bottomRight())
-        half = rect.width / 2
-        painter.setPen(QPen(QColor(rect.colour), rect.width, rect.style))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(area.adjusted(half, half, -half, -half))
-
-    def _draw_cursor(self, painter: QPainter, cell: float) -> None:
-        focused = self.hasFocus() and self._inside(*self._current)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        if self._hover is not None and not (focused and self._hover == self._current):
-            painter.setPen(QPen(QColor(0, 0, 0, 160), 4))
-            painter.drawRect(self.cell_rect(*self._hover).adjusted(2, 2, -2, -2))
-            painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
-            painter.drawRect(self.cell_rect(*self._hover).adjusted(2, 2, -2, -2))
-        if focused:
-            rect = self.cell_rect(*self._current)
-            width = max(2.0, min(4.0, cell / 10))
-            painter.setPen(QPen(QColor(0, 0, 0), width + 2))
-            painter.drawRect(rect.adjusted(width / 2, width / 2, -width / 2, -width / 2))
-            painter.setPen(QPen(self.palette().highlight().color().lighter(130), width))
-            painter.drawRect(rect.adjusted(width / 2, width / 2, -width / 2, -width / 2))
-
-    # ----- mouse
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        self.cancel_edit()
-        cell = self.cell_at(event.position())
-        if cell is None:
-            super().mousePressEvent(event)
-            return
-        self._modifiers = event.modifiers()
-        self.set_current_cell(*cell)
-        self._drag_cell = cell
-        self.cell_clicked.emit(cell[0], cell[1], event.button())
-        event.accept()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        cell = self.cell_at(event.position())
-        self._set_hover(cell)
-        if self._drag_cell is not None and event.buttons() != Qt.MouseButton.NoButton and cell is not None:
-            if cell != self._drag_cell:
-                self._modifiers = event.modifiers()
-                self._drag_cell = cell
-                self.cell_dragged.emit(cell[0], cell[1], event.buttons())
-        event.accept()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._drag_cell is not None:
-            self._drag_cell = None
-            self._modifiers = event.modifiers()
-            self.mouse_released.emit(event.button())
-        event.accept()
-
-    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        self._set_hover(None)
-        super().leaveEvent(event)
-
-    def _set_hover(self, cell: tuple[int, int] | None) -> None:
-        if cell == self._hover:
-            return
-        self._hover = cell
-        self.cell_hovered.emit(*(cell if cell is not None else (-1, -1)))
-        self.update()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt's name)
-        cell = self.cell_at(event.position())
-        if cell is None or not self.receivers(SIGNAL("cell_wheeled(int,int,int)")):
-            event.ignore()  # nobody edits by wheel here: let a scroll area around the grid scroll
-            return
-        delta = event.angleDelta()
-        # Shift turns the vertical wheel into a horizontal one on some platforms
-        self._wheel_rest += delta.y() if delta.y() != 0 else delta.x()
-        steps = int(self._wheel_rest / 120)
-        self._wheel_rest -= steps * 120
-        if steps:
-            self._modifiers = event.modifiers()
-            self.set_current_cell(*cell)
-            self.cell_wheeled.emit(cell[0], cell[1], steps)
-        event.accept()
-
-    # ----- keyboard and the inline editor
+    # ----- keyboard and the inline editor (cell_editor)
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._editing is not None:
-            # keys sent to the grid while its editor is open belong to the editor
-            if not self._editor_key(event):
-                QLineEdit.keyPressEvent(self._editor, event)
+        if self.is_editing():
+            self._cell_editor.type_key(event)
             return
-        moves = {
-            Qt.Key.Key_Up: (-1, 0),
-            Qt.Key.Key_Down: (1, 0),
-            Qt.Key.Key_Left: (0, -1),
-            Qt.Key.Key_Right: (0, 1),
-        }
+        moves = ARROW_STEPS
         key = event.key()
         if key in moves and self._array.size and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             height, width = self._array.shape
@@ -528,100 +303,31 @@ class NumberGridView(QWidget):
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
                 self.start_edit()
                 return
-            if event.text() and event.text() in _TYPING_STARTERS:
+            if event.text() and event.text() in TYPING_STARTERS:
                 self.start_edit(event.text())
                 return
         super().keyPressEvent(event)
 
     def start_edit(self, text: str | None = None) -> None:
         """Open the inline editor on the current cell, with ``text`` or the cell's value selected."""
-        if not self._editable or not self._inside(*self._current):
-            return
-        self._editing = self._current
-        rect = self.cell_rect(*self._current)
-        side = max(rect.height(), 34.0)
-        width = max(rect.width(), 84.0)
-        left = min(max(rect.center().x() - width / 2, 0), max(self.width() - width, 0))
-        top = min(max(rect.center().y() - side / 2, 0), max(self.height() - side, 0))
-        self._editor.setGeometry(int(left), int(top), int(width), int(side))
-        font = QFont(self.font())
-        font.setPixelSize(int(max(14, min(side * 0.5, 40))))
-        self._editor.setFont(font)
-        self._editor.setStyleSheet("")
-        if text is None:
-            self._editor.setText(format_value(self._array[self._current]))
-            self._editor.selectAll()
-        else:
-            self._editor.setText(text)
-        self._editor.show()
-        self._editor.setFocus()
-        self.update()
+        self._cell_editor.start(text)
 
     def cancel_edit(self) -> None:
         """Close the inline editor without changing anything (Escape)."""
-        if self._editing is None:
-            return
-        self._editing = None
-        refocus = self._editor.hasFocus()
-        self._editor.hide()
-        if refocus:
-            self.setFocus()
-        self.update()
+        self._cell_editor.cancel()
 
     def is_editing(self) -> bool:
-        return self._editing is not None
+        return self._cell_editor.cell is not None
 
     def commit_edit(self) -> bool:
         """Read the editor: a number is emitted as ``value_entered``; bad text keeps it open."""
-        if self._editing is None:
-            return False
-        try:
-            value = parse_number(self._editor.text())
-        except ValueError as exc:
-            self._editor.setStyleSheet("QLineEdit { border: 2px solid #d62f27; }")
-            self._editor.setToolTip(str(exc))
-            self.entry_rejected.emit(str(exc))
-            return False
-        row, col = self._editing
-        self.cancel_edit()
-        self.value_entered.emit(row, col, value)
-        return True
-
-    def _editor_key(self, event: QKeyEvent) -> bool:
-        """Enter commits, Tab commits and moves right, Escape cancels; True when handled."""
-        key = event.key()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.commit_edit()
-            return True
-        if key == Qt.Key.Key_Escape:
-            self.cancel_edit()
-            return True
-        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            if self.commit_edit():
-                self._step_current(1 if key == Qt.Key.Key_Tab else -1)
-            return True
-        return False
-
-    def _step_current(self, step: int) -> None:
-        height, width = self._array.shape
-        flat = (self._current[0] * width + self._current[1] + step) % (height * width)
-        self.set_current_cell(flat // width, flat % width)
+        return self._cell_editor.commit()
 
     def event(self, event: QEvent) -> bool:
         # Tab would move the focus away before keyPressEvent; while editing it commits instead
-        if event.type() == QEvent.Type.KeyPress and self._editing is not None and self._editor_key(event):
+        if event.type() == QEvent.Type.KeyPress and self.is_editing() and self._cell_editor.handle_key(event):
             return True
         return super().event(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self._editor:
-            if event.type() == QEvent.Type.KeyPress and self._editor_key(event):
-                return True
-            if event.type() == QEvent.Type.FocusOut and self._editing is not None:
-                reason = event.reason() if isinstance(event, QFocusEvent) else None
-                if reason != Qt.FocusReason.PopupFocusReason:
-                    self.cancel_edit()
-        return super().eventFilter(watched, event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt's name)
         self.update()

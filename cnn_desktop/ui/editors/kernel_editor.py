@@ -9,158 +9,40 @@ changing it rescales the weights and keeps the grid. Every edit is one ``documen
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ...number_text import format_value
-from ...presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS, kernel_preset, parse_number, scale_text
+from ...kernel_presets import fill_with_preset
+from ...number_text import format_value, scale_text
+from ...state.kernel_factors import KernelFactors, parse_factor
+from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
-from ..palettes import DEFAULT_DIVERGING, diverging, symmetric_level
-from .grid_view import NumberGridView, colour_index, colour_table
-
-WHEEL_STEP = 0.1  # grid units per wheel step; Shift: 1
-SCALE_CHOICES = ("1", "1/9", "1/16", "1/8", "1/4", "1/2", "2")
-NO_CONV_HINT = "Select a conv layer to edit its kernels"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-class KernelOverviewView(QWidget):
-    """Every kernel of a layer as a small tile: one column per output channel (filter), one row
-    per input channel. Clicking a tile selects that kernel."""
-
-    kernel_clicked = Signal(int, int)  # output channel, input channel
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._weights = np.zeros((0, 0, 1, 1), np.float32)
-        self._level = 1.0
-        self._colormap = diverging()
-        self._selected = (0, 0)
-        self._image: QImage | None = None
-        self._image_key: tuple | None = None
-        self.setMouseTracking(True)
-        self.setMinimumHeight(48)
-        self.setToolTip("All kernels of the layer: a column per output channel, a row per input channel; click one")
-
-    def set_weights(self, weights: np.ndarray) -> None:
-        """Show ``weights`` (out, in, k, k), coloured on one symmetric scale for the whole layer."""
-        self._weights = np.array(weights, np.float32, copy=True)
-        self._level = symmetric_level(self._weights)
-        self._image_key = None
-        self.update()
-
-    def set_colormap(self, colormap: pg.ColorMap) -> None:
-        self._colormap = colormap
-        self._image_key = None
-        self.update()
-
-    def set_selected(self, out_channel: int, in_channel: int) -> None:
-        self._selected = (out_channel, in_channel)
-        self.update()
-
-    def _geometry(self) -> tuple[float, float, int, int]:
-        """(x0, y0, pixels per kernel cell, gap pixels) for the current widget size."""
-        outs, ins, k, _ = self._weights.shape
-        if not outs or not ins:
-            return 0.0, 0.0, 0, 0
-        gap = 2 if min(self.width() / outs, self.height() / ins) >= 2 * k + 2 else 0
-        cell = max(1, int(min((self.width() - 2) / outs - gap, (self.height() - 2) / ins - gap) // k))
-        tile = k * cell + gap
-        x0 = max(0.0, (self.width() - outs * tile + gap) / 2)
-        y0 = max(0.0, (self.height() - ins * tile + gap) / 2)
-        return x0, y0, cell, gap
-
-    def tile_rect(self, out_channel: int, in_channel: int) -> QRectF:
-        x0, y0, cell, gap = self._geometry()
-        k = self._weights.shape[2]
-        tile = k * cell + gap
-        return QRectF(x0 + out_channel * tile, y0 + in_channel * tile, k * cell, k * cell)
-
-    def kernel_at(self, point: QPointF) -> tuple[int, int] | None:
-        outs, ins = self._weights.shape[:2]
-        for out_channel in range(outs):
-            rect = self.tile_rect(out_channel, 0)
-            if rect.left() <= point.x() < rect.right() + self._geometry()[3]:
-                for in_channel in range(ins):
-                    if self.tile_rect(out_channel, in_channel).contains(point):
-                        return out_channel, in_channel
-        return None
-
-    def _mosaic(self, cell: int, gap: int) -> QImage:
-        """The tiles as one image at display resolution, rebuilt only when data or size change."""
-        key = (cell, gap, self.width(), self.height())
-        if self._image is not None and self._image_key == key:
-            return self._image
-        outs, ins, k, _ = self._weights.shape
-        lut = colour_table(self._colormap)
-        index = colour_index(self._weights, -self._level, self._level)
-        # one image pixel per display pixel: map each display column/row to (tile, cell) or a gap
-        tile = k * cell + gap
-        along = np.arange(max(outs, ins) * tile)
-        within = along % tile
-        source = np.where(within < k * cell, within // cell, -1)
-        tile_of = along // tile
-        cols, rows = slice(0, outs * tile - gap), slice(0, ins * tile - gap)
-        col_src, col_tile = source[cols], tile_of[cols]
-        row_src, row_tile = source[rows], tile_of[rows]
-        colours = lut[index[col_tile[None, :], row_tile[:, None], row_src[:, None], col_src[None, :]]]
-        gaps = (row_src[:, None] < 0) | (col_src[None, :] < 0)
-        window = self.palette().window().color()
-        colours[gaps] = (window.red(), window.green(), window.blue())
-        height, width = colours.shape[:2]
-        rgb = np.ascontiguousarray(colours)
-        self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
-        self._image_key = key
-        return self._image
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window())
-        outs, ins, k, _ = self._weights.shape
-        if outs and ins:
-            x0, y0, cell, gap = self._geometry()
-            image = self._mosaic(cell, gap)
-            # too many kernels for one pixel each: shrink the mosaic to fit
-            shrink = min(1.0, self.width() / image.width(), self.height() / image.height())
-            painter.drawImage(QRectF(x0, y0, image.width() * shrink, image.height() * shrink), image)
-            out_channel, in_channel = self._selected
-            if out_channel < outs and in_channel < ins:
-                rect = self.tile_rect(out_channel, in_channel).adjusted(-2, -2, 2, 2)
-                painter.setPen(QPen(QColor("#ffb000"), 3))
-                painter.drawRect(rect)
-        painter.end()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        hit = self.kernel_at(event.position())
-        if hit is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.kernel_clicked.emit(*hit)
-        event.accept()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        hit = self.kernel_at(event.position())
-        text = f"Output channel {hit[0]}, input channel {hit[1]}: click to edit" if hit else ""
-        self.setStatusTip(text)
-        if hit:
-            self.setToolTip(text)
-        event.accept()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        return QSize(320, 110)
+from ..message_label import MessageLabel
+from .kernel_controls import (
+    NO_CONV_HINT,
+    WHEEL_STEP,
+    all_outputs_box,
+    bias_spin,
+    channel_spin,
+    choose_layer,
+    factor_box,
+    fill_layer_box,
+    hint_label,
+    kernel_grid_view,
+    layer_box,
+    overview_caption,
+    preset_box,
+    set_channel_count,
+    weight_text,
+)
+from .kernel_overview import KernelOverviewView
 
 
 class KernelEditor(QWidget):
@@ -179,7 +61,7 @@ class KernelEditor(QWidget):
         self.document = document
         self._requested: int | None = None  # the layer asked for by set_layer (None: the first conv)
         self._layer: int | None = None
-        self._scales: dict[tuple[int, int, int], float] = {}  # (layer, out, in) -> display factor
+        self._factors = KernelFactors()
         self._rng = np.random.default_rng()
         self._build()
         self._connect()
@@ -187,72 +69,29 @@ class KernelEditor(QWidget):
 
     # ----- construction
     def _build(self) -> None:
-        self.layer_box = QComboBox()
-        self.layer_box.setPlaceholderText("Choose a conv layer…")
-        self.layer_box.setToolTip("The conv layer whose kernels are edited here")
-        self.out_spin = QSpinBox()
-        self.out_spin.setPrefix("Output ")
-        self.out_spin.setToolTip("Output channel (filter) of the kernel to edit")
-        self.in_spin = QSpinBox()
-        self.in_spin.setPrefix("Input ")
-        self.in_spin.setToolTip(
-            "Input channel of the kernel to edit (each filter has one k x k kernel per input channel)"
+        self.layer_box = layer_box()
+        self.out_spin = channel_spin("Output ", "Output channel (filter) of the kernel to edit")
+        self.in_spin = channel_spin(
+            "Input ", "Input channel of the kernel to edit (each filter has one k x k kernel per input channel)"
         )
-
-        self.scale_box = QComboBox()
-        self.scale_box.setEditable(True)
-        self.scale_box.addItems(SCALE_CHOICES)
-        self.scale_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.scale_box.setToolTip(
-            "Factor in front of the grid, as the lecture writes the box blur (1/9 x all ones).\n"
-            "The weights are factor x grid; a new factor keeps the grid and rescales the weights.\n"
-            "Type e.g. 1/9 or 0.5 and press Enter."
-        )
-        self.scale_box.setMinimumContentsLength(4)
-        times = QLabel("\u00d7")
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 1.8)
+        self.scale_box = factor_box(big)
+        times = QLabel("\u00d7")
         times.setFont(big)
-        self.scale_box.setFont(big)
 
-        self.grid = NumberGridView(diverging(), (-1.0, 1.0), editable=True)
-        self.grid.setToolTip(
-            "The kernel grid (weights = factor x grid). Type a number and press Enter to set a cell;\n"
-            f"scroll on a cell for +/-{WHEEL_STEP} (with Shift: +/-1). Arrow keys move the cell cursor."
-        )
-        self.grid.setAccessibleName("Kernel weights")
+        self.grid = kernel_grid_view()
 
-        self.bias_spin = QDoubleSpinBox()
-        self.bias_spin.setRange(-1000.0, 1000.0)
-        self.bias_spin.setDecimals(3)
-        self.bias_spin.setSingleStep(0.1)
-        self.bias_spin.setKeyboardTracking(False)
-        self.bias_spin.setPrefix("Bias ")
-        self.bias_spin.setToolTip("Bias of this output channel: added to every value of its feature map")
-        self.preset_box = QComboBox()
-        self.preset_box.addItem("Kernel presets…")
-        for name in (*KERNEL_PRESETS, "Random"):
-            self.preset_box.addItem(name)
-            tip = KERNEL_PRESET_TIPS[name]
-            self.preset_box.setItemData(self.preset_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        self.preset_box.setToolTip("Replace this kernel by a classic one (one undo step)")
-        self.all_outputs = QCheckBox("All outputs")
-        self.all_outputs.setToolTip("Apply the preset to this input channel of every output channel (every filter)")
+        self.bias_spin = bias_spin()
+        self.preset_box = preset_box()
+        self.all_outputs = all_outputs_box()
 
         self.overview_label = QLabel("")
         self.overview_label.setWordWrap(True)
         self.overview = KernelOverviewView()
-        self.message_label = QLabel("")
-        self.message_label.setWordWrap(True)
-        self.message_label.setMinimumHeight(2 * self.message_label.fontMetrics().lineSpacing() + 4)
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.message_label = MessageLabel()
 
-        self.hint_label = QLabel(NO_CONV_HINT)
-        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint_label.setWordWrap(True)
-        hint_font = QFont(self.font())
-        hint_font.setPointSizeF(hint_font.pointSizeF() * 1.3)
-        self.hint_label.setFont(hint_font)
+        self.hint_label = hint_label(self.font())
 
         choose = QHBoxLayout()
         choose.addWidget(self.layer_box, 1)
@@ -354,7 +193,7 @@ class KernelEditor(QWidget):
 
     def scale(self) -> float:
         """The display factor of the current kernel (weights = scale x grid)."""
-        return self._scales.get(self._key(), 1.0) if self._layer is not None else 1.0
+        return self._factors.get(self._key()) if self._layer is not None else 1.0
 
     def kernel_grid(self) -> np.ndarray:
         """The current kernel as the grid shows it: weights / scale, (k, k)."""
@@ -365,18 +204,10 @@ class KernelEditor(QWidget):
     def _refresh(self) -> None:
         network = self.document.session.network
         convs = self._conv_layers()
-        self._update_layer_box(convs)
-        requested = self._requested
-        if requested is not None and requested in convs:
-            layer = requested
-        elif requested is not None and requested < len(network.spec):
-            layer = None
-            self.hint_label.setText(f"{network.label(requested).capitalize()} has no kernels.\n{NO_CONV_HINT}.")
-        elif convs:
-            layer = convs[0]
-        else:
-            layer = None
-            self.hint_label.setText(f"The pipeline has no conv layer: add one to edit kernels.\n{NO_CONV_HINT}.")
+        fill_layer_box(self.layer_box, [(network.label(i).capitalize(), i) for i in convs])
+        layer, hint = choose_layer(network, convs, self._requested)
+        if hint:
+            self.hint_label.setText(hint)
         if layer != self._layer:
             self._layer = layer
             self._say("")
@@ -390,34 +221,10 @@ class KernelEditor(QWidget):
         self.pages.setCurrentIndex(0)
         self.layer_box.setCurrentIndex(self.layer_box.findData(layer))
         outs, ins, k, _ = self._weights().shape
-        for spin, count in ((self.out_spin, outs), (self.in_spin, ins)):
-            spin.blockSignals(True)
-            spin.setRange(0, count - 1)
-            spin.setSuffix(f" of {count}")
-            spin.setEnabled(count > 1)
-            spin.blockSignals(False)
-        self._forget_stale_scales()
+        set_channel_count(self.out_spin, outs)
+        set_channel_count(self.in_spin, ins)
+        self._factors.forget_missing(self.document.session.network.params)
         self._show_kernel()
-
-    def _update_layer_box(self, convs: list[int]) -> None:
-        network = self.document.session.network
-        items = [(network.label(i), i) for i in convs]
-        current = [(self.layer_box.itemText(i), self.layer_box.itemData(i)) for i in range(self.layer_box.count())]
-        if items != current:
-            self.layer_box.blockSignals(True)
-            self.layer_box.clear()
-            for text, index in items:
-                self.layer_box.addItem(text.capitalize(), index)
-            self.layer_box.blockSignals(False)
-        self.layer_box.setEnabled(bool(items))
-
-    def _forget_stale_scales(self) -> None:
-        network = self.document.session.network
-        for key in list(self._scales):
-            layer, out_channel, in_channel = key
-            weight = network.params.get(f"{layer}.weight")
-            if weight is None or out_channel >= weight.shape[0] or in_channel >= weight.shape[1]:
-                del self._scales[key]
 
     def _show_kernel(self) -> None:
         """Grid, scale, bias and overview of the current kernel (no edits)."""
@@ -436,15 +243,8 @@ class KernelEditor(QWidget):
             self.bias_spin.blockSignals(False)
         self.overview.set_weights(weights)
         self.overview.set_selected(out_channel, in_channel)
-        outs, ins, k, _ = weights.shape
         label = self.document.session.network.label(self._layer)
-        if outs * ins == 1:
-            self.overview_label.setText(f"The one kernel of {label}")
-        else:
-            self.overview_label.setText(
-                f"All {outs * ins} kernels of {label}: {_count(outs, 'filter')} (columns) x "
-                f"{_count(ins, 'input channel')} (rows); click one to edit it"
-            )
+        self.overview_label.setText(overview_caption(label, *weights.shape[:2]))
 
     def _kernel_chosen(self) -> None:
         if self._layer is None:
@@ -464,13 +264,10 @@ class KernelEditor(QWidget):
             return
         out_channel, in_channel = self.current_kernel()
         weight = float(self._weights()[out_channel, in_channel, row, col])
-        grid = weight / self.scale()
-        factor = "" if self.scale() == 1 else f" = {scale_text(self.scale())} x {format_value(grid)}"
-        self._say(f"Weight [{out_channel}, {in_channel}, {row}, {col}] = {weight:.4g}{factor}")
+        self._say(weight_text((out_channel, in_channel, row, col), weight, self.scale()))
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet("color: #d62f27; font-weight: bold;" if error else "")
-        self.message_label.setText(text)
+        self.message_label.say(text, error)
 
     def message(self) -> str:
         """The last status or error message shown under the editor."""
@@ -527,12 +324,9 @@ class KernelEditor(QWidget):
         if self._layer is None:
             return NO_CONV_HINT
         try:
-            scale = parse_number(text)
+            self._factors.set(self._key(), parse_factor(text))
         except ValueError as exc:
             return str(exc)
-        if not np.isfinite(scale) or scale == 0:
-            return f"the factor must be a finite number other than 0, not {text.strip()!r}"
-        self._scales[self._key()] = scale
         self._show_kernel()
         return None
 
@@ -541,9 +335,7 @@ class KernelEditor(QWidget):
         if self._layer is None:
             return NO_CONV_HINT
         try:
-            scale = parse_number(text)
-            if not np.isfinite(scale) or scale == 0:
-                raise ValueError(f"the factor must be a finite number other than 0, not {text.strip()!r}")
+            scale = parse_factor(text)
         except ValueError as exc:
             self.scale_box.lineEdit().setStyleSheet("QLineEdit { border: 2px solid #d62f27; }")
             self._say(f"Factor not changed: {exc}", error=True)
@@ -553,10 +345,10 @@ class KernelEditor(QWidget):
             self._show_kernel()
             return None
         grid = self.kernel_grid().copy()
-        self._scales[self._key()] = scale
+        self._factors.set(self._key(), scale)
         error = self._write_kernel(grid, f"Kernel factor {scale_text(scale)}")
         if error is not None:
-            self._scales[self._key()] = old
+            self._factors.set(self._key(), old)
         self._show_kernel()
         if error is None:
             self._say(f"Weights are now {scale_text(scale)} x the grid.")
@@ -568,24 +360,19 @@ class KernelEditor(QWidget):
             return NO_CONV_HINT
         out_channel, in_channel = self.current_kernel()
         weights = self._weights().copy()
-        k = weights.shape[2]
         targets = range(weights.shape[0]) if self.all_outputs.isChecked() else [out_channel]
-        old_scales = dict(self._scales)
         try:
-            scale, grid = kernel_preset(name, k, self._rng)
-            for target in targets:
-                if name == "Random" and target != out_channel:
-                    scale, grid = kernel_preset(name, k, self._rng)
-                weights[target, in_channel] = np.float32(scale) * grid
-                self._scales[(self._layer, target, in_channel)] = scale
+            factors = fill_with_preset(weights, name, in_channel, targets, out_channel, self._rng)
         except ValueError as exc:
-            self._scales = old_scales
             self._say(f"Not applied: {exc}.", error=True)
             return str(exc)
+        old_factors = self._factors.snapshot()
+        for target, scale in factors.items():
+            self._factors.set((self._layer, target, in_channel), scale)
         where = "every filter" if len(targets) > 1 else f"kernel [{out_channel}, {in_channel}]"
         error = self.document.edit_params({f"{self._layer}.weight": weights}, f"Kernel preset: {name} ({where})")
         if error:
-            self._scales = old_scales
+            self._factors.restore(old_factors)
             self._say(f"Not applied: {error}", error=True)
             return error
         self._show_kernel()

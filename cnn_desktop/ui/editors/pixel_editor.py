@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 from ...data import datasets
 from ...data import download as mnist_download
 from ...data.datasets import Digits
+from ...image_ops import crop_or_pad, invert_image, resample, shift_image
+from ...image_presets import IMAGE_PRESETS, image_preset
 from ...number_text import format_value
-from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ...session import MAX_GRID, MIN_GRID
 from ...untrusted import (
     MAX_IMAGE_FILE_BYTES,
@@ -47,8 +48,9 @@ from ...untrusted import (
     raster_format,
     read_regular_file,
 )
+from ..colours import greyscale
 from ..document import SessionDocument
-from ..palettes import greyscale
+from ..message_label import MessageLabel
 from ..task_poller import TaskPoller
 from ..workers import BackgroundTask
 from .grid_view import GridRect, NumberGridView
@@ -288,11 +290,7 @@ class PixelEditor(QWidget):
         self.digit_label = QLabel("label –")
         self.digit_label.setToolTip("The true class of the digit last loaded")
 
-        self.message_label = QLabel("")
-        self.message_label.setWordWrap(True)
-        # room for two lines from the start, so that a message never shrinks the grid under the mouse
-        self.message_label.setMinimumHeight(2 * self.message_label.fontMetrics().lineSpacing() + 4)
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.message_label = MessageLabel()
         self.hover_label = QLabel("")
         self.hover_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.hover_label.setToolTip("The pixel under the mouse")
@@ -411,8 +409,7 @@ class PixelEditor(QWidget):
         self.grid.set_highlight(mask, QColor(255, 120, 0, 120))
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet("color: #d62f27; font-weight: bold;" if error else "")
-        self.message_label.setText(text)
+        self.message_label.say(text, error)
 
     def message(self) -> str:
         """The last status or error message shown under the grid."""

@@ -7,47 +7,49 @@ only updated with ``setImage``; the mosaics are built with NumPy in the slot tha
 ``result_ready``; ``paint`` only draws. Small maps also show their numbers, as on the slides, drawn
 by one item per stage. Scene coordinates are the canvas widget's pixels (pyqtgraph's pixel mode).
 
-This module is the widget; the pieces it puts together live next to it: ``cnn_desktop.mosaic`` (tiling
-geometry, no Qt), ``map_items`` (numbers, boxes, colour bar), ``map_stage`` (one stage's items and
-layout), ``map_highlights`` (tints and boxes) and ``map_canvas`` (the scrolling pixel canvas).
+This module is the widget; the pieces it puts together live next to it: ``cnn_desktop.mosaic``
+(tiling geometry, no Qt), ``map_items`` (numbers, boxes, colour bar), ``map_stage`` (one stage's
+items, layout and drawing), ``map_highlights`` (tints and boxes), ``map_canvas`` (the scrolling
+pixel canvas), ``map_pointer`` (hover, click, wheel) and ``map_toolbar`` (the zoom strip).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPen
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
-    QApplication,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
-    QHBoxLayout,
-    QLabel,
     QStyle,
-    QToolButton,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from ...compute import ForwardResult
 from ...mosaic import MosaicGrid, choose_grid
-from ...number_text import format_value
+from ..colours import (
+    DEFAULT_DIVERGING,
+    colour_table,
+    diverging,
+    greyscale,
+    symmetric_level,
+    text_colour_table,
+)
 from ..document import SessionDocument
 from ..fonts import pixel_font
-from ..palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level, text_colour_for
 from .map_canvas import MapsCanvas
-from .map_highlights import Colour, Highlight, box_outlines, channel_highlight, overlay_rgba, translucent
-from .map_items import MIN_NUMBER_FONT_PX, NOTE_COLOUR, digit_width, level_text
+from .map_highlights import Colour, HighlightLayers
+from .map_items import NOTE_COLOUR
+from .map_pointer import ZOOM_STEP, MapsPointer
 from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
+from .map_toolbar import zoom_toolbar
 
-LUT_SIZE = 255  # odd, so that 0 at levels (-m, m) lands exactly on the middle (mid-grey) entry
 SELECTION_COLOUR = (255, 221, 0)
 HOVER_COLOUR = (255, 255, 255)
 ZOOM_RANGE = (0.5, 4.0)
-ZOOM_STEP = 1.25
 
 Unit = tuple[int, int, int, int]  # stage, channel, y, x
 
@@ -67,9 +69,9 @@ class FeatureMapsView(QWidget):
         self.document = document
         self._scaling = "layer"
         self._colour_map = diverging(DEFAULT_DIVERGING)
-        self._lut = self._colour_map.getLookupTable(nPts=LUT_SIZE, alpha=False)
+        self._lut = colour_table(self._colour_map)
         self._dark_text = self._dark_text_table(self._lut)
-        self._grey_lut = greyscale().getLookupTable(nPts=LUT_SIZE, alpha=False)
+        self._grey_lut = colour_table(greyscale())
         self._grey_dark_text = self._dark_text_table(self._grey_lut)
         self._zoom = 1.0
         self._groups: list[StageGroup] = []
@@ -77,8 +79,7 @@ class FeatureMapsView(QWidget):
         self._key: tuple | None = None
         self._layout_key: tuple | None = None
         self._result: ForwardResult | None = None
-        self._hovered: Unit | None = None
-        self._highlights: dict[str, dict[int, list[Highlight]]] = {}
+        self._highlights = HighlightLayers()
         self.shown_version = -1
 
         self.canvas = MapsCanvas()
@@ -92,13 +93,14 @@ class FeatureMapsView(QWidget):
         self._empty_note.setPos(MARGIN, MARGIN)
         scene.addItem(self._empty_note)
 
-        self.canvas.viewport().installEventFilter(self)
+        self._pointer = MapsPointer(self, self._hover_item)
         self.canvas.resized.connect(self._relayout)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(self._build_toolbar())
+        toolbar, self.zoom_label = zoom_toolbar(self, self.zoom_in, self.zoom_out, lambda: self.set_zoom(1.0))
+        layout.addLayout(toolbar)
         layout.addWidget(self.canvas, 1)
 
         document.result_ready.connect(self.show_result)
@@ -107,43 +109,6 @@ class FeatureMapsView(QWidget):
             self.show_result(document.latest)
 
     # ----- construction
-    def _build_toolbar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 2, 6, 0)
-        hint = QLabel("Hover a cell to read its value · click to select a unit · Ctrl+wheel zooms")
-        hint.setToolTip(
-            "Every channel of every layer, recomputed live as you edit the image or the kernels.\n"
-            "Hover a cell to read its value, click to select a unit, Ctrl+wheel or Ctrl+plus/minus to zoom."
-        )
-        hint.setMinimumWidth(20)  # may be clipped in a narrow window; it must not widen the view
-        bar.addWidget(hint, 1)
-        self.zoom_label = QLabel("100%")
-        self.zoom_label.setToolTip("Zoom of the feature maps")
-        specs = (
-            ("−", "Zoom out (Ctrl+-)", QKeySequence.StandardKey.ZoomOut, self.zoom_out),
-            (
-                "+",
-                "Zoom in (Ctrl++): small maps show their numbers when large enough",
-                QKeySequence.StandardKey.ZoomIn,
-                self.zoom_in,
-            ),
-            ("Reset", "Reset the zoom to 100% (Ctrl+0)", QKeySequence("Ctrl+0"), lambda: self.set_zoom(1.0)),
-        )
-        for text, tip, keys, slot in specs:
-            action = QAction(text, self)
-            action.setToolTip(tip)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setAutoRaise(True)
-            if text == "Reset":
-                bar.addWidget(self.zoom_label)
-            bar.addWidget(button)
-        return bar
-
     def _outline_item(self, colour: tuple[int, int, int], width: float, z: float) -> QGraphicsRectItem:
         item = QGraphicsRectItem()
         pen = QPen(QColor(*colour), width)
@@ -156,8 +121,8 @@ class FeatureMapsView(QWidget):
 
     @staticmethod
     def _dark_text_table(lut: np.ndarray) -> np.ndarray:
-        """For each LUT entry: True when black text reads better on it (palettes.text_colour_for)."""
-        return np.array([text_colour_for(tuple(int(v) for v in rgb[:3]))[0] == 0 for rgb in lut])
+        """For each LUT entry: True when black text reads better on it (colours.text_colour_table)."""
+        return text_colour_table(lut)[:, 0] == 0
 
     # ----- public settings
     @property
@@ -175,9 +140,9 @@ class FeatureMapsView(QWidget):
             self._draw_result()
 
     def set_palette(self, name: str) -> None:
-        """Use the diverging palette ``name`` (palettes.DIVERGING) for every layer."""
+        """Use the diverging palette ``name`` (colours.DIVERGING) for every layer."""
         self._colour_map = diverging(name)
-        self._lut = self._colour_map.getLookupTable(nPts=LUT_SIZE, alpha=False)
+        self._lut = colour_table(self._colour_map)
         self._dark_text = self._dark_text_table(self._lut)
         for group in self._groups[1:]:
             group.image.setLookupTable(self._lut, update=False)
@@ -305,13 +270,7 @@ class FeatureMapsView(QWidget):
 
         Highlights are kept per ``key``: a new call with the same key replaces them, other keys stay.
         """
-        colour = translucent(colour)
-        entries: dict[int, list[Highlight]] = {}
-        for stage, mask in masks.items():
-            mask = np.asarray(mask, dtype=bool)
-            self._check_stage_shape(stage, mask.shape)
-            entries[stage] = [Highlight(colour, mask=mask)]
-        self._highlights[key] = entries
+        self._highlights.set_masks(key, masks, colour, [group.shape for group in self._groups])
         self._draw_highlights()
 
     def set_highlights(self, per_stage: dict[int, list[tuple]], key: str = "highlights") -> None:
@@ -320,43 +279,17 @@ class FeatureMapsView(QWidget):
         Masks tint their cells of that channel; boxes (inclusive unit coordinates, clipped to the
         map) are outlined. For a flat stage the mask is (F,) and the box is (0, first, 0, last).
         """
-        entries: dict[int, list[Highlight]] = {}
-        for stage, items in per_stage.items():
-            shape = self._stage_shape(stage)
-            for channel, what, colour in items:
-                entries.setdefault(stage, []).append(channel_highlight(shape, channel, what, colour))
-        self._highlights[key] = entries
+        self._highlights.set_items(key, per_stage, [group.shape for group in self._groups])
         self._draw_highlights()
 
     def clear_highlights(self, key: str | None = None) -> None:
         """Remove the highlights of ``key``, or all of them."""
-        if key is None:
-            self._highlights.clear()
-        else:
-            self._highlights.pop(key, None)
+        self._highlights.clear(key)
         self._draw_highlights()
 
-    def _stage_shape(self, stage: int) -> tuple[int, ...]:
-        if not 0 <= stage < len(self._groups):
-            raise ValueError(f"there is no stage {stage} (the pipeline has stages 0 to {len(self._groups) - 1})")
-        return self._groups[stage].shape
-
-    def _check_stage_shape(self, stage: int, shape: tuple[int, ...]) -> None:
-        expected = self._stage_shape(stage)
-        if tuple(shape) != tuple(expected):
-            raise ValueError(f"a mask for stage {stage} must have shape {expected}, not {shape}")
-
     def _draw_highlights(self) -> None:
-        """Overlay images and boxes of every stage from the stored highlights (not per result)."""
         for group in self._groups:
-            entries = [h for per_stage in self._highlights.values() for h in per_stage.get(group.stage, [])]
-            rgba = overlay_rgba(group.grid, group.shape, entries)
-            if rgba is not None:
-                group.overlay.setImage(rgba, autoLevels=False, levels=None)
-                group.overlay.setRect(group.local_mosaic_rect())
-            group.overlay.setVisible(rgba is not None)
-            bounds = QRectF(0, 0, group.mosaic_rect.width(), group.mosaic_rect.height())
-            group.boxes.set_boxes(box_outlines(group.grid, group.cell, entries), bounds)
+            group.show_highlights(self._highlights.of_stage(group.stage))
 
     # ----- results
     def show_result(self, result: ForwardResult) -> None:
@@ -370,8 +303,9 @@ class FeatureMapsView(QWidget):
         else:
             self._draw_result()
         self.shown_version = result.version
-        if self._hovered is not None:
-            self.unit_hovered.emit(*self._hovered, self.value(*self._hovered))
+        hovered = self._pointer.hovered
+        if hovered is not None:
+            self.unit_hovered.emit(*hovered, self.value(*hovered))
 
     def _rebuild(self, key: tuple, labels: list[str], shapes: list[tuple[int, ...]]) -> None:
         scene = self.canvas.scene()
@@ -391,12 +325,8 @@ class FeatureMapsView(QWidget):
             scene.addItem(group.root)
             self._groups.append(group)
         self._empty_note.setVisible(False)
-        self._hovered = None
-        self._hover_item.setVisible(False)
-        for per_stage in self._highlights.values():  # drop highlights that no longer fit their stage
-            for stage in list(per_stage):
-                if stage >= len(shapes):
-                    del per_stage[stage]
+        self._pointer.forget()
+        self._highlights.keep_stages(len(shapes))
         self._relayout(force=True)
 
     def _available_width(self) -> float:
@@ -417,8 +347,7 @@ class FeatureMapsView(QWidget):
             grid, cell = choose_grid(group.shape, available, self._zoom)
             top += group.place(top, grid, cell) + GROUP_SPACING
         self.canvas.set_content_height(top)
-        self._hovered = None
-        self._hover_item.setVisible(False)
+        self._pointer.forget()
         self._draw_result(rect_changed=True)
         self._draw_highlights()
         self._outline_selection()
@@ -431,51 +360,10 @@ class FeatureMapsView(QWidget):
         peaks = [symmetric_level(values) for values in result.stages]
         global_peak = max(peaks[1:], default=1.0)
         for group, values, peak in zip(self._groups, result.stages, peaks, strict=True):
-            self._draw_stage(group, values, global_peak if self._scaling == "global" else peak)
+            dark_text = self._grey_dark_text if group.stage == 0 else self._dark_text
+            group.draw(values, global_peak if self._scaling == "global" else peak, self._scaling, dark_text)
             if rect_changed:
                 group.image.setRect(group.local_mosaic_rect())
-
-    def _draw_stage(self, group: StageGroup, values: np.ndarray, peak: float) -> None:
-        if group.stage == 0:
-            shown, low, high = values, 0.0, 1.0
-            group.bar.set_labels("1", "0.5", "0")
-        elif self._scaling == "channel" and not group.flat:
-            channel_peaks = np.abs(values).reshape(values.shape[0], -1).max(axis=1)
-            channel_peaks[~(channel_peaks > 1e-12)] = 1.0
-            shown, low, high = values / channel_peaks[:, None, None], -1.0, 1.0
-            group.bar.set_labels("+1 × max", "0", "-1 × max")
-        else:
-            shown, low, high = values, -peak, peak
-            group.bar.set_labels(level_text(peak), "0", level_text(-peak))
-        group.levels = (low, high)
-        mosaic = group.grid.tile(shown, group.buffer)
-        group.image.setImage(mosaic, autoLevels=False, levels=(low, high))
-        if group.numbers_possible:
-            self._draw_numbers(group, values, shown, low, high)
-
-    def _draw_numbers(self, group: StageGroup, values: np.ndarray, shown: np.ndarray, low: float, high: float) -> None:
-        """Texts of a small stage (format_value) in black or white, whichever reads on the cell.
-
-        Only the values that changed since the last result are formatted again (a pixel edit
-        changes a few units of each layer), so thousands of numbers stay cheap.
-        """
-        flat_values = values.ravel()
-        if group.text_values is None or group.text_values.shape != flat_values.shape:
-            group.texts = [format_value(v) for v in flat_values.tolist()]
-        else:
-            texts = group.texts
-            for index in np.flatnonzero(flat_values != group.text_values).tolist():
-                texts[index] = format_value(flat_values[index])
-        group.text_values = flat_values.copy()
-        longest = max(4, max(map(len, group.texts)))
-        font_px = min(0.5 * group.cell, 0.86 * group.cell / digit_width(longest))
-        if font_px < MIN_NUMBER_FONT_PX:
-            group.numbers.clear()
-            return
-        scale = LUT_SIZE / (high - low)
-        index = np.clip(((shown.ravel() - low) * scale).astype(np.int64), 0, LUT_SIZE - 1)
-        dark_table = self._grey_dark_text if group.stage == 0 else self._dark_text
-        group.numbers.set_numbers(group.texts, dark_table[index], pixel_font(font_px))
 
     # ----- selection and pointer
     def _outline_selection(self) -> None:
@@ -490,57 +378,6 @@ class FeatureMapsView(QWidget):
             return
         self._selection_item.setRect(self.unit_scene_rect(selection.stage, channel, selection.y, selection.x))
         self._selection_item.setVisible(True)
-
-    def _hover_at(self, point: QPointF) -> None:
-        unit = self.unit_at_scene(point)
-        if unit == self._hovered:
-            return
-        self._hovered = unit
-        if unit is None:
-            self._hover_item.setVisible(False)
-            return
-        self._hover_item.setRect(self.unit_scene_rect(*unit))
-        self._hover_item.setVisible(True)
-        self.unit_hovered.emit(*unit, self.value(*unit))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Pointer events on the canvas: hover reads a unit, click selects it, wheel scrolls/zooms."""
-        if watched is not self.canvas.viewport():
-            return super().eventFilter(watched, event)
-        kind = event.type()
-        if kind == QEvent.Type.MouseMove:
-            self._hover_at(self.canvas.mapToScene(event.position().toPoint()))
-            return False
-        if kind == QEvent.Type.MouseButtonPress:
-            self.canvas.setFocus(Qt.FocusReason.MouseFocusReason)
-            if event.button() == Qt.MouseButton.LeftButton:
-                unit = self.unit_at_scene(self.canvas.mapToScene(event.position().toPoint()))
-                if unit is not None:
-                    self.unit_clicked.emit(*unit)
-            return True
-        if kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick):
-            return True
-        if kind == QEvent.Type.Leave:
-            self._hovered = None
-            self._hover_item.setVisible(False)
-            return False
-        if kind == QEvent.Type.Wheel:
-            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                steps = event.angleDelta().y() / 120
-                if steps:
-                    self.set_zoom(self._zoom * ZOOM_STEP**steps)
-            else:
-                QApplication.sendEvent(self.canvas.verticalScrollBar(), event)
-            return True
-        if kind == QEvent.Type.ToolTip:
-            unit = self.unit_at_scene(self.canvas.mapToScene(event.pos()))
-            if unit is None:
-                QToolTip.hideText()
-            else:
-                text = self.hover_text(*unit, self.value(*unit)) + "\nClick to select this unit"
-                QToolTip.showText(event.globalPos(), text, self.canvas)
-            return True
-        return False
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-BACKGROUND = (28, 30, 34)
+from ..colours import CANVAS_BACKGROUND
 
 
 class MapsCanvas(pg.GraphicsView):
@@ -20,7 +20,7 @@ class MapsCanvas(pg.GraphicsView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self._content_height = 0.0
-        super().__init__(parent, background=BACKGROUND)
+        super().__init__(parent, background=CANVAS_BACKGROUND)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

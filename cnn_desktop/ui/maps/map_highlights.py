@@ -87,3 +87,55 @@ def _rgb(colour: Colour) -> tuple[int, ...]:
     if isinstance(colour, QColor):
         return colour.getRgb()
     return tuple(int(v) for v in colour)
+
+
+class HighlightLayers:
+    """The highlights of every stage, kept per key ("receptive", "boxes"...): a key's new set
+    replaces its old one, other keys stay. Checks each stage and mask against the stage shapes."""
+
+    def __init__(self) -> None:
+        self._layers: dict[str, dict[int, list[Highlight]]] = {}
+
+    def set_masks(self, key: str, masks: dict[int, np.ndarray], colour: Colour, shapes: Sequence[tuple]) -> None:
+        """Tint the units where ``masks[stage]`` (bool, shaped like the stage) is True."""
+        colour = translucent(colour)
+        entries: dict[int, list[Highlight]] = {}
+        for stage, mask in masks.items():
+            mask = np.asarray(mask, dtype=bool)
+            expected = _stage_shape(shapes, stage)
+            if tuple(mask.shape) != tuple(expected):
+                raise ValueError(f"a mask for stage {stage} must have shape {expected}, not {mask.shape}")
+            entries[stage] = [Highlight(colour, mask=mask)]
+        self._layers[key] = entries
+
+    def set_items(self, key: str, per_stage: dict[int, list[tuple]], shapes: Sequence[tuple]) -> None:
+        """Per stage, (channel, mask or box, colour) items: see :func:`channel_highlight`."""
+        entries: dict[int, list[Highlight]] = {}
+        for stage, items in per_stage.items():
+            shape = _stage_shape(shapes, stage)
+            for channel, what, colour in items:
+                entries.setdefault(stage, []).append(channel_highlight(shape, channel, what, colour))
+        self._layers[key] = entries
+
+    def clear(self, key: str | None = None) -> None:
+        """Remove the highlights of ``key``, or all of them."""
+        if key is None:
+            self._layers.clear()
+        else:
+            self._layers.pop(key, None)
+
+    def keep_stages(self, count: int) -> None:
+        """Forget the highlights of stages ``count`` and beyond (the pipeline got shorter)."""
+        for per_stage in self._layers.values():
+            for stage in [stage for stage in per_stage if stage >= count]:
+                del per_stage[stage]
+
+    def of_stage(self, stage: int) -> list[Highlight]:
+        """Every key's highlights of ``stage``, in the order the keys were first set."""
+        return [highlight for per_stage in self._layers.values() for highlight in per_stage.get(stage, [])]
+
+
+def _stage_shape(shapes: Sequence[tuple], stage: int) -> tuple:
+    if not 0 <= stage < len(shapes):
+        raise ValueError(f"there is no stage {stage} (the pipeline has stages 0 to {len(shapes) - 1})")
+    return shapes[stage]

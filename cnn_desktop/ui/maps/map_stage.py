@@ -1,7 +1,8 @@
 """One stage of the feature maps on the canvas: its caption, mosaic, overlays and colour bar, laid out.
 
 The items of a stage are created once per pipeline and placed again only when the width or the
-zoom changes; the view feeds them each result. Sizes are screen pixels (scene units).
+zoom changes; the view hands each result to :meth:`StageGroup.draw`, which updates them (levels,
+mosaic image, colour bar labels, numbers). Sizes are screen pixels (scene units).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem
 
 from ...mosaic import NUMBER_MAX_SIDE, MosaicGrid
+from ...number_text import format_value
+from ..colours import colour_index
+from .map_highlights import Highlight, box_outlines, overlay_rgba
 from .map_items import (
     COLOUR_BAR_WIDTH,
     MIN_NUMBER_FONT_PX,
@@ -23,6 +27,8 @@ from .map_items import (
     BoxesItem,
     CellNumbersItem,
     ColourBarItem,
+    digit_width,
+    level_text,
     pixel_font,
 )
 
@@ -121,3 +127,59 @@ class StageGroup:
     def local_mosaic_rect(self) -> QRectF:
         """The mosaic's rectangle in the group's own coordinates (where its image items go)."""
         return self.mosaic_rect.translated(-self.root.pos())
+
+    def show_highlights(self, highlights: list[Highlight]) -> None:
+        """The tint overlay and outlined boxes of ``highlights`` (redrawn on change, not per result)."""
+        rgba = overlay_rgba(self.grid, self.shape, highlights)
+        if rgba is not None:
+            self.overlay.setImage(rgba, autoLevels=False, levels=None)
+            self.overlay.setRect(self.local_mosaic_rect())
+        self.overlay.setVisible(rgba is not None)
+        bounds = QRectF(0, 0, self.mosaic_rect.width(), self.mosaic_rect.height())
+        self.boxes.set_boxes(box_outlines(self.grid, self.cell, highlights), bounds)
+
+    # ----- drawing a result
+    def draw(self, values: np.ndarray, peak: float, scaling: str, dark_text: np.ndarray) -> None:
+        """Mosaic, levels, colour bar and numbers from this stage's ``values``.
+
+        ``peak`` is the half-width of the symmetric levels (the layer's or all layers' max |v|),
+        ``scaling`` one of :data:`SCALINGS`, ``dark_text`` per colour table entry whether black
+        text reads on it. The input stage (0) always shows 0..1.
+        """
+        if self.stage == 0:
+            shown, low, high = values, 0.0, 1.0
+            self.bar.set_labels("1", "0.5", "0")
+        elif scaling == "channel" and not self.flat:
+            channel_peaks = np.abs(values).reshape(values.shape[0], -1).max(axis=1)
+            channel_peaks[~(channel_peaks > 1e-12)] = 1.0
+            shown, low, high = values / channel_peaks[:, None, None], -1.0, 1.0
+            self.bar.set_labels("+1 × max", "0", "-1 × max")
+        else:
+            shown, low, high = values, -peak, peak
+            self.bar.set_labels(level_text(peak), "0", level_text(-peak))
+        self.levels = (low, high)
+        mosaic = self.grid.tile(shown, self.buffer)
+        self.image.setImage(mosaic, autoLevels=False, levels=(low, high))
+        if self.numbers_possible:
+            self._draw_numbers(values, colour_index(shown.ravel(), low, high), dark_text)
+
+    def _draw_numbers(self, values: np.ndarray, colour_indices: np.ndarray, dark_text: np.ndarray) -> None:
+        """Texts of a small stage (format_value) in black or white, whichever reads on the cell.
+
+        Only the values that changed since the last result are formatted again (a pixel edit
+        changes a few units of each layer), so thousands of numbers stay cheap.
+        """
+        flat_values = values.ravel()
+        if self.text_values is None or self.text_values.shape != flat_values.shape:
+            self.texts = [format_value(v) for v in flat_values.tolist()]
+        else:
+            texts = self.texts
+            for index in np.flatnonzero(flat_values != self.text_values).tolist():
+                texts[index] = format_value(flat_values[index])
+        self.text_values = flat_values.copy()
+        longest = max(4, max(map(len, self.texts)))
+        font_px = min(0.5 * self.cell, 0.86 * self.cell / digit_width(longest))
+        if font_px < MIN_NUMBER_FONT_PX:
+            self.numbers.clear()
+            return
+        self.numbers.set_numbers(self.texts, dark_text[colour_indices], pixel_font(font_px))

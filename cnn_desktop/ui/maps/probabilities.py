@@ -13,9 +13,9 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from ...compute import ForwardResult
+from ..colours import CANVAS_BACKGROUND
 from ..document import SessionDocument
 
-BACKGROUND = (28, 30, 34)
 BAR_COLOUR = (110, 140, 180)
 TOP_COLOUR = (230, 159, 0)  # orange: stands out for colour-blind viewers too
 TEXT_COLOUR = (238, 238, 238)
@@ -49,10 +49,10 @@ class ProbabilityView(QWidget):
         font.setBold(True)
         self.headline.setFont(font)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.headline.setStyleSheet(f"color: rgb{TOP_COLOUR}; background: rgb{BACKGROUND}; padding: 4px;")
+        self.headline.setStyleSheet(f"color: rgb{TOP_COLOUR}; background: rgb{CANVAS_BACKGROUND}; padding: 4px;")
         self.headline.setToolTip("The most likely class and the network's probability for it")
 
-        self.plot = pg.PlotWidget(background=BACKGROUND)
+        self.plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
         self.plot.setToolTip("Softmax probability of each class for the current image; the most likely one is orange")
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)

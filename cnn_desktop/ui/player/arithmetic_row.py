@@ -18,8 +18,8 @@ from ...compute import ForwardResult
 from ...engine.traces import ConvTrace, PoolTrace
 from ...state.player import PlayerState
 from ...state.player_steps import input_title, kernel_tags, window_taps
+from ..colours import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
 from ..editors.grid_view import GridRect, NumberGridView
-from ..palettes import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
 from .player_layout import RELU_MAP_MIN_WIDTH, place_row
 from .player_widgets import (
     PADDING_TINT,

@@ -19,8 +19,8 @@ from ...compute import ForwardResult
 from ...engine import Unit
 from ...engine.traces import ConvTrace, PoolTrace
 from ...state.player import PlayerState
+from ..colours import DEFAULT_DIVERGING
 from ..document import SessionDocument
-from ..palettes import DEFAULT_DIVERGING
 from .arithmetic_row import ArithmeticRowView
 from .player_controls import PlayerControls
 from .player_widgets import pixel_font
@@ -189,7 +189,7 @@ class ConvPlayerPanel(QWidget):
         self._apply(None)
 
     def set_palette(self, name: str) -> None:
-        """Use the diverging palette ``name`` (palettes.DIVERGING) for feature maps, kernel and products."""
+        """Use the diverging palette ``name`` (colours.DIVERGING) for feature maps, kernel and products."""
         self._palette = name
         self._refresh()
 

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..palettes import DEFAULT_DIVERGING, diverging, text_colour_for
+from ..colours import CANVAS_BACKGROUND, DEFAULT_DIVERGING, diverging, text_colour_for
 
 #: At most this many thumbnails are listed for one cell (the diagonal can hold thousands).
 MAX_LISTED = 300
 THUMBNAIL = 56  # pixels: 28x28 digits drawn at twice their size
 EMPTY_HINT = "Train the network: the confusion matrix of the test digits appears here when training ends."
-GRID_BACKGROUND = QColor(28, 30, 34)
+GRID_BACKGROUND = QColor(*CANVAS_BACKGROUND)
 LABEL_COLOUR = QColor(238, 238, 238)
 CURRENT_COLOUR = QColor(255, 255, 255)
 
@@ -297,7 +297,7 @@ class ConfusionView(QWidget):
         self.updateGeometry()
 
     def set_palette(self, name: str) -> None:
-        """Colour the cells with the diverging palette ``name`` (from palettes.DIVERGING)."""
+        """Colour the cells with the diverging palette ``name`` (from colours.DIVERGING)."""
         self._palette = name
         self.grid.set_palette(name)
         self._update_caption()

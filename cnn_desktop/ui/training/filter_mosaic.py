@@ -1,8 +1,9 @@
 """The first conv layer's kernels as one small mosaic, redrawn as they learn.
 
-Every kernel (each output channel's kernel over each input channel) is one tile; the tiles are
-laid out to be as large as the view allows, in a diverging palette with zero at mid-grey and the
-levels symmetric around zero, so the sign of a weight is its colour.
+Every kernel (each output channel's kernel over each input channel, in that order) is one tile of
+the shared tiler (:class:`cnn_desktop.mosaic.MosaicGrid`, a one-cell gap drawn transparent); the
+tiles are laid out to be as large as the view allows, in a diverging palette with zero at mid-grey
+and the levels symmetric around zero, so the sign of a weight is its colour.
 """
 
 from __future__ import annotations
@@ -15,23 +16,9 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...engine import Network
-from ..palettes import DEFAULT_DIVERGING, diverging, symmetric_level
+from ...mosaic import MosaicGrid
+from ..colours import CANVAS_BACKGROUND, DEFAULT_DIVERGING, colour_table, diverging, symmetric_level
 from .confusion_view import palette_ends
-from .learning_curves import PLOT_BACKGROUND
-
-
-def filter_mosaic(weights: np.ndarray, columns: int = 8) -> np.ndarray:
-    """Kernels ``weights`` (out, in, k, k) tiled row by row with a 1-pixel NaN gap (drawn transparent)."""
-    out_channels, in_channels, kh, kw = weights.shape
-    tiles = weights.reshape(out_channels * in_channels, kh, kw)
-    count = len(tiles)
-    columns = max(1, min(columns, count))
-    rows = math.ceil(count / columns)
-    mosaic = np.full((rows * (kh + 1) - 1, columns * (kw + 1) - 1), np.nan, dtype=np.float32)
-    for index, tile in enumerate(tiles):
-        row, col = divmod(index, columns)
-        mosaic[row * (kh + 1) : row * (kh + 1) + kh, col * (kw + 1) : col * (kw + 1) + kw] = tile
-    return mosaic
 
 
 def first_conv(network: Network) -> int | None:
@@ -44,18 +31,19 @@ class FilterMosaicView(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, border=None)
-        self.setBackground(PLOT_BACKGROUND)
+        self.setBackground(CANVAS_BACKGROUND)
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
         self.box = self.addViewBox(lockAspect=True, enableMouse=False, enableMenu=False)
         self.box.invertY(True)
         self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(colour_table(diverging(DEFAULT_DIVERGING)), update=False)
         self.box.addItem(self.image)
         self.weights: np.ndarray | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(100)
 
     def set_palette(self, name: str) -> None:
-        self.image.setColorMap(diverging(name))
+        self.image.setLookupTable(colour_table(diverging(name)))
 
     def show_weights(self, weights: np.ndarray | None) -> None:
         """Draw ``weights`` (out, in, k, k), or clear the view when None."""
@@ -63,7 +51,9 @@ class FilterMosaicView(pg.GraphicsLayoutWidget):
         if weights is None:
             self.image.clear()
             return
-        mosaic = filter_mosaic(weights, self._columns(weights.shape))
+        out_channels, in_channels, kh, kw = weights.shape
+        grid = MosaicGrid.for_shape((out_channels * in_channels, kh, kw), self._columns(weights.shape))
+        mosaic = grid.image(weights.reshape(-1, kh, kw))
         level = symmetric_level(weights)
         resized = self.image.image is None or self.image.image.shape != mosaic.shape
         self.image.setImage(mosaic, autoLevels=False, levels=(-level, level))

@@ -16,9 +16,8 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from ...training_job import CurvePoint
-from ..palettes import DIVERGING
+from ..colours import CANVAS_BACKGROUND, DIVERGING
 
-PLOT_BACKGROUND = (28, 30, 34)  # the dark background of the training panel's plots
 TEXT_COLOUR = (238, 238, 238)
 CHANCE_PERCENT = 10.0  # accuracy of guessing one of ten classes
 
@@ -31,8 +30,8 @@ class LearningCurvesView(QWidget):
         self._points: dict[str, list[list[float]]] = {}  # split -> [epochs, losses, accuracies in %]
         axis_font = QFont()
         axis_font.setPixelSize(13)
-        self.loss_plot = pg.PlotWidget(background=PLOT_BACKGROUND)
-        self.accuracy_plot = pg.PlotWidget(background=PLOT_BACKGROUND)
+        self.loss_plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
+        self.accuracy_plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
         self.loss_plot.setToolTip("Cross-entropy loss: training digits (smoothed) and test digits (after each epoch)")
         self.accuracy_plot.setToolTip(
             "Share of digits classified correctly: training (smoothed) and test; dashed line = chance (10%)"
