@@ -43,6 +43,7 @@ from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
 from .engine.network import ModelFileError, Network
 from .fileio import atomic_write_bytes
 from .session import Session, check_image
+from .state.view_options import ViewOptions as ViewOptionsModel
 
 SCHEMA_VERSION = 1
 """Version of the session and deck formats written here; files up to this version are read."""
@@ -80,14 +81,15 @@ class SessionFileError(ValueError):
 def save_session(
     path: str | os.PathLike,
     session: Session,
-    view_options: ViewOptions | None = None,
+    view_options: ViewOptions | ViewOptionsModel | None = None,
     *,
     private: bool = False,
 ) -> None:
     """Write ``session`` and the caller's ``view_options`` to ``path`` (a ``.cnnd`` file), atomically.
 
-    ``view_options`` is any JSON object of plain values (str keys; None, bool, int, finite float,
-    str, and lists / dicts of those); it comes back from :func:`load_session` exactly as given.
+    ``view_options`` is a :class:`~cnn_desktop.state.view_options.ViewOptions` (saved as its
+    ``to_json()``) or any JSON object of plain values (str keys; None, bool, int, finite float, str,
+    and lists / dicts of those); the JSON object comes back from :func:`load_session` exactly.
     ``private`` makes the file readable by its owner only (the autosave uses it). Raises
     :class:`SessionFileError` for a session or view options that cannot be saved, or a file that
     cannot be written; the previous file at ``path``, if any, is then left as it was.
@@ -178,6 +180,8 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
     """The complete ``.cnnd`` file for ``session``, after checking that it can be read back."""
     if not isinstance(session, Session):
         raise SessionFileError(f"{name}: expected a Session, got {type(session).__name__}")
+    if isinstance(view_options, ViewOptionsModel):
+        view_options = view_options.to_json()
     view_options = check_view_options(view_options, name)
     try:
         image = check_image(session.image)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..autosave import AutosaveStore
 from ..engine import ModelFileError, Network
-from ..lesson import Scene, builtin_scenes, scenes_from_deck, view_options_for
+from ..lesson import Scene, builtin_scenes, scenes_from_deck
 from ..session import Session
 from ..session_file import (
     DECK_SUFFIX,
@@ -35,6 +35,7 @@ from ..session_file import (
     save_deck,
     save_session,
 )
+from ..state.view_options import ViewOptions, ViewOptionsError, kernel_factor_text
 from .appearance import THEMES, Appearance
 from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
@@ -157,19 +158,17 @@ class MainWindow(QMainWindow):
         self.open_image_action = self._action(
             "&Open image…", self._open_image, QKeySequence.Open, "Import a PNG, JPEG or BMP image into the pixel grid"
         )
-        file_menu.addAction(
-            self._action(
-                "Open &session…",
-                self._open_session,
-                "Ctrl+Shift+O",
-                "Open a saved session (.cnnd): image, layers, weights",
-            )
+        self.open_session_action = self._action(
+            "Open &session…",
+            self._open_session,
+            "Ctrl+Shift+O",
+            "Open a saved session (.cnnd): image, layers, weights",
         )
-        file_menu.addAction(
-            self._action(
-                "&Save session", self._save_session, QKeySequence.Save, "Save everything on screen to a .cnnd file"
-            )
+        file_menu.addAction(self.open_session_action)
+        self.save_session_action = self._action(
+            "&Save session", self._save_session, QKeySequence.Save, "Save everything on screen to a .cnnd file"
         )
+        file_menu.addAction(self.save_session_action)
         file_menu.addAction(
             self._action(
                 "Save session &as…", self._save_session_as, "Ctrl+Shift+S", "Save the session under a new name"
@@ -445,39 +444,46 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     # ----- sessions, scenes and lessons
-    def view_options(self) -> dict:
-        """What the views show, saved with a session (plain JSON values)."""
-        return {
-            "palette": self.maps_palette,
-            "scaling": self.maps.scaling,
-            "zoom": self.maps.zoom,
-            "kernel_layer": self.kernel_editor.layer(),
-            "player_layer": self.conv_player.layer(),
-            "player_channel": self.conv_player.channel(),
-            "player_position": self.conv_player.position(),
-            "caption": self.document.session.caption,
-        }
+    def view_options(self) -> ViewOptions:
+        """What the views show, saved with a session."""
+        player_layer = self.conv_player.layer()
+        return ViewOptions(
+            palette=self.maps_palette,
+            scaling=self.maps.scaling,
+            zoom=self.maps.zoom,
+            kernel_layer=self.kernel_editor.layer(),
+            kernel_factor=kernel_factor_text(self.kernel_editor.scale()),
+            player_layer=player_layer if player_layer >= 0 else None,
+            player_channel=self.conv_player.channel(),
+            player_position=self.conv_player.position(),
+        ).fitted(self.document.session.network)
 
-    def apply_view_options(self, options: dict) -> None:
-        """Colours, scaling, zoom and the kernel editor's layer; the player waits for the new result."""
-        if options.get("palette") in DIVERGING:
-            self.set_palette(options["palette"])
-        if options.get("scaling") in SCALINGS:
-            self.set_scaling(options["scaling"])
-        if isinstance(options.get("zoom"), (int, float)) and not isinstance(options.get("zoom"), bool):
-            self.maps.set_zoom(float(options["zoom"]))
-        if options.get("kernel_layer") is not None:
-            self.kernel_editor.set_layer(options["kernel_layer"])
-            self.kernel_editor.show_factor(options["kernel_factor"])
+    def apply_view_options(self, options: ViewOptions) -> None:
+        """Colours, scaling, zoom and the kernel editor; the player waits for the new result (``_place_player``)."""
+        if options.palette in DIVERGING:
+            self.set_palette(options.palette)
+        self.set_scaling(options.scaling)
+        if options.zoom is not None:
+            self.maps.set_zoom(options.zoom)
+        if options.kernel_layer is not None:
+            self.kernel_editor.set_layer(options.kernel_layer)
+            self.kernel_editor.show_factor(options.kernel_factor)
 
-    def apply_session(self, session: Session, options: dict, text: str) -> str | None:
-        """Show a saved session or a scene (one undo step); a reason instead when it cannot be."""
+    def apply_session(self, session: Session, options: ViewOptions | dict | None, text: str) -> str | None:
+        """Show a saved session or a scene (one undo step); a reason instead, and no change, when it cannot be."""
+        try:
+            if not isinstance(options, ViewOptions):
+                options = ViewOptions.from_json(options, session.network)
+            else:
+                options = options.fitted(session.network)
+        except ViewOptionsError as exc:
+            self._report(str(exc))
+            return str(exc)
         error = self.document.set_state(session.image, session.network, session.selection, text)
         if error:
             self._report(error)
             return error
         self.document.session.caption = session.caption
-        options = view_options_for(session.network, options)  # layers, channels and cells it names exist
         self.apply_view_options(options)
         # The player and the selection refer to the new network's maps: place them once its result is in.
         self._pending_scene = (self.document.session.version, options, session.selection)
@@ -490,11 +496,11 @@ class MainWindow(QMainWindow):
         _, options, selection = self._pending_scene
         self._pending_scene = None
         self.conv_player.pause()
-        if options["player_layer"] is not None:
-            self.conv_player.set_layer(options["player_layer"])
-            self.conv_player.set_channel(options["player_channel"])
-            if options["player_position"] is not None:
-                self.conv_player.set_position(options["player_position"])
+        if options.player_layer is not None:
+            self.conv_player.set_layer(options.player_layer)
+            self.conv_player.set_channel(options.player_channel)
+            if options.player_position is not None:
+                self.conv_player.set_position(options.player_position)
         if self.document.session.selection != selection:
             self.document.select(selection)
 

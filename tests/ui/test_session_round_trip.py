@@ -1,0 +1,85 @@
+"""Save a session through File > Save and reopen it through File > Open: everything on screen comes back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog
+
+from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
+from cnn_desktop.ui.main_window import MainWindow
+
+from .conftest import wait_for_result
+
+MNIST = SCENE_TITLES.index("Handwritten digits")
+
+
+@pytest.fixture
+def window(qtbot, document, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(document, settings)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def save_and_reopen(qtbot, window, path, monkeypatch, other_scene) -> None:
+    """File > Save to ``path``, show ``other_scene``, then File > Open ``path`` and wait until it is placed."""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(path), ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    window.save_session_action.trigger()
+    assert path.exists()
+    assert window.apply_scene(other_scene) is None
+    wait_for_result(qtbot, window.document)
+    qtbot.waitUntil(lambda: window._pending_scene is None)
+    window.open_session_action.trigger()
+    wait_for_result(qtbot, window.document)
+    qtbot.waitUntil(lambda: window._pending_scene is None)
+
+
+def show(qtbot, window, scene) -> None:
+    assert window.apply_scene(scene) is None
+    wait_for_result(qtbot, window.document)
+    qtbot.waitUntil(lambda: window._pending_scene is None)
+
+
+def test_the_box_blur_reopens_as_one_ninth_times_ones(qtbot, window, tmp_path, monkeypatch):
+    scenes = builtin_scenes()
+    blur = scenes[SCENE_TITLES.index("Box blur")]
+    show(qtbot, window, blur)
+    assert window.kernel_editor.scale_box.currentText() == "1/9"
+    save_and_reopen(qtbot, window, tmp_path / "blur.cnnd", monkeypatch, scenes[MNIST])
+    assert window.kernel_editor.scale_box.currentText() == "1/9"
+    assert window.kernel_editor.scale() == pytest.approx(1 / 9)
+    np.testing.assert_allclose(window.kernel_editor.kernel_grid(), np.ones((3, 3)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("index", range(len(SCENE_TITLES)), ids=SCENE_TITLES)
+def test_every_lesson_scene_survives_save_and_open(qtbot, window, tmp_path, monkeypatch, index):
+    scenes = builtin_scenes()
+    scene = scenes[index]
+    show(qtbot, window, scene)
+    window.maps.set_zoom(1.5)
+    window.set_scaling("channel")
+    shown = window.view_options()
+    other = scenes[MNIST if index != MNIST else 0]
+    save_and_reopen(qtbot, window, tmp_path / "scene.cnnd", monkeypatch, other)
+    assert window.view_options() == shown
+    expected = scene.view_options
+    assert (shown.kernel_layer, shown.kernel_factor, shown.zoom, shown.scaling) == (
+        0,
+        expected.kernel_factor,
+        1.5,
+        "channel",
+    )
+    if expected.player_layer is not None:
+        player = (expected.player_layer, expected.player_channel, expected.player_position)
+        assert (shown.player_layer, shown.player_channel, shown.player_position) == player
+    session = window.document.session
+    assert session.caption == scene.caption
+    assert session.selection == scene.session.selection
+    assert session.network.spec == scene.session.network.spec
+    np.testing.assert_array_equal(session.image, scene.session.image)
+    for name, array in scene.session.network.params.items():
+        np.testing.assert_array_equal(session.network.params[name], array)
