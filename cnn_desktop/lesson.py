@@ -31,6 +31,7 @@ from .engine.spec import LayerSpec
 from .presets import LECTURE_IMAGE, kernel_preset
 from .session import Session, check_image
 from .session_file import SessionFileError, load_deck, save_deck
+from .state.digit_ref import DigitRef
 from .state.view_options import ViewOptions, ViewOptionsError
 
 __all__ = [
@@ -274,10 +275,11 @@ def _whole_image_scene() -> Scene:
 
 
 def _mnist_scene() -> Scene:
-    image, label = _first_test_digit()
+    image, shown = _first_test_digit()
+    label = None if shown is None else shown.label
     network = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0)
     digit = f"a 28x28 test digit (a {label})" if label is not None else "a blank 28x28 grid"
-    return _scene(
+    scene = _scene(
         8,
         f"the MNIST CNN, still untrained, reads {digit}; draw a digit of your own, then press Train and watch "
         "the 10 probabilities change",
@@ -286,6 +288,8 @@ def _mnist_scene() -> Scene:
         image=image,
         player_layer=None,
     )
+    scene.session.digit = shown
+    return scene
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -349,10 +353,10 @@ def _lecture_network(spec: list[LayerSpec], kernels: list[np.ndarray]) -> Networ
     return network
 
 
-def _first_test_digit() -> tuple[np.ndarray, int | None]:
-    """The first bundled MNIST test digit and its label, or a blank 28x28 grid and None if unreadable."""
+def _first_test_digit() -> tuple[np.ndarray, DigitRef | None]:
+    """The first bundled MNIST test digit and which it is, or a blank 28x28 grid and None if unreadable."""
     try:
         digits = datasets.load_bundled()
-        return check_image(digits.test_images[0]).copy(), int(digits.test_labels[0])
+        return check_image(digits.test_images[0]).copy(), DigitRef("bundled", "test", 0, int(digits.test_labels[0]))
     except (OSError, ValueError, IndexError):  # DatasetError and IdxError are ValueErrors
         return np.zeros((28, 28), np.float32), None

@@ -199,6 +199,8 @@ class SessionDocument(QObject):
 
     def apply_state(self, image: np.ndarray, network: Network) -> None:
         selection = self.session.selection
+        if not np.array_equal(image, self.session.image):
+            self.session.digit = None  # another picture: no longer the digit it was
         self.session.image = image.copy()
         self.session.set_network(network.copy())
         self.spec_changed.emit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -469,8 +470,14 @@ class MainWindow(QMainWindow):
             self.kernel_editor.set_layer(options.kernel_layer)
             self.kernel_editor.show_factor(options.kernel_factor)
 
-    def apply_session(self, session: Session, options: ViewOptions | dict | None, text: str) -> str | None:
-        """Show a saved session or a scene (one undo step); a reason instead, and no change, when it cannot be."""
+    def apply_session(
+        self, session: Session, options: ViewOptions | dict | None, text: str, *, replace_history: bool = True
+    ) -> str | None:
+        """Show a saved session or a scene (one undo step); a reason instead, and no change, when it cannot be.
+
+        The training panel shows the session's training record; with ``replace_history`` false
+        (a lesson scene) it keeps what it shows unless the session brings a record of its own.
+        """
         try:
             if not isinstance(options, ViewOptions):
                 options = ViewOptions.from_json(options, session.network)
@@ -484,6 +491,10 @@ class MainWindow(QMainWindow):
             self._report(error)
             return error
         self.document.session.caption = session.caption
+        self.document.session.digit = session.digit
+        self.pixel_editor.show_digit()
+        if replace_history or session.training is not None:
+            self.training.show_history(session.training)
         self.apply_view_options(options)
         # The player and the selection refer to the new network's maps: place them once its result is in.
         self._pending_scene = (self.document.session.version, options, session.selection)
@@ -505,7 +516,7 @@ class MainWindow(QMainWindow):
             self.document.select(selection)
 
     def apply_scene(self, scene: Scene) -> str | None:
-        return self.apply_session(scene.session, scene.view_options, f"Scene: {scene.title}")
+        return self.apply_session(scene.session, scene.view_options, f"Scene: {scene.title}", replace_history=False)
 
     def show_first_digit(self) -> None:
         """The start-up picture: the first bundled test digit, with its label, not an undo step."""
@@ -528,9 +539,13 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{os.path.basename(path)} — cnn-desktop")
         return error
 
+    def session_to_save(self) -> Session:
+        """The open session with the training record the panel shows (what a file keeps)."""
+        return dataclasses.replace(self.document.session, training=self.training.history())
+
     def save_session(self, path: str) -> str | None:
         try:
-            save_session(path, self.document.session, self.view_options())
+            save_session(path, self.session_to_save(), self.view_options())
         except SessionFileError as exc:
             QMessageBox.warning(self, "Cannot save session", str(exc))
             return str(exc)
@@ -545,7 +560,7 @@ class MainWindow(QMainWindow):
         if self.autosave is None:
             return
         try:
-            self.autosave.save(self.document.session, self.view_options())
+            self.autosave.save(self.session_to_save(), self.view_options())
         except SessionFileError as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
 
@@ -598,7 +613,7 @@ class MainWindow(QMainWindow):
         """Append the current session (with its view options) to the deck at ``path``."""
         try:
             entries = load_deck(path) if os.path.exists(path) else []
-            save_deck(path, [*entries, (self.document.session, self.view_options())])
+            save_deck(path, [*entries, (self.session_to_save(), self.view_options())])
         except SessionFileError as exc:
             QMessageBox.warning(self, "Cannot add to deck", str(exc))
             return str(exc)

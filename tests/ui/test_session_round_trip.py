@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
@@ -83,3 +83,42 @@ def test_every_lesson_scene_survives_save_and_open(qtbot, window, tmp_path, monk
     np.testing.assert_array_equal(session.image, scene.session.image)
     for name, array in scene.session.network.params.items():
         np.testing.assert_array_equal(session.network.params[name], array)
+
+
+def test_a_trained_session_reopens_with_its_curves_verdict_and_confusion_matrix(qtbot, window, tmp_path, monkeypatch):
+    panel = window.training
+    window.show_first_digit()
+    assert window.pixel_editor.digit_label.text().startswith("label ")
+    panel.limit_spin.setValue(200)
+    panel.epochs_spin.setValue(2)
+    panel.batch_spin.setValue(32)
+    with qtbot.waitSignal(panel.confusion_ready, timeout=60_000):
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
+    status, matrix = panel.progress.format(), panel.confusion.matrix.copy()
+    curves = {split: panel.curve_data(split) for split in ("train", "test")}
+    label = window.pixel_editor.digit_label.text()
+    assert status.startswith("Finished") and len(curves["test"][0]) == 3
+
+    save_and_reopen(qtbot, window, tmp_path / "trained.cnnd", monkeypatch, builtin_scenes()[0])
+    assert panel.progress.format() == status
+    for split, (xs, losses, accuracies) in curves.items():
+        again = panel.curve_data(split)
+        np.testing.assert_array_equal(again[0], xs)
+        np.testing.assert_allclose(again[1], losses)
+        np.testing.assert_allclose(again[2], accuracies)
+    qtbot.waitUntil(lambda: panel.confusion.matrix is not None, timeout=10_000)
+    np.testing.assert_array_equal(panel.confusion.matrix, matrix)
+    assert panel.confusion_button.isEnabled()
+    assert window.pixel_editor.digit_label.text() == label != "label –"
+
+
+def test_a_session_without_training_shows_ready_and_an_edited_digit_has_no_label(qtbot, window, tmp_path, monkeypatch):
+    window.show_first_digit()
+    grid = window.pixel_editor.grid
+    centre = grid.cell_rect(3, 3).center()
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
+    assert window.pixel_editor.digit_label.text() == "label –"
+    save_and_reopen(qtbot, window, tmp_path / "drawn.cnnd", monkeypatch, builtin_scenes()[MNIST])
+    assert window.pixel_editor.digit_label.text() == "label –"
+    assert window.training.progress.format() == "Ready: press Start to train"

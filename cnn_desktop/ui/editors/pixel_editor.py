@@ -37,6 +37,7 @@ from ...data.datasets import Digits
 from ...number_text import format_value
 from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ...session import MAX_GRID, MIN_GRID
+from ...state.digit_ref import DigitRef
 from ..document import SessionDocument
 from ..palettes import greyscale
 from ..task_poller import TaskPoller
@@ -340,11 +341,32 @@ class PixelEditor(QWidget):
     def _show_image(self) -> None:
         image = self.document.session.image
         self.grid.set_array(image, (0.0, 1.0))
-        self.digit_label.setText("label –")  # any change but loading a digit (which names it after) ends its label
+        self.show_digit()
         if self.grid_size.value() != image.shape[0]:
             self.grid_size.blockSignals(True)
             self.grid_size.setValue(image.shape[0])
             self.grid_size.blockSignals(False)
+
+    def show_digit(self) -> None:
+        """Name the digit the image is (the session's ``digit``): its label, set, part and index."""
+        digit = self.document.session.digit
+        if digit is None:
+            self.digit_label.setText("label –")
+            return
+        self.digit_label.setText(f"label {digit.label}")
+        if digit.source in DIGIT_SOURCES:
+            self._show_digit_choice(digit.source, digit.split, digit.index)
+
+    def _show_digit_choice(self, source: str, split: str, index: int) -> None:
+        """Set the source, split and index boxes without loading anything."""
+        self._select_source(source)
+        self.digit_split.blockSignals(True)
+        self.digit_split.setCurrentIndex(self.digit_split.findData(split))
+        self.digit_split.blockSignals(False)
+        self._update_digit_range()  # first, or a larger index than the old split holds would be clamped
+        self.digit_index.blockSignals(True)
+        self.digit_index.setValue(index)
+        self.digit_index.blockSignals(False)
 
     def _sync_slider(self, value: float) -> None:
         self.brush_slider.blockSignals(True)
@@ -599,20 +621,14 @@ class PixelEditor(QWidget):
             message = f"The {SPLITS[split].lower()} has digits 0 to {len(images) - 1}, not {index}."
             self._say(message, error=True)
             return message
-        self._select_source(source)
-        self.digit_split.blockSignals(True)
-        self.digit_split.setCurrentIndex(self.digit_split.findData(split))
-        self.digit_split.blockSignals(False)
-        self._update_digit_range()  # first, or a larger index than the old split holds would be clamped
-        self.digit_index.blockSignals(True)
-        self.digit_index.setValue(index)
-        self.digit_index.blockSignals(False)
+        self._show_digit_choice(source, split, index)
         shape = self.document.session.image.shape
         image = resample(np.asarray(images[index], np.float32), shape)
         label = int(labels[index])
         name = "MNIST" if source == "bundled" else "Full MNIST"
         self.document.edit_image(np.clip(image, 0.0, 1.0), f"{name} {split} digit #{index} (label {label})")
-        self.digit_label.setText(f"label {label}")
+        self.document.session.digit = DigitRef(source, split, index, label)
+        self.show_digit()
         note = "" if shape == (28, 28) else f", scaled from 28x28 to {shape[0]}x{shape[1]}"
         self._say(f"{name} {split} digit #{index}: a handwritten {label}{note}.")
         return None

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ...data.datasets import Digits
 from ...engine import Network
+from ...state.training_history import TrainingHistory
 from ...training import TrainConfig, TrainEvent, TrainResult, predict_classes
 from ...training_job import TrainingJob
 from ..document import SessionDocument
@@ -45,6 +46,7 @@ from .confusion_view import ConfusionView
 from .digit_source import DigitSourcePanel
 from .filter_mosaic import FirstFiltersView, filter_mosaic
 from .learning_curves import LearningCurvesView
+from .saved_history import confusion_fits, history_shown, show_history
 from .training_settings import TrainingSettingsPanel
 
 __all__ = [
@@ -136,6 +138,8 @@ class TrainingPanel(QWidget):
         self.message_kind = "info"
         self._tasks = TaskPoller(self)
         self._run_digits: Digits | None = None  # the last run's digits: the confusion matrix uses their test split
+        self._run_source: str | None = None  # the key of those digits, saved with the session
+        self._shown_history: TrainingHistory | None = None  # a saved record whose matrix waits for its digits
         self._adopt = False  # True while trained weights should flow into the document
         self._stop_reason: str | None = None  # why the panel itself stopped the run
 
@@ -355,7 +359,7 @@ class TrainingPanel(QWidget):
         limit = self.settings_group.digit_limit() or digits.num_train
         images, labels = digits.train_images[:limit], digits.train_labels[:limit]
         config = self.config()
-        self._run_digits = digits
+        self._run_digits, self._run_source, self._shown_history = digits, self.source_key(), None
         self.result = self.last_event = None
         self._stop_reason = None
         job = TrainingJob(self.document.session.network, images, labels, digits.test_images, digits.test_labels, config)
@@ -547,6 +551,35 @@ class TrainingPanel(QWidget):
         verdict = "" if true == predicted else f", taken for a {predicted}"
         self.document.edit_image(image, f"Load test digit #{index} (a {true}{verdict})")
         self.digit_loaded.emit(int(index))
+
+    # ------------------------------------------------------------------ saved with a session
+    def history(self) -> TrainingHistory | None:
+        """The curves, verdict and confusion matrix shown, to save with the session (None: none)."""
+        return history_shown(self.curves, self.confusion, self.progress, self._run_source)
+
+    def show_history(self, history: TrainingHistory | None) -> None:
+        """Show a saved record (None: nothing trained yet); the matrix follows once its digits load."""
+        if self.state != "idle":
+            return
+        self._run_digits, self._run_source, self._shown_history = None, None, history
+        show_history(self.curves, self.confusion, self.progress, history)
+        if history is not None and history.confusion is not None and history.digit_set:
+            self._run_source = history.digit_set
+            self.data_group.load(history.digit_set, lambda digits: self._show_saved_confusion(history, digits))
+        self._update_controls()
+
+    def _show_saved_confusion(self, history: TrainingHistory, digits: Digits) -> None:
+        if history is not self._shown_history or self.state != "idle":
+            return  # another session or a new run came meanwhile
+        if not confusion_fits(history, digits):
+            self._say("The saved confusion matrix does not fit these test digits; press Update to redo it.", "error")
+            return
+        self._run_digits = digits
+        self.confusion.set_result(
+            history.confusion, digits.test_labels, history.predictions, digits.test_images, digits.name
+        )
+        self._update_controls()
+        self.confusion_ready.emit()
 
     # ------------------------------------------------------------------ views
     def curve_data(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
