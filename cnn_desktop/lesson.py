@@ -25,13 +25,12 @@ from typing import Any
 import numpy as np
 
 from .compute import ForwardResult, forward_pass
-from .data import datasets
 from .engine import MNIST_SPEC, Network, Unit
 from .engine.spec import LayerSpec
 from .presets import LECTURE_IMAGE, kernel_preset
 from .session import Session, check_image
 from .session_file import SessionFileError, load_deck, save_deck
-from .state.digit_ref import DigitRef
+from .state.digit_library import DigitLibrary
 from .state.view_options import ViewOptions, ViewOptionsError
 
 __all__ = [
@@ -79,7 +78,7 @@ class Scene:
 
 
 # ----------------------------------------------------------------------------------------------- the lesson
-def builtin_scenes() -> list[Scene]:
+def builtin_scenes(digits: DigitLibrary | None = None) -> list[Scene]:
     """The lecture, scene by scene, in its order; fresh sessions on every call (edit them freely).
 
     1. the 7x7 image and the identity kernel without padding (5x5 out), the player on the first cell;
@@ -92,7 +91,8 @@ def builtin_scenes() -> list[Scene]:
     7. pooling again, exactly as the slides: the 2x2 map pooled to one pixel, which sees 36 of the
        49 input pixels (a 2x2 pool drops the 5x5 map's last row and column);
     8. overlapping 3x3 pools so that one pixel sees the whole 7x7 input, all 49 pixels;
-    9. the MNIST CNN (untrained, seed 0) on the first bundled test digit.
+    9. the MNIST CNN (untrained, seed 0) on the first bundled test digit (from ``digits``, the
+       app's digit sets, when given).
     """
     return [
         _identity_scene(),
@@ -103,7 +103,7 @@ def builtin_scenes() -> list[Scene]:
         _max_pool_scene(),
         _pool_again_scene(),
         _whole_image_scene(),
-        _mnist_scene(),
+        _mnist_scene(digits or DigitLibrary()),
     ]
 
 
@@ -274,8 +274,9 @@ def _whole_image_scene() -> Scene:
     )
 
 
-def _mnist_scene() -> Scene:
-    image, shown = _first_test_digit()
+def _mnist_scene(digits: DigitLibrary) -> Scene:
+    first = digits.first_test_digit()
+    image, shown = first if first is not None else (np.zeros((28, 28), np.float32), None)
     label = None if shown is None else shown.label
     network = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0)
     digit = f"a 28x28 test digit (a {label})" if label is not None else "a blank 28x28 grid"
@@ -351,12 +352,3 @@ def _lecture_network(spec: list[LayerSpec], kernels: list[np.ndarray]) -> Networ
         if name.endswith(".bias"):
             array[...] = 0
     return network
-
-
-def _first_test_digit() -> tuple[np.ndarray, DigitRef | None]:
-    """The first bundled MNIST test digit and which it is, or a blank 28x28 grid and None if unreadable."""
-    try:
-        digits = datasets.load_bundled()
-        return check_image(digits.test_images[0]).copy(), DigitRef("bundled", "test", 0, int(digits.test_labels[0]))
-    except (OSError, ValueError, IndexError):  # DatasetError and IdxError are ValueErrors
-        return np.zeros((28, 28), np.float32), None

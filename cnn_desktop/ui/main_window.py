@@ -36,6 +36,7 @@ from ..session_file import (
     save_deck,
     save_session,
 )
+from ..state.digit_library import DigitLibrary
 from ..state.view_options import ViewOptions, ViewOptionsError, kernel_factor_text
 from .appearance import THEMES, Appearance
 from .document import SessionDocument
@@ -78,8 +79,9 @@ class MainWindow(QMainWindow):
         self.document = document or SessionDocument(parent=self)
         self.settings = settings or QSettings("cnn-desktop", "cnn-desktop")
 
+        self.digits = DigitLibrary()  # every digit set loaded once, shared by the editor and the trainer
         self.maps = FeatureMapsView(self.document)
-        self.pixel_editor = PixelEditor(self.document)
+        self.pixel_editor = PixelEditor(self.document, self.digits)
         self.overlay = ReceptiveOverlay(self.document, self.maps, self.pixel_editor)
         self.caption_label = QLabel()
         self.caption_label.setWordWrap(True)
@@ -93,7 +95,7 @@ class MainWindow(QMainWindow):
         self.pipeline = PipelinePanel(self.document)
         self.probabilities = ProbabilityView(self.document)
         self.conv_player = ConvPlayerPanel(self.document)
-        self.training = TrainingPanel(self.document)
+        self.training = TrainingPanel(self.document, self.digits)
         self.appearance = Appearance(QApplication.instance())
         self.docks: dict[str, QDockWidget] = {}
         self._add_dock("image", "Input image", self.pixel_editor, Qt.LeftDockWidgetArea)
@@ -520,11 +522,15 @@ class MainWindow(QMainWindow):
 
     def show_first_digit(self) -> None:
         """The start-up picture: the first bundled test digit, with its label, not an undo step."""
-        if self.pixel_editor.load_digit("test", 0) is None:
+        first = self.digits.first_test_digit()
+        if first is None:
+            return  # no digits to read: the image stays blank
+        _, digit = first
+        if self.pixel_editor.load_digit(digit.split, digit.index, digit.source) is None:
             self.document.undo_stack.clear()
 
     def start_builtin_lesson(self) -> None:
-        self.lesson.start(builtin_scenes())
+        self.lesson.start(builtin_scenes(self.digits))
 
     def open_session(self, path: str) -> str | None:
         """Open a ``.cnnd`` file; a damaged or hostile file changes nothing and says why."""

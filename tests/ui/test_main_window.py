@@ -129,3 +129,12 @@ def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
     area.resize(450, 800)
     qtbot.waitUntil(lambda: panel._outer.direction() == QBoxLayout.Direction.TopToBottom)
     panel.shutdown()
+
+
+def test_the_image_editor_and_the_trainer_share_one_copy_of_each_digit_set(window):
+    window.show_first_digit()
+    bundled = window.digits.loaded("bundled")
+    assert bundled is not None and window.pixel_editor.digit_label.text() == f"label {bundled.test_labels[0]}"
+    given = []
+    window.training.data_group.load("bundled", given.append)
+    assert len(given) == 1 and given[0] is bundled  # at once, from the same copy

@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...data import datasets
 from ...data import download as mnist_download
 from ...data.datasets import Digits
 from ...number_text import format_value
 from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
 from ...session import MAX_GRID, MIN_GRID
+from ...state.digit_library import DigitLibrary
 from ...state.digit_ref import DigitRef
 from ..document import SessionDocument
 from ..palettes import greyscale
@@ -122,10 +122,12 @@ class PixelEditor(QWidget):
     (the last status or error text).
     """
 
-    def __init__(self, document: SessionDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: SessionDocument, digits: DigitLibrary | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.document = document
-        self._digit_sets: dict[str, Digits] = {}  # by source key, loaded at first use and kept
+        self.digits = digits or DigitLibrary()  # the app's digit sets, shared with the training panel
         self._bundled_error: str | None = None  # why the bundled digits cannot be loaded (not retried)
         self._pending_digit: tuple[str, int] | None = None  # (split, index) to show once the full MNIST is loaded
         self._tasks = TaskPoller(self)
@@ -521,7 +523,8 @@ class PixelEditor(QWidget):
 
     def refresh_digit_sources(self) -> None:
         """Offer "Full MNIST" exactly while it is downloaded (or already loaded here)."""
-        available = "full" in self._digit_sets or "load full" in self._tasks or mnist_download.full_mnist_available()
+        loaded = self.digits.loaded("full") is not None or "load full" in self._tasks
+        available = loaded or mnist_download.full_mnist_available()
         index = self.digit_source.findData("full")
         if available and index < 0:
             self.digit_source.addItem(DIGIT_SOURCES["full"], "full")
@@ -548,21 +551,22 @@ class PixelEditor(QWidget):
         The bundled subset loads here and now (a fraction of a second); the full MNIST loads in a
         background task, after which :meth:`_full_loaded` shows the digit asked for meanwhile.
         """
-        if source in self._digit_sets:
-            return self._digit_sets[source]
+        digits = self.digits.loaded(source)
+        if digits is not None:
+            return digits
         if source == "full":
             self._say("Loading full MNIST…")
             if "load full" not in self._tasks:
-                self._tasks.launch("load full", lambda: datasets.load_digits("full"), self._full_loaded)
+                self._tasks.launch("load full", lambda: self.digits.get("full"), self._full_loaded)
             return None
         if self._bundled_error is None:
             try:
-                self._digit_sets["bundled"] = datasets.load_digits("bundled")
+                self.digits.get("bundled")
             except (OSError, ValueError) as exc:
                 self._bundled_error = f"The MNIST digits cannot be loaded: {exc}"
         if self._bundled_error is not None:
             self._say(self._bundled_error, error=True)
-        return self._digit_sets.get("bundled")
+        return self.digits.loaded("bundled")
 
     def _full_loaded(self, task: BackgroundTask) -> None:
         pending, self._pending_digit = self._pending_digit, None
@@ -573,7 +577,7 @@ class PixelEditor(QWidget):
                 self._select_source("bundled")
                 self._source_chosen()
             return
-        digits = self._digit_sets["full"] = task.result
+        digits = task.result
         if self._source() == "full":
             self._update_digit_range()
         if pending is not None:
@@ -582,7 +586,7 @@ class PixelEditor(QWidget):
             self._say(f"Full MNIST loaded: {digits.num_train:,} training and {digits.num_test:,} test digits.")
 
     def _update_digit_range(self) -> None:
-        digits = self._digit_sets.get(self._source())
+        digits = self.digits.loaded(self._source())
         if digits is None:
             return
         images = digits.test_images if self._split() == "test" else digits.train_images
@@ -605,7 +609,7 @@ class PixelEditor(QWidget):
             message = f"Choose the digits of {' or '.join(repr(key) for key in DIGIT_SOURCES)}, not {source!r}."
             self._say(message, error=True)
             return message
-        waiting = source == "full" and source not in self._digit_sets
+        waiting = source == "full" and self.digits.loaded(source) is None
         self._pending_digit = (split, index) if waiting else None  # the newest request wins
         if waiting:
             self._select_source("full")

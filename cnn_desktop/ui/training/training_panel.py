@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ...data.datasets import Digits
 from ...engine import Network
+from ...state.digit_library import DigitLibrary
 from ...state.training_history import TrainingHistory
 from ...training import TrainConfig, TrainEvent, TrainResult, predict_classes
 from ...training_job import TrainingJob
@@ -127,9 +128,12 @@ class TrainingPanel(QWidget):
     confusion_ready = Signal()
     digit_loaded = Signal(int)  # index of the test digit now in the image editor
 
-    def __init__(self, document: SessionDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: SessionDocument, digits: DigitLibrary | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.document = document
+        self.digits = digits or DigitLibrary()  # the app's digit sets, shared with the image editor
         self.state = "idle"
         self.job: TrainingJob | None = None
         self.result: TrainResult | None = None
@@ -150,7 +154,7 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ construction
     def _build(self) -> None:
-        self.data_group = DigitSourcePanel(self._tasks)
+        self.data_group = DigitSourcePanel(self._tasks, self.digits)
         self.settings_group = TrainingSettingsPanel()
         self._build_run()
         self._build_views()
