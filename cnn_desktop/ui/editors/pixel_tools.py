@@ -1,0 +1,106 @@
+"""Painting and picture import for the pixel editor: brush footprints, stroke lines, a picture as a grid."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+
+from ...presets import crop_or_pad, resample
+
+PRESCALE_LIMIT = 512  # larger imported pictures are first shrunk by Qt (smoothly) to this size
+
+
+def brush_offsets(size: int, round_shape: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column offsets of a brush footprint of ``size`` x ``size`` pixels (1-5).
+
+    Even sizes extend one pixel further up/left. A round brush keeps the pixels whose centres
+    lie within about size / 2 of the brush centre (3: a plus, 5: a disc).
+    """
+    offsets = np.arange(size) - size // 2
+    rows, cols = np.meshgrid(offsets, offsets, indexing="ij")
+    if round_shape:
+        centre = (size - 1) / 2 - size // 2
+        radius = size / 2 - 0.25
+        keep = (rows - centre) ** 2 + (cols - centre) ** 2 <= radius**2
+        rows, cols = rows[keep], cols[keep]
+    return rows.ravel(), cols.ravel()
+
+
+def line_cells(start: tuple[int, int], end: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every cell on the straight line from ``start`` to ``end`` (both included), no gaps."""
+    steps = max(abs(end[0] - start[0]), abs(end[1] - start[1]))
+    t = np.linspace(0.0, 1.0, steps + 1)
+    rows = np.rint(start[0] + (end[0] - start[0]) * t).astype(int)
+    cols = np.rint(start[1] + (end[1] - start[1]) * t).astype(int)
+    return rows, cols
+
+
+def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
+    """A picture as an ink grid of ``shape``: greyscale, aspect kept, light background inverted.
+
+    Transparent pixels count as white paper. Returns the float32 grid (1 = ink) and whether the
+    picture was inverted (its border was mostly light, so dark strokes are the ink).
+    """
+    if max(image.width(), image.height()) > PRESCALE_LIMIT:
+        keep, smooth = Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        image = image.scaled(PRESCALE_LIMIT, PRESCALE_LIMIT, keep, smooth)
+    paper = QImage(image.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    paper.fill(QColor("white"))
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    grey = paper.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = grey.width(), grey.height(), grey.bytesPerLine()
+    pixels = np.frombuffer(grey.constBits(), np.uint8, count=stride * height).reshape(height, stride)[:, :width]
+    values = pixels.astype(np.float32) / 255.0
+    border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
+    inverted = bool(border.mean() > 0.5)
+    if inverted:
+        values = 1.0 - values
+    factor = min(shape[0] / height, shape[1] / width)
+    fitted = resample(values, (max(1, round(height * factor)), max(1, round(width * factor))))
+    return np.clip(crop_or_pad(fitted, shape), 0.0, 1.0), inverted
+
+
+class BrushBar(QWidget):
+    """The brush row: the value the left button paints (box and slider), the size and the shape."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.brush_value = QDoubleSpinBox()
+        self.brush_value.setRange(0.0, 1.0)
+        self.brush_value.setSingleStep(0.1)
+        self.brush_value.setDecimals(2)
+        self.brush_value.setValue(1.0)
+        self.brush_value.setToolTip("Value the left mouse button paints (0 background, 1 full ink)")
+        self.brush_slider = QSlider(Qt.Orientation.Horizontal)
+        self.brush_slider.setRange(0, 100)
+        self.brush_slider.setValue(100)
+        self.brush_slider.setToolTip(self.brush_value.toolTip())
+        self.brush_size = QSpinBox()
+        self.brush_size.setRange(1, 5)
+        self.brush_size.setSuffix(" px")
+        self.brush_size.setToolTip("Brush size: 1 to 5 pixels across")
+        self.brush_shape = QComboBox()
+        self.brush_shape.addItems(["Square", "Round"])
+        self.brush_shape.setToolTip("Brush shape: a square, or a round dab (a plus at 3 px)")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Brush"))
+        row.addWidget(self.brush_value)
+        row.addWidget(self.brush_slider, 1)
+        row.addWidget(self.brush_size)
+        row.addWidget(self.brush_shape)
+        self.brush_value.valueChanged.connect(self._sync_slider)
+        self.brush_slider.valueChanged.connect(lambda v: self.brush_value.setValue(v / 100))
+
+    def brush(self) -> tuple[float, int, bool]:
+        """(value, size in pixels, round) of the left-button brush."""
+        return self.brush_value.value(), self.brush_size.value(), self.brush_shape.currentIndex() == 1
+
+    def _sync_slider(self, value: float) -> None:
+        self.brush_slider.blockSignals(True)
+        self.brush_slider.setValue(round(value * 100))
+        self.brush_slider.blockSignals(False)
