@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
-import os
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QFrame,
     QLabel,
     QMainWindow,
@@ -24,18 +21,8 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..autosave import AutosaveStore
-from ..engine import ModelFileError, Network
-from ..lesson import Scene, builtin_scenes, scenes_from_deck
+from ..lesson import Scene, builtin_scenes
 from ..session import Session
-from ..session_file import (
-    DECK_SUFFIX,
-    SESSION_SUFFIX,
-    SessionFileError,
-    load_deck,
-    load_session,
-    save_deck,
-    save_session,
-)
 from ..state.digit_library import DigitLibrary
 from ..state.view_options import ViewOptions, ViewOptionsError, kernel_factor_text
 from .appearance import THEMES, Appearance
@@ -43,7 +30,6 @@ from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
 from .editors.pixel_editor import PixelEditor
-from .export import build_export_menu
 from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
 from .maps.probabilities import ProbabilityView
@@ -51,6 +37,8 @@ from .maps.receptive_overlay import LEGEND, ReceptiveOverlay
 from .palettes import DEFAULT_DIVERGING, DIVERGING
 from .player.conv_player import ConvPlayerPanel
 from .training.training_panel import TrainingPanel
+from .window_files import SessionFilesMixin
+from .window_menus import SCALINGS, build_menus
 
 ABOUT_TEXT = f"""<h3>cnn-desktop {__version__}</h3>
 <p>See a convolutional neural network work: edit the image and the kernels, change the layers,
@@ -62,10 +50,8 @@ AUTOSAVE_MS = 60_000
 COMPACT_WIDTH = 1300  # below this window width the first-run layout puts editors in tabs
 SCROLLBAR_ROOM = 24
 
-SCALINGS = {"layer": "Scale each layer", "channel": "Scale each channel", "global": "One scale for all layers"}
 
-
-class MainWindow(QMainWindow):
+class MainWindow(SessionFilesMixin, QMainWindow):
     """Thin shell: builds the views over one :class:`SessionDocument` and wires them together."""
 
     def __init__(
@@ -117,7 +103,7 @@ class MainWindow(QMainWindow):
 
         self.hover_label = QLabel("Hover over any cell to read its value; click a unit to select it.")
         self.statusBar().addWidget(self.hover_label, 1)
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self._restore_settings()
         if autosave is not None:
@@ -154,151 +140,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         return dock
-
-    def _build_menus(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        self.open_image_action = self._action(
-            "&Open image…", self._open_image, QKeySequence.Open, "Import a PNG, JPEG or BMP image into the pixel grid"
-        )
-        self.open_session_action = self._action(
-            "Open &session…",
-            self._open_session,
-            "Ctrl+Shift+O",
-            "Open a saved session (.cnnd): image, layers, weights",
-        )
-        file_menu.addAction(self.open_session_action)
-        self.save_session_action = self._action(
-            "&Save session", self._save_session, QKeySequence.Save, "Save everything on screen to a .cnnd file"
-        )
-        file_menu.addAction(self.save_session_action)
-        file_menu.addAction(
-            self._action(
-                "Save session &as…", self._save_session_as, "Ctrl+Shift+S", "Save the session under a new name"
-            )
-        )
-        file_menu.addSeparator()
-        file_menu.addAction(self.open_image_action)
-        file_menu.addAction(
-            self._action(
-                "&Load weights…", self._load_weights, "Ctrl+L", "Load a network (pipeline and weights) saved as .npz"
-            )
-        )
-        file_menu.addAction(
-            self._action(
-                "Save &weights…", self._save_weights, "Ctrl+Alt+S", "Save the pipeline and its weights to a .npz file"
-            )
-        )
-        file_menu.addSeparator()
-        self.export_menu = file_menu.addMenu(build_export_menu(self))
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.Quit, "Close cnn-desktop"))
-
-        edit_menu = menus.addMenu("&Edit")
-        stack = self.document.undo_stack
-        undo = self._action(
-            "&Undo", lambda: self._report(self.document.undo()), QKeySequence.Undo, "Undo the last edit"
-        )
-        redo = self._action("&Redo", lambda: self._report(self.document.redo()), "Ctrl+Shift+Z", "Redo the undone edit")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.undo_action, self.redo_action = undo, redo
-        stack.canUndoChanged.connect(undo.setEnabled)
-        stack.canRedoChanged.connect(redo.setEnabled)
-        stack.undoTextChanged.connect(self._name_undo)
-        stack.redoTextChanged.connect(self._name_redo)
-        undo.setEnabled(stack.canUndo())
-        redo.setEnabled(stack.canRedo())
-        edit_menu.addActions([undo, redo])
-        image_actions = [a for key, a in self.pixel_editor.actions_by_name.items() if key != "import_image"]
-        edit_menu.addSeparator()
-        edit_menu.addActions(image_actions)
-
-        view_menu = menus.addMenu("&View")
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        self.hover_action = view_menu.addAction("Select units on &hover")
-        self.hover_action.setCheckable(True)
-        self.hover_action.setToolTip("Show the receptive field of whatever unit the mouse is over, without clicking")
-        self.hover_action.toggled.connect(self.overlay.set_hover_selects)
-        clear = view_menu.addAction("&Clear selection")
-        clear.setToolTip("Hide the receptive field (Esc in the maps)")
-        clear.triggered.connect(self.overlay.clear_selection)
-        view_menu.addSeparator()
-        palette_menu = view_menu.addMenu("&Colours")
-        self.palette_group = QActionGroup(self)
-        for name in DIVERGING:
-            action = palette_menu.addAction(name)
-            action.setCheckable(True)
-            action.setData(name)
-            self.palette_group.addAction(action)
-        self.palette_group.triggered.connect(lambda action: self.set_palette(action.data()))
-        scaling_menu = view_menu.addMenu("&Scaling of the maps")
-        self.scaling_group = QActionGroup(self)
-        for key, text in SCALINGS.items():
-            action = scaling_menu.addAction(text)
-            action.setCheckable(True)
-            action.setData(key)
-            self.scaling_group.addAction(action)
-        self.scaling_group.triggered.connect(lambda action: self.set_scaling(action.data()))
-
-        view_menu.addSeparator()
-        presentation = view_menu.addMenu("&Presentation")
-        for text, step, keys, tip in (
-            ("&Larger text", 1, "Ctrl+Shift+=", "Make text, numbers and controls larger, for the back of the hall"),
-            ("&Smaller text", -1, "Ctrl+Shift+-", "Make text, numbers and controls smaller"),
-            ("&Normal size", 0, "Ctrl+Shift+0", "Back to the normal size"),
-        ):
-            presentation.addAction(self._action(text, lambda step=step: self.step_zoom(step), keys, tip))
-        presentation.addSeparator()
-        self.theme_group = QActionGroup(self)
-        for theme, text in (("light", "&Light theme"), ("dark", "&Dark theme")):
-            action = presentation.addAction(text)
-            action.setCheckable(True)
-            action.setData(theme)
-            action.setToolTip("Dark suits a dim lecture hall; light suits a bright room")
-            self.theme_group.addAction(action)
-        self.theme_group.triggered.connect(lambda action: self.set_theme(action.data()))
-        self.full_screen_action = self._action(
-            "&Full screen", self.toggle_full_screen, "F11", "Fill the screen (F11 or F5); again to leave"
-        )
-        self.full_screen_action.setShortcuts([QKeySequence("F11"), QKeySequence("F5")])
-        self.full_screen_action.setCheckable(True)
-        view_menu.addAction(self.full_screen_action)
-
-        lesson_menu = menus.addMenu("&Lesson")
-        lesson_menu.addAction(
-            self._action(
-                "&Start the built-in lesson",
-                self.start_builtin_lesson,
-                "Ctrl+Shift+L",
-                "Replay the lecture scene by scene: Page Down / Space next, Page Up back",
-            )
-        )
-        lesson_menu.addAction(
-            self._action("&Open a lesson deck…", self._open_deck, None, "Step through your own deck of saved scenes")
-        )
-        lesson_menu.addAction(
-            self._action(
-                "&Add this scene to a deck…",
-                self._add_to_deck,
-                None,
-                "Append what is on screen to a deck file (.cnndeck), creating it if needed",
-            )
-        )
-        lesson_menu.addAction(self._action("&End the lesson", self.lesson.stop, None, "Leave lesson mode"))
-
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(self._action("&About cnn-desktop", self._about, None, "Version and data attribution"))
-
-    def _action(self, text: str, slot, shortcut, tip: str) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
 
     def _connect(self) -> None:
         self.maps.unit_hovered.connect(self._show_hover)
@@ -360,35 +201,6 @@ class MainWindow(QMainWindow):
         for action in self.scaling_group.actions():
             action.setChecked(action.data() == mode)
         self.settings.setValue("view/scaling", mode)
-
-    def _open_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", "Images (*.png *.jpg *.jpeg *.bmp)")
-        if path:
-            error = self.pixel_editor.import_image_file(path)
-            if error:
-                QMessageBox.warning(self, "Cannot open image", error)
-
-    def _load_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load weights", "", "Network weights (*.npz)")
-        if path:
-            self.load_weights(path)
-
-    def load_weights(self, path: str) -> str | None:
-        """Adopt the network in ``path``; a bad file leaves everything as it was and says why."""
-        try:
-            network = Network.load(path)
-        except ModelFileError as exc:
-            QMessageBox.warning(self, "Cannot load weights", str(exc))
-            return str(exc)
-        return self.document.set_network(network, "Load weights")
-
-    def _save_weights(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save weights", "model.npz", "Network weights (*.npz)")
-        if path:
-            try:
-                self.document.session.network.save(path)
-            except OSError as exc:
-                QMessageBox.warning(self, "Cannot save weights", f"{path}: {exc.strerror or exc}")
 
     def _about(self) -> None:
         QMessageBox.about(self, "About cnn-desktop", ABOUT_TEXT)
@@ -531,100 +343,6 @@ class MainWindow(QMainWindow):
 
     def start_builtin_lesson(self) -> None:
         self.lesson.start(builtin_scenes(self.digits))
-
-    def open_session(self, path: str) -> str | None:
-        """Open a ``.cnnd`` file; a damaged or hostile file changes nothing and says why."""
-        try:
-            session, options = load_session(path)
-        except SessionFileError as exc:
-            QMessageBox.warning(self, "Cannot open session", str(exc))
-            return str(exc)
-        error = self.apply_session(session, options, f"Open {os.path.basename(path)}")
-        if error is None:
-            self.session_path = path
-            self.setWindowTitle(f"{os.path.basename(path)} — cnn-desktop")
-        return error
-
-    def session_to_save(self) -> Session:
-        """The open session with the training record the panel shows (what a file keeps)."""
-        return dataclasses.replace(self.document.session, training=self.training.history())
-
-    def save_session(self, path: str) -> str | None:
-        try:
-            save_session(path, self.session_to_save(), self.view_options())
-        except SessionFileError as exc:
-            QMessageBox.warning(self, "Cannot save session", str(exc))
-            return str(exc)
-        self.session_path = path
-        self.document.undo_stack.setClean()
-        self.setWindowTitle(f"{os.path.basename(path)} — cnn-desktop")
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-        return None
-
-    def autosave_now(self) -> None:
-        """Called every minute: a copy in the user data folder that survives a crash."""
-        if self.autosave is None:
-            return
-        try:
-            self.autosave.save(self.session_to_save(), self.view_options())
-        except SessionFileError as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
-
-    def _open_session(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", f"cnn-desktop sessions (*{SESSION_SUFFIX})")
-        if path:
-            self.open_session(path)
-
-    def _save_session(self) -> None:
-        if self.session_path:
-            self.save_session(self.session_path)
-        else:
-            self._save_session_as()
-
-    def _save_session_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save session", "session.cnnd", f"cnn-desktop sessions (*{SESSION_SUFFIX})"
-        )
-        if path:
-            self.save_session(path if path.endswith(SESSION_SUFFIX) else path + SESSION_SUFFIX)
-
-    def _open_deck(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open lesson deck", "", f"Lesson decks (*{DECK_SUFFIX})")
-        if path:
-            self.open_deck(path)
-
-    def open_deck(self, path: str) -> str | None:
-        try:
-            scenes = scenes_from_deck(path)
-        except SessionFileError as exc:
-            QMessageBox.warning(self, "Cannot open deck", str(exc))
-            return str(exc)
-        if not scenes:
-            return "the deck has no scenes"
-        self.lesson.start(scenes)
-        return None
-
-    def _add_to_deck(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            "Add this scene to a deck",
-            "lesson.cnndeck",
-            f"Lesson decks (*{DECK_SUFFIX})",
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )
-        if path:
-            self.add_to_deck(path if path.endswith(DECK_SUFFIX) else path + DECK_SUFFIX)
-
-    def add_to_deck(self, path: str) -> str | None:
-        """Append the current session (with its view options) to the deck at ``path``."""
-        try:
-            entries = load_deck(path) if os.path.exists(path) else []
-            save_deck(path, [*entries, (self.session_to_save(), self.view_options())])
-        except SessionFileError as exc:
-            QMessageBox.warning(self, "Cannot add to deck", str(exc))
-            return str(exc)
-        self.statusBar().showMessage(f"Added scene {len(entries) + 1} to {path}", 4000)
-        return None
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
