@@ -24,6 +24,7 @@ from ..session_file import (
     save_deck,
     save_session,
 )
+from ..state.view_options import ViewOptions, ViewOptionsError
 
 
 class SessionFilesMixin:
@@ -60,15 +61,18 @@ class SessionFilesMixin:
 
     def open_session(self, path: str) -> str | None:
         """Open a ``.cnnd`` file; a damaged or hostile file changes nothing and says why."""
+        name = os.path.basename(path)
         try:
-            session, options = load_session(path)
-        except SessionFileError as exc:
-            QMessageBox.warning(self, "Cannot open session", str(exc))
-            return str(exc)
-        error = self.apply_session(session, options, f"Open {os.path.basename(path)}")
+            session, saved_options = load_session(path)
+            options = ViewOptions.from_json(saved_options, session.network)
+        except (SessionFileError, ViewOptionsError) as exc:
+            message = str(exc) if isinstance(exc, SessionFileError) else f"{name}: {exc}"
+            QMessageBox.warning(self, "Cannot open session", message)
+            return message
+        error = self.apply_session(session, options, f"Open {name}")
         if error is None:
             self.session_path = path
-            self.setWindowTitle(f"{os.path.basename(path)} — cnn-desktop")
+            self.setWindowTitle(f"{name} — cnn-desktop")
         return error
 
     def session_to_save(self) -> Session:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
+from cnn_desktop.session_file import save_session
 from cnn_desktop.ui.main_window import MainWindow
 
 from .conftest import wait_for_result
@@ -122,3 +126,42 @@ def test_a_session_without_training_shows_ready_and_an_edited_digit_has_no_label
     save_and_reopen(qtbot, window, tmp_path / "drawn.cnnd", monkeypatch, builtin_scenes()[MNIST])
     assert window.pixel_editor.digit_label.text() == "label –"
     assert window.training.progress.format() == "Ready: press Start to train"
+
+
+def rewrite_header(path, change) -> None:
+    """Rewrite ``session.json`` of the session file at ``path`` with ``change(header)`` applied."""
+    with zipfile.ZipFile(path) as archive:
+        header = json.loads(archive.read("session.json"))
+        arrays = archive.read("arrays.npz")
+    change(header)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("session.json", json.dumps(header))
+        archive.writestr("arrays.npz", arrays)
+
+
+def test_a_file_from_before_the_new_fields_still_opens(qtbot, window, tmp_path):
+    blur = builtin_scenes()[SCENE_TITLES.index("Box blur")]
+    path = tmp_path / "old.cnnd"
+    save_session(path, blur.session, {"scaling": "layer", "kernel_layer": 0, "caption": blur.caption})
+
+    def as_before(header):
+        del header["digit"], header["training"]
+
+    rewrite_header(path, as_before)
+    assert window.open_session(str(path)) is None
+    wait_for_result(qtbot, window.document)
+    assert window.kernel_editor.scale_box.currentText() == "1"  # it saved no factor
+    assert window.training.progress.format() == "Ready: press Start to train"
+
+
+def test_view_options_of_the_wrong_kind_are_refused_before_anything_changes(qtbot, window, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    path = tmp_path / "bad.cnnd"
+    scene = builtin_scenes()[0]
+    save_session(path, scene.session, {"zoom": "big"})
+    before = window.document.session.network.spec
+    error = window.open_session(str(path))
+    assert error == warnings[0] == "bad.cnnd: the zoom must be a positive number, not 'big'"
+    assert window.document.session.network.spec == before and window.document.undo_stack.count() == 0
+    assert window.session_path is None
