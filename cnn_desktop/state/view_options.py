@@ -51,6 +51,9 @@ class ViewOptions:
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Keys this version does not know, kept so that a newer file's options survive a save."""
 
+    def __post_init__(self) -> None:
+        self.check()
+
     @classmethod
     def from_json(cls, raw: Mapping[str, Any] | None, network: Network | None = None) -> ViewOptions:
         """The options of a saved JSON object, checked; fitted to ``network`` when one is given.
@@ -66,7 +69,6 @@ class ViewOptions:
         known = {item.name for item in fields(cls)} - {"extra"}
         values: dict[str, Any] = {key: raw[key] for key in known if key in raw}
         options = cls(**values, extra={key: value for key, value in raw.items() if key not in known})
-        options.check()
         if network is not None:
             options = options.fitted(network, kernel_layer_given="kernel_layer" in raw)
         return options

@@ -83,3 +83,8 @@ def test_kernel_factor_value_reads_the_lecture_fractions() -> None:
     assert kernel_factor_value("1/9") == pytest.approx(1 / 9)
     assert kernel_factor_value("2") == 2
     assert kernel_factor_value("x") is None
+
+
+def test_options_of_the_wrong_kind_cannot_even_be_made() -> None:
+    with pytest.raises(ViewOptionsError, match="scaling"):
+        ViewOptions(scaling="symmetric")
