@@ -40,8 +40,12 @@ class ViewOptions:
     """Zoom of the feature maps (1.0 = 100%); None keeps the current zoom."""
     kernel_layer: int | None = None
     """Index of the conv layer whose kernels the kernel editor shows; None leaves the editor as it is."""
+    kernel_output: int | None = None
+    """The output channel (filter) of the kernel the kernel editor shows; None lets it follow the selection."""
+    kernel_input: int | None = None
+    """The input channel of the kernel the kernel editor shows; None keeps the editor's."""
     kernel_factor: str = "1"
-    """The factor written in front of the kernel grid, as the lecture writes it ("1/9" for the box blur)."""
+    """The factor written in front of that kernel's grid, as the lecture writes it ("1/9" for the box blur)."""
     player_layer: int | None = None
     """Index of the conv or pool layer whose sliding window the player shows; None for no player."""
     player_channel: int = 0
@@ -87,10 +91,10 @@ class ViewOptions:
             raise ViewOptionsError(f"the scaling must be one of {', '.join(SCALING_MODES)}, not {self.scaling!r}")
         if self.zoom is not None and not (_is_number(self.zoom) and math.isfinite(self.zoom) and self.zoom > 0):
             raise ViewOptionsError(f"the zoom must be a positive number, not {self.zoom!r}")
-        for name in ("kernel_layer", "player_layer", "player_position"):
+        for name in ("kernel_layer", "kernel_output", "kernel_input", "player_layer", "player_position"):
             value = getattr(self, name)
             if value is not None and not (_is_int(value) and value >= 0):
-                raise ViewOptionsError(f"{name} must be a layer or cell index or null, not {value!r}")
+                raise ViewOptionsError(f"{name} must be a layer, channel or cell index or null, not {value!r}")
         if not (_is_int(self.player_channel) and self.player_channel >= 0):
             raise ViewOptionsError(f"player_channel must be a channel index, not {self.player_channel!r}")
         factor = kernel_factor_value(self.kernel_factor)
@@ -113,12 +117,16 @@ class ViewOptions:
         position = self.player_position
         first_conv = convs[0] if convs else None
         kernel = self.kernel_layer if kernel_layer_given else first_conv
+        kernel = kernel if kernel is None or kernel in convs else first_conv
+        outputs, inputs = network.params[f"{kernel}.weight"].shape[:2] if kernel is not None else (1, 1)
         return replace(
             self,
             player_layer=player,
             player_position=position if position is not None and position < cells else None,
             player_channel=self.player_channel if self.player_channel < channels else 0,
-            kernel_layer=kernel if kernel is None or kernel in convs else first_conv,
+            kernel_layer=kernel,
+            kernel_output=_below(self.kernel_output, outputs),
+            kernel_input=_below(self.kernel_input, inputs),
         )
 
 
@@ -136,6 +144,11 @@ def kernel_factor_value(text: Any) -> float | None:
 def kernel_factor_text(scale: float) -> str:
     """How a factor is saved and shown: ``1/9``, ``2``, ``0.3``."""
     return scale_text(scale)
+
+
+def _below(index: int | None, count: int) -> int | None:
+    """``index`` if it is below ``count``, else 0 (None stays None)."""
+    return index if index is None or index < count else 0
 
 
 def _is_int(value: Any) -> bool:

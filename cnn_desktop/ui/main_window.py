@@ -262,11 +262,14 @@ class MainWindow(SessionFilesMixin, QMainWindow):
     def view_options(self) -> ViewOptions:
         """What the views show, saved with a session."""
         player_layer = self.conv_player.layer()
+        kernel_output, kernel_input = self.kernel_editor.current_kernel()
         return ViewOptions(
             palette=self.maps_palette,
             scaling=self.maps.scaling,
             zoom=self.maps.zoom,
             kernel_layer=self.kernel_editor.layer(),
+            kernel_output=kernel_output,
+            kernel_input=kernel_input,
             kernel_factor=kernel_factor_text(self.kernel_editor.scale()),
             player_layer=player_layer if player_layer >= 0 else None,
             player_channel=self.conv_player.channel(),
@@ -282,6 +285,15 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self.maps.set_zoom(options.zoom)
         if options.kernel_layer is not None:
             self.kernel_editor.set_layer(options.kernel_layer)
+            self._show_kernel_options(options)
+
+    def _show_kernel_options(self, options: ViewOptions) -> None:
+        """The kernel editor on the saved kernel, written with the saved factor."""
+        if options.kernel_layer is not None and self.kernel_editor.layer() == options.kernel_layer:
+            if options.kernel_output is not None:
+                kept_input = self.kernel_editor.current_kernel()[1]
+                in_channel = kept_input if options.kernel_input is None else options.kernel_input
+                self.kernel_editor.set_kernel(options.kernel_output, in_channel)
             self.kernel_editor.show_factor(options.kernel_factor)
 
     def apply_session(
@@ -328,6 +340,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
                 self.conv_player.set_position(options.player_position)
         if self.document.session.selection != selection:
             self.document.select(selection)
+        self._show_kernel_options(options)  # the player and the selection may have picked another filter
 
     def apply_scene(self, scene: Scene) -> str | None:
         return self.apply_session(scene.session, scene.view_options, f"Scene: {scene.title}", replace_history=False)

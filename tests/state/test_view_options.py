@@ -56,6 +56,8 @@ def test_fitting_drops_layers_channels_and_cells_the_network_lacks(network: Netw
     assert (pool.player_layer, pool.player_channel, pool.player_position) == (2, 1, 3)
     outside = ViewOptions(player_layer=2, player_channel=2, player_position=4).fitted(network)
     assert (outside.player_channel, outside.player_position) == (0, None)
+    kernel = ViewOptions(kernel_layer=0, kernel_output=1, kernel_input=1).fitted(network)  # 2 filters, 1 input
+    assert (kernel.kernel_output, kernel.kernel_input) == (1, 0)
 
 
 @pytest.mark.parametrize(

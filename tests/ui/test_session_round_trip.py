@@ -66,7 +66,10 @@ def test_every_lesson_scene_survives_save_and_open(qtbot, window, tmp_path, monk
     show(qtbot, window, scene)
     window.maps.set_zoom(1.5)
     window.set_scaling("channel")
+    outputs = scene.session.network.params["0.weight"].shape[0]
+    window.kernel_editor.set_kernel(outputs - 1, 0)  # the last filter of the layer
     shown = window.view_options()
+    assert shown.kernel_output == outputs - 1
     other = scenes[MNIST if index != MNIST else 0]
     save_and_reopen(qtbot, window, tmp_path / "scene.cnnd", monkeypatch, other)
     assert window.view_options() == shown
