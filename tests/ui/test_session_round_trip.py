@@ -168,3 +168,17 @@ def test_view_options_of_the_wrong_kind_are_refused_before_anything_changes(qtbo
     assert error == warnings[0] == "bad.cnnd: the zoom must be a positive number, not 'big'"
     assert window.document.session.network.spec == before and window.document.undo_stack.count() == 0
     assert window.session_path is None
+
+
+def test_a_session_saved_while_training_runs_says_so_when_reopened(qtbot, window):
+    panel = window.training
+    panel.limit_spin.setValue(300)
+    panel.epochs_spin.setValue(500)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "running" and bool(panel.curves.points()), timeout=60_000)
+    history = window.session_to_save().training
+    assert history.status.startswith("Saved during training: Epoch 1 of 500")
+    with qtbot.waitSignal(panel.training_finished, timeout=60_000):
+        panel.stop()
+    panel.show_history(history)
+    assert panel.progress.format() == history.status and panel.start_button.isEnabled()

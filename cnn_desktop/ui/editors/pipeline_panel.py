@@ -50,7 +50,7 @@ class PipelinePanel(QWidget):
     def __init__(self, document: SessionDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.pipeline = PipelineDraft(document.session.network, document.edit_spec)
+        self.pipeline_draft = PipelineDraft(document.session.network, document.edit_spec)
         self._current = -1  # selected layer index, -1 the input image
         self._announced: tuple[int, LayerSpec | None] | None = None
         self._updating = False
@@ -180,34 +180,34 @@ class PipelinePanel(QWidget):
 
     def select_layer(self, index: int) -> None:
         """Select layer ``index`` (-1: the input image); out-of-range indices are clamped."""
-        index = max(-1, min(index, len(self.pipeline.spec) - 1))
+        index = max(-1, min(index, len(self.pipeline_draft.spec) - 1))
         self.tree.setCurrentItem(self.tree.topLevelItem(index + 1))
 
     def draft(self) -> list[LayerSpec]:
         """A copy of the pipeline shown: the document's, or a refused draft being fixed."""
-        return copy.deepcopy(self.pipeline.spec)
+        return copy.deepcopy(self.pipeline_draft.spec)
 
     def error_message(self) -> str:
         """The engine's reason why the shown draft cannot be built; empty when it works."""
-        refusal = self.pipeline.refusal
+        refusal = self.pipeline_draft.refusal
         return "" if refusal is None else refusal.message
 
     def error_layer(self) -> int | None:
         """Index of the layer the engine refused, None when the pipeline works."""
-        refusal = self.pipeline.refusal
+        refusal = self.pipeline_draft.refusal
         return None if refusal is None else refusal.layer
 
     def add_layer(self, kind: str) -> str | None:
         """Insert a ``kind`` layer with default settings after the selected row; the engine's error or None."""
         index = self._current + 1
-        return self._edit(index, lambda: self.pipeline.add(index, kind))
+        return self._edit(index, lambda: self.pipeline_draft.add(index, kind))
 
     def remove_layer(self) -> str | None:
         """Remove the selected layer (nothing for the input row); the engine's error or None."""
         index = self._current
-        if not 0 <= index < len(self.pipeline.spec):
+        if not 0 <= index < len(self.pipeline_draft.spec):
             return None
-        return self._edit(min(index, len(self.pipeline.spec) - 2), lambda: self.pipeline.remove(index))
+        return self._edit(min(index, len(self.pipeline_draft.spec) - 2), lambda: self.pipeline_draft.remove(index))
 
     def move_layer(self, delta: int) -> str | None:
         """Move the selected layer ``delta`` places (-1 up, 1 down)."""
@@ -215,17 +215,17 @@ class PipelinePanel(QWidget):
 
     def move_layer_to(self, index: int, destination: int) -> str | None:
         """Move layer ``index`` so that it becomes layer ``destination``."""
-        count = len(self.pipeline.spec)
+        count = len(self.pipeline_draft.spec)
         if not (0 <= index < count and 0 <= destination < count) or index == destination:
             return None
-        return self._edit(destination, lambda: self.pipeline.move(index, destination))
+        return self._edit(destination, lambda: self.pipeline_draft.move(index, destination))
 
     def set_parameter(self, key: str, value: int | str) -> str | None:
         """Change one setting of the selected layer, e.g. ``("kernel", 5)``; the engine's error or None."""
         if self._updating:
             return None
         index = self._current
-        return self._edit(index, lambda: self.pipeline.set_setting(index, key, value))
+        return self._edit(index, lambda: self.pipeline_draft.set_setting(index, key, value))
 
     def revert_draft(self) -> None:
         """Forget a refused draft and show the document's pipeline again."""
@@ -240,13 +240,13 @@ class PipelinePanel(QWidget):
         """
         self._current = select
         refusal = edit()
-        if refusal is not None or self.pipeline.refusal is None:
+        if refusal is not None or self.pipeline_draft.refusal is None:
             self._refresh()
         return None if refusal is None else refusal.message
 
     def _show_document_pipeline(self) -> None:
         """The document's pipeline changed (an edit, undo, redo, a loaded network): show it, drop the draft."""
-        self.pipeline.show_network(self.document.session.network)
+        self.pipeline_draft.show_network(self.document.session.network)
         self._refresh()
 
     # ----- display
@@ -255,7 +255,7 @@ class PipelinePanel(QWidget):
         self._updating = True
         try:
             self._update_rows()
-            self._current = max(-1, min(self._current, len(self.pipeline.spec) - 1))
+            self._current = max(-1, min(self._current, len(self.pipeline_draft.spec) - 1))
             self.tree.setCurrentItem(self.tree.topLevelItem(self._current + 1))
             self.error_box.show_message(self.error_message())
             self._update_form()
@@ -266,7 +266,7 @@ class PipelinePanel(QWidget):
 
     def _update_rows(self) -> None:
         tree = self.tree
-        draft = self.pipeline.spec
+        draft = self.pipeline_draft.spec
         wanted = len(draft) + 1
         while tree.topLevelItemCount() > wanted:
             tree.takeTopLevelItem(tree.topLevelItemCount() - 1)
@@ -283,7 +283,7 @@ class PipelinePanel(QWidget):
         bold = tree.font()
         bold.setBold(True)
         first.setFont(1, bold)
-        message, bad, shapes = self.error_message(), self.error_layer(), self.pipeline.shapes
+        message, bad, shapes = self.error_message(), self.error_layer(), self.pipeline_draft.shapes
         for index, entry in enumerate(draft):
             item = tree.topLevelItem(index + 1)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
@@ -314,7 +314,7 @@ class PipelinePanel(QWidget):
         first.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def _update_actions(self) -> None:
-        index, count = self._current, len(self.pipeline.spec)
+        index, count = self._current, len(self.pipeline_draft.spec)
         self.remove_action.setEnabled(0 <= index < count)
         self.up_action.setEnabled(1 <= index < count)
         self.down_action.setEnabled(0 <= index < count - 1)
@@ -322,16 +322,16 @@ class PipelinePanel(QWidget):
     def _input_shape_of(self, index: int) -> Shape | None:
         if index == 0:
             return self.document.session.network.input_shape
-        shapes = self.pipeline.shapes
+        shapes = self.pipeline_draft.shapes
         return shapes[index - 1] if 0 < index <= len(shapes) else None
 
     def _update_form(self) -> None:
         index = self._current
-        if not 0 <= index < len(self.pipeline.spec):
+        if not 0 <= index < len(self.pipeline_draft.spec):
             _, height, width = self.document.session.network.input_shape
             self.form_box.show_input(height, width)
         else:
-            self.form_box.show_layer(index, self.pipeline.spec[index], self._input_shape_of(index))
+            self.form_box.show_layer(index, self.pipeline_draft.spec[index], self._input_shape_of(index))
 
     def _current_row_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         if self._updating or current is None:
@@ -349,7 +349,7 @@ class PipelinePanel(QWidget):
         """Emit ``layer_selected`` for a newly selected row that exists in the document's network."""
         index = self._current
         spec = self.document.session.network.spec
-        if index >= 0 and not self.pipeline.in_document(index):
+        if index >= 0 and not self.pipeline_draft.in_document(index):
             return  # a layer of a refused draft: the document has no such layer (yet)
         announced = (index, copy.deepcopy(spec[index]) if index >= 0 else None)
         if announced != self._announced:  # a new row, or another layer now at the same row

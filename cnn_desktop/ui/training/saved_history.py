@@ -19,9 +19,16 @@ PROGRESS_STEPS = 1000  # the progress bar's range
 
 
 def history_shown(
-    curves: LearningCurvesView, confusion: ConfusionView, progress: QProgressBar, digit_set: str | None
+    curves: LearningCurvesView,
+    confusion: ConfusionView,
+    progress: QProgressBar,
+    digit_set: str | None,
+    running: bool = False,
 ) -> TrainingHistory | None:
-    """What the views show of the last run, or None when nothing was trained (nothing to save)."""
+    """What the views show of the last run, or None when nothing was trained (nothing to save).
+
+    A run still ``running`` is saved as interrupted: reopened, it does not claim to be training.
+    """
     points = curves.points()
     matrix = confusion.matrix
     if not points and matrix is None:
@@ -30,7 +37,7 @@ def history_shown(
     return TrainingHistory(
         epochs=max(1, int(curves.epochs)),
         points=tuple(points),
-        status=progress.format()[:300],
+        status=(f"Saved during training: {progress.format()}" if running else progress.format())[:300],
         progress=progress.value() / PROGRESS_STEPS,
         digit_set=digit_set,
         confusion=None if matrix is None else np.asarray(matrix, np.int64),

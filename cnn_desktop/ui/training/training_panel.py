@@ -559,7 +559,8 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------------ saved with a session
     def history(self) -> TrainingHistory | None:
         """The curves, verdict and confusion matrix shown, to save with the session (None: none)."""
-        return history_shown(self.curves, self.confusion, self.progress, self._run_source)
+        running = self.state != "idle"
+        return history_shown(self.curves, self.confusion, self.progress, self._run_source, running)
 
     def show_history(self, history: TrainingHistory | None) -> None:
         """Show a saved record (None: nothing trained yet); the matrix follows once its digits load."""
