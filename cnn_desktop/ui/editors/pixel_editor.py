@@ -16,27 +16,23 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...number_text import format_value
-from ...presets import IMAGE_PRESETS, crop_or_pad, image_preset, invert_image, resample, shift_image
-from ...session import MAX_GRID, MIN_GRID
+from ...presets import crop_or_pad, image_preset, invert_image, resample, shift_image
 from ...state.digit_library import DigitLibrary
 from ..document import SessionDocument
 from ..palettes import greyscale
 from ..task_poller import TaskPoller
 from .digit_picker import DigitPicker
 from .grid_view import GridRect, NumberGridView
-from .pixel_tools import BrushBar, brush_offsets, line_cells, qimage_to_grid
+from .pixel_tools import BrushBar, GridBar, StrokePainter, qimage_to_grid
 
 ARROWS = {"up": ("\u2191", -1, 0), "down": ("\u2193", 1, 0), "left": ("\u2190", 0, -1), "right": ("\u2192", 0, 1)}
 
@@ -57,7 +53,6 @@ class PixelEditor(QWidget):
         self.document = document
         self.digits = digits or DigitLibrary()  # the app's digit sets, shared with the training panel
         self._tasks = TaskPoller(self)
-        self._stroke: dict | None = None
         self._field_rects: list[GridRect] = []  # the selected unit's receptive field, if any
         self.grid = NumberGridView(greyscale(), (0.0, 1.0), editable=True)
         self.grid.setToolTip(
@@ -77,6 +72,7 @@ class PixelEditor(QWidget):
         self.digit_source, self.digit_split = self.picker.digit_source, self.picker.digit_split
         self.digit_index, self.digit_label = self.picker.digit_index, self.picker.digit_label
         self._build_controls()
+        self.strokes = StrokePainter(document, self.brush_bar.brush)
         self._connect()
         self._show_image()
 
@@ -141,28 +137,12 @@ class PixelEditor(QWidget):
         self.brush_value, self.brush_size = self.brush_bar.brush_value, self.brush_bar.brush_size
         self.brush_slider, self.brush_shape = self.brush_bar.brush_slider, self.brush_bar.brush_shape
 
-        self.grid_size = QSpinBox()
-        self.grid_size.setRange(MIN_GRID, MAX_GRID)
-        self.grid_size.setKeyboardTracking(False)
-        self.grid_size.setPrefix("Grid ")
-        self.grid_size.setToolTip(
-            f"Image size in pixels ({MIN_GRID} to {MAX_GRID}, square); the network is rebuilt for it, "
-            "or the change is refused with the reason when the layers do not fit"
+        self.grid_bar = GridBar(self._tool_button("import_image", "Import…"))
+        self.grid_size, self.scale_content, self.presets = (
+            self.grid_bar.grid_size,
+            self.grid_bar.scale_content,
+            self.grid_bar.presets,
         )
-        self.scale_content = QCheckBox("Scale")
-        self.scale_content.setChecked(True)
-        self.scale_content.setToolTip(
-            "On: the picture is scaled to the new grid size.\n"
-            "Off: pixels keep their size; the edges are cut off or padded with background."
-        )
-        self.presets = QComboBox()
-        self.presets.addItem("Image presets…")
-        for name, tip in IMAGE_PRESETS.items():
-            self.presets.addItem(name)
-            self.presets.setItemData(self.presets.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        self.presets.setToolTip("Replace the image by a ready-made one (the lecture's 7x7 shape, bars, ...)")
-        self.presets.setMinimumContentsLength(8)
-        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
 
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
@@ -181,12 +161,6 @@ class PixelEditor(QWidget):
         for direction in ("left", "up", "down", "right"):
             edit.addWidget(self._tool_button(f"shift_{direction}", ARROWS[direction][0]))
 
-        grid_row = QHBoxLayout()
-        grid_row.addWidget(self.grid_size)
-        grid_row.addWidget(self.scale_content)
-        grid_row.addWidget(self.presets, 1)
-        grid_row.addWidget(self._tool_button("import_image", "Import…"))
-
         status = QGridLayout()
         status.addWidget(self.message_label, 0, 0)
         status.addWidget(self.hover_label, 0, 1)
@@ -196,16 +170,16 @@ class PixelEditor(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.brush_bar)
-        for row in (edit, grid_row):
-            layout.addLayout(row)
+        layout.addLayout(edit)
+        layout.addWidget(self.grid_bar)
         layout.addWidget(self.picker)
         layout.addLayout(status)
 
     def _connect(self) -> None:
         self.document.image_changed.connect(self._show_image)
-        self.grid.cell_clicked.connect(self._start_stroke)
-        self.grid.cell_dragged.connect(self._continue_stroke)
-        self.grid.mouse_released.connect(self._finish_stroke)
+        self.grid.cell_clicked.connect(self.strokes.start)
+        self.grid.cell_dragged.connect(self.strokes.extend)
+        self.grid.mouse_released.connect(self.strokes.finish)
         self.grid.value_entered.connect(self.set_pixel)
         self.grid.entry_rejected.connect(lambda message: self._say(message, error=True))
         self.grid.cell_hovered.connect(self._show_hover)
@@ -267,43 +241,6 @@ class PixelEditor(QWidget):
     def brush(self) -> tuple[float, int, bool]:
         """(value, size in pixels, round) of the left-button brush."""
         return self.brush_bar.brush()
-
-    def _start_stroke(self, row: int, col: int, button: Qt.MouseButton) -> None:
-        if button == Qt.MouseButton.LeftButton:
-            value, text = self.brush_value.value(), "Paint"
-        elif button == Qt.MouseButton.RightButton:
-            value, text = 0.0, "Erase"
-        else:
-            return
-        if self._stroke is not None:
-            self._finish_stroke(button)
-        self._stroke = {"value": value, "text": text, "last": (row, col)}
-        self.document.begin_stroke()
-        self._dab_line((row, col), (row, col))
-
-    def _continue_stroke(self, row: int, col: int, _buttons: Qt.MouseButton) -> None:
-        if self._stroke is None:
-            return
-        self._dab_line(self._stroke["last"], (row, col))
-        self._stroke["last"] = (row, col)
-
-    def _finish_stroke(self, _button: Qt.MouseButton) -> None:
-        stroke, self._stroke = self._stroke, None
-        if stroke is not None:
-            self.document.end_stroke(f"{stroke['text']} stroke")
-
-    def _dab_line(self, start: tuple[int, int], end: tuple[int, int]) -> None:
-        _, size, round_shape = self.brush()
-        line_rows, line_cols = line_cells(start, end)
-        brush_rows, brush_cols = brush_offsets(size, round_shape)
-        rows = (line_rows[:, None] + brush_rows[None, :]).ravel()
-        cols = (line_cols[:, None] + brush_cols[None, :]).ravel()
-        height, width = self.document.session.image.shape
-        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-        cells = np.unique(np.stack([rows[inside], cols[inside]], axis=1), axis=0)
-        if len(cells):
-            values = np.full(len(cells), self._stroke["value"], np.float32)
-            self.document.paint(cells[:, 0], cells[:, 1], values)
 
     # ----- one-step edits
     def set_pixel(self, row: int, col: int, value: float) -> None:

@@ -1,13 +1,27 @@
-"""Painting and picture import for the pixel editor: brush footprints, stroke lines, a picture as a grid."""
+"""Painting for the pixel editor: the brush row, strokes, the grid-size row, and a picture as a grid."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
 
-from ...presets import crop_or_pad, resample
+from ...presets import IMAGE_PRESETS, crop_or_pad, resample
+from ...session import MAX_GRID, MIN_GRID
+from ..document import SessionDocument
 
 PRESCALE_LIMIT = 512  # larger imported pictures are first shrunk by Qt (smoothly) to this size
 
@@ -104,3 +118,88 @@ class BrushBar(QWidget):
         self.brush_slider.blockSignals(True)
         self.brush_slider.setValue(round(value * 100))
         self.brush_slider.blockSignals(False)
+
+
+class StrokePainter:
+    """Turns a mouse press, drags and release on the grid into one undoable paint stroke.
+
+    The left button paints the brush value, the right one erases (0); the cells between two drag
+    positions are painted too, so a fast drag leaves no gaps.
+    """
+
+    def __init__(self, document: SessionDocument, brush: Callable[[], tuple[float, int, bool]]) -> None:
+        self.document = document
+        self.brush = brush  # () -> (value, size, round)
+        self._stroke: dict | None = None
+
+    def start(self, row: int, col: int, button: Qt.MouseButton) -> None:
+        if button == Qt.MouseButton.LeftButton:
+            value, text = self.brush()[0], "Paint"
+        elif button == Qt.MouseButton.RightButton:
+            value, text = 0.0, "Erase"
+        else:
+            return
+        if self._stroke is not None:
+            self.finish(button)
+        self._stroke = {"value": value, "text": text, "last": (row, col)}
+        self.document.begin_stroke()
+        self._dab_line((row, col), (row, col))
+
+    def extend(self, row: int, col: int, _buttons: Qt.MouseButton) -> None:
+        if self._stroke is None:
+            return
+        self._dab_line(self._stroke["last"], (row, col))
+        self._stroke["last"] = (row, col)
+
+    def finish(self, _button: Qt.MouseButton) -> None:
+        stroke, self._stroke = self._stroke, None
+        if stroke is not None:
+            self.document.end_stroke(f"{stroke['text']} stroke")
+
+    def _dab_line(self, start: tuple[int, int], end: tuple[int, int]) -> None:
+        _, size, round_shape = self.brush()
+        line_rows, line_cols = line_cells(start, end)
+        brush_rows, brush_cols = brush_offsets(size, round_shape)
+        rows = (line_rows[:, None] + brush_rows[None, :]).ravel()
+        cols = (line_cols[:, None] + brush_cols[None, :]).ravel()
+        height, width = self.document.session.image.shape
+        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+        cells = np.unique(np.stack([rows[inside], cols[inside]], axis=1), axis=0)
+        if len(cells):
+            values = np.full(len(cells), self._stroke["value"], np.float32)
+            self.document.paint(cells[:, 0], cells[:, 1], values)
+
+
+class GridBar(QWidget):
+    """The grid row: the image size, whether its content scales along, the presets and Import."""
+
+    def __init__(self, import_button: QToolButton, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid_size = QSpinBox()
+        self.grid_size.setRange(MIN_GRID, MAX_GRID)
+        self.grid_size.setKeyboardTracking(False)
+        self.grid_size.setPrefix("Grid ")
+        self.grid_size.setToolTip(
+            f"Image size in pixels ({MIN_GRID} to {MAX_GRID}, square); the network is rebuilt for it, "
+            "or the change is refused with the reason when the layers do not fit"
+        )
+        self.scale_content = QCheckBox("Scale")
+        self.scale_content.setChecked(True)
+        self.scale_content.setToolTip(
+            "On: the picture is scaled to the new grid size.\n"
+            "Off: pixels keep their size; the edges are cut off or padded with background."
+        )
+        self.presets = QComboBox()
+        self.presets.addItem("Image presets…")
+        for name, tip in IMAGE_PRESETS.items():
+            self.presets.addItem(name)
+            self.presets.setItemData(self.presets.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.presets.setToolTip("Replace the image by a ready-made one (the lecture's 7x7 shape, bars, ...)")
+        self.presets.setMinimumContentsLength(8)
+        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.grid_size)
+        row.addWidget(self.scale_content)
+        row.addWidget(self.presets, 1)
+        row.addWidget(import_button)
