@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,15 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.layers import Shape
-from ...engine.spec import LAYER_TYPES, LayerSpec, layer_name
+from ...engine.spec import LAYER_TYPES, LayerSpec
 from ...state.pipeline_draft import PipelineDraft, SpecRefusal
 from ..document import SessionDocument
-from .pipeline_text import LAYER_HELP, shape_text, shape_words
-from .pipeline_widgets import ERROR_BACKGROUND, ERROR_TEXT, LayerSettingsForm, LayerTree, PipelineErrorBox
-
-__all__ = ["ERROR_BACKGROUND", "PipelinePanel"]
-
-UNKNOWN_TEXT = QColor(130, 130, 130)
+from .pipeline_text import LAYER_HELP
+from .pipeline_widgets import LayerSettingsForm, LayerTree, PipelineErrorBox
 
 
 class PipelinePanel(QWidget):
@@ -254,7 +250,7 @@ class PipelinePanel(QWidget):
         """Rows, error box, buttons and form from the draft; selects ``self._current`` (clamped)."""
         self._updating = True
         try:
-            self._update_rows()
+            self.tree.show_pipeline(self.pipeline_draft, self.document.session.network.input_shape)
             self._current = max(-1, min(self._current, len(self.pipeline_draft.spec) - 1))
             self.tree.setCurrentItem(self.tree.topLevelItem(self._current + 1))
             self.error_box.show_message(self.error_message())
@@ -263,55 +259,6 @@ class PipelinePanel(QWidget):
         finally:
             self._updating = False
         self._announce()
-
-    def _update_rows(self) -> None:
-        tree = self.tree
-        draft = self.pipeline_draft.spec
-        wanted = len(draft) + 1
-        while tree.topLevelItemCount() > wanted:
-            tree.takeTopLevelItem(tree.topLevelItemCount() - 1)
-        while tree.topLevelItemCount() < wanted:
-            tree.addTopLevelItem(QTreeWidgetItem())
-        input_shape = self.document.session.network.input_shape
-        first = tree.topLevelItem(0)
-        first.setText(0, "input image")
-        first.setText(1, shape_text(input_shape))
-        first.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        first.setToolTip(0, f"The image you draw: 1 channel of {input_shape[1]}x{input_shape[2]} pixels")
-        first.setToolTip(1, first.toolTip(0))
-        critical = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
-        bold = tree.font()
-        bold.setBold(True)
-        first.setFont(1, bold)
-        message, bad, shapes = self.error_message(), self.error_layer(), self.pipeline_draft.shapes
-        for index, entry in enumerate(draft):
-            item = tree.topLevelItem(index + 1)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
-            shape = shapes[index] if index < len(shapes) else None
-            last_dense = entry["type"] == "dense" and index == len(draft) - 1
-            item.setText(0, layer_name(index, entry))
-            tip = LAYER_HELP.get(entry["type"], ("", ""))[1]
-            if index == bad:
-                item.setText(1, "does not fit")
-                item.setIcon(0, critical)
-                tip = f"{message}\n\n{tip}"
-            else:
-                item.setText(1, shape_text(shape, last_dense))
-                item.setIcon(0, QIcon())
-                if shape is not None:
-                    tip = f"{tip}\nOutput: {shape_words(shape, last_dense)}"
-            colour, background = QBrush(), QBrush()
-            if index == bad:
-                colour, background = QBrush(ERROR_TEXT), QBrush(ERROR_BACKGROUND)
-            elif shape is None:
-                colour = QBrush(UNKNOWN_TEXT)
-            for column in (0, 1):
-                item.setForeground(column, colour)
-                item.setBackground(column, background)
-                item.setToolTip(column, tip)
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setFont(1, bold)
-        first.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def _update_actions(self) -> None:
         index, count = self._current, len(self.pipeline_draft.spec)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDropEvent, QValidator
+from PySide6.QtGui import QBrush, QColor, QDropEvent, QIcon, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,16 +17,19 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ...engine.layers import Shape
 from ...engine.spec import MAX_CHANNELS, MAX_FEATURES, MAX_KERNEL, LayerSpec, layer_name
-from .pipeline_text import LAYER_HELP, PADDING_CHOICES, PARAM_HELP, settings_formula
+from ...state.pipeline_draft import PipelineDraft
+from .pipeline_text import LAYER_HELP, PADDING_CHOICES, PARAM_HELP, settings_formula, shape_text, shape_words
 
 ERROR_BACKGROUND = QColor(255, 215, 215)
 ERROR_TEXT = QColor(160, 0, 0)
+UNKNOWN_TEXT = QColor(130, 130, 130)
 
 
 class SquareSpinBox(QSpinBox):
@@ -87,6 +90,56 @@ class LayerTree(QTreeWidget):
         if source_row >= 1 and destination != source_row - 1:
             # after the drag has finished, so the rows are not rebuilt under Qt's feet
             QTimer.singleShot(0, lambda: self.layer_dropped.emit(source_row - 1, destination))
+
+    def show_pipeline(self, pipeline: PipelineDraft, input_shape: Shape) -> None:
+        """One row for the input image, one per draft layer with its output shape; the refused layer in red."""
+        tree = self
+        draft = pipeline.spec
+        wanted = len(draft) + 1
+        while tree.topLevelItemCount() > wanted:
+            tree.takeTopLevelItem(tree.topLevelItemCount() - 1)
+        while tree.topLevelItemCount() < wanted:
+            tree.addTopLevelItem(QTreeWidgetItem())
+        first = tree.topLevelItem(0)
+        first.setText(0, "input image")
+        first.setText(1, shape_text(input_shape))
+        first.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        first.setToolTip(0, f"The image you draw: 1 channel of {input_shape[1]}x{input_shape[2]} pixels")
+        first.setToolTip(1, first.toolTip(0))
+        critical = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        bold = tree.font()
+        bold.setBold(True)
+        first.setFont(1, bold)
+        refusal, shapes = pipeline.refusal, pipeline.shapes
+        message, bad = ("", None) if refusal is None else (refusal.message, refusal.layer)
+        for index, entry in enumerate(draft):
+            item = tree.topLevelItem(index + 1)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
+            shape = shapes[index] if index < len(shapes) else None
+            last_dense = entry["type"] == "dense" and index == len(draft) - 1
+            item.setText(0, layer_name(index, entry))
+            tip = LAYER_HELP.get(entry["type"], ("", ""))[1]
+            if index == bad:
+                item.setText(1, "does not fit")
+                item.setIcon(0, critical)
+                tip = f"{message}\n\n{tip}"
+            else:
+                item.setText(1, shape_text(shape, last_dense))
+                item.setIcon(0, QIcon())
+                if shape is not None:
+                    tip = f"{tip}\nOutput: {shape_words(shape, last_dense)}"
+            colour, background = QBrush(), QBrush()
+            if index == bad:
+                colour, background = QBrush(ERROR_TEXT), QBrush(ERROR_BACKGROUND)
+            elif shape is None:
+                colour = QBrush(UNKNOWN_TEXT)
+            for column in (0, 1):
+                item.setForeground(column, colour)
+                item.setBackground(column, background)
+                item.setToolTip(column, tip)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setFont(1, bold)
+        first.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class LayerSettingsForm(QGroupBox):
