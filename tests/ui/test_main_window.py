@@ -114,8 +114,8 @@ def test_presentation_zoom_and_theme_apply_and_persist(qtbot, window, settings):
 def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
     from PySide6.QtWidgets import QBoxLayout, QScrollArea
 
-    from cnn_desktop.ui.main_window import MinimumHeightHolder
     from cnn_desktop.ui.training.training_panel import TrainingPanel
+    from cnn_desktop.ui.window_layout import MinimumHeightHolder
 
     panel = TrainingPanel(document)
     area = QScrollArea()
