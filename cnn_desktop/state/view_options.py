@@ -24,6 +24,10 @@ WINDOWED_LAYERS = ("conv", "maxpool", "avgpool")
 """Layer types with a sliding window, the only ones the convolution player can step through."""
 
 
+OPTIONAL_KEYS = ("palette", "zoom")
+"""Options whose None (keep what the window shows) is saved by leaving them out."""
+
+
 class ViewOptionsError(ValueError):
     """View options that cannot be shown; the message is one line naming the option."""
 
@@ -78,10 +82,14 @@ class ViewOptions:
         return options
 
     def to_json(self) -> dict[str, Any]:
-        """A plain JSON object (str keys; None, str, int, float) that :meth:`from_json` reads back."""
+        """A plain JSON object (str keys; None, str, int, float) that :meth:`from_json` reads back.
+
+        A palette or zoom of None ("keep the current one") is left out, which reads back the same.
+        """
         values = asdict(self)
         extra = values.pop("extra")
-        return {**extra, **values}
+        kept = {key: value for key, value in values.items() if value is not None or key not in OPTIONAL_KEYS}
+        return {**extra, **kept}
 
     def check(self) -> None:
         """Raise :class:`ViewOptionsError` unless every field holds a value of its kind."""

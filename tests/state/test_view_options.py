@@ -90,3 +90,9 @@ def test_kernel_factor_value_reads_the_lecture_fractions() -> None:
 def test_options_of_the_wrong_kind_cannot_even_be_made() -> None:
     with pytest.raises(ViewOptionsError, match="scaling"):
         ViewOptions(scaling="symmetric")
+
+
+def test_keep_the_current_palette_and_zoom_is_saved_by_leaving_them_out() -> None:
+    saved = ViewOptions(kernel_layer=None).to_json()
+    assert "palette" not in saved and "zoom" not in saved and saved["kernel_layer"] is None
+    assert ViewOptions.from_json(saved) == ViewOptions()
