@@ -162,7 +162,8 @@ def test_view_options_of_the_wrong_kind_are_refused_before_anything_changes(qtbo
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     path = tmp_path / "bad.cnnd"
     scene = builtin_scenes()[0]
-    save_session(path, scene.session, {"zoom": "big"})
+    save_session(path, scene.session, {"zoom": 2.0})
+    rewrite_header(path, lambda header: header["view_options"].update(zoom="big"))
     before = window.document.session.network.spec
     error = window.open_session(str(path))
     assert error == warnings[0] and error.startswith("bad.cnnd: ") and "zoom" in error and "\n" not in error
