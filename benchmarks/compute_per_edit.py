@@ -28,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from interleave import REPOSITORY, load_average, print_summary, run_interleaved, use_checkout  # noqa: E402
+from interleave import REPOSITORY, first_test_digit, load_average, print_summary, run_interleaved, use_checkout  # noqa: E402
 
 use_checkout(sys.argv)
 
@@ -62,7 +62,6 @@ def child(edits: int) -> dict[str, float]:
     from cnn_desktop.engine import Unit
     from cnn_desktop.session import Session
     from cnn_desktop.ui import document as document_module
-    from cnn_desktop.ui.app import first_test_digit
 
     app = QGuiApplication.instance() or QGuiApplication([])
     document_module.WorkerThread = InlineThread

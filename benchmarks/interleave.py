@@ -26,6 +26,17 @@ def use_checkout(argv: Sequence[str]) -> None:
     sys.path.insert(0, str(source))
 
 
+def first_test_digit():
+    """The first bundled test digit (28, 28), from whichever checkout is imported."""
+    try:
+        from cnn_desktop.state.digit_library import DigitLibrary
+    except ImportError:  # a checkout from before the digit library
+        from cnn_desktop.ui.app import first_test_digit as first
+
+        return first()
+    return DigitLibrary().first_test_digit()[0]
+
+
 def load_average() -> str:
     try:
         return " / ".join(f"{value:.2f}" for value in os.getloadavg())

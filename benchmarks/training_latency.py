@@ -116,11 +116,11 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication([])
     from cnn_desktop.session import Session
-    from cnn_desktop.ui.app import first_test_digit
+    from cnn_desktop.state.digit_library import DigitLibrary
     from cnn_desktop.ui.document import SessionDocument
     from cnn_desktop.ui.training.training_panel import TrainingPanel
 
-    document = SessionDocument(Session(image=first_test_digit()))
+    document = SessionDocument(Session(image=DigitLibrary().first_test_digit()[0]))
     panel = TrainingPanel(document)
     panel.resize(450, 800)
     panel.show()

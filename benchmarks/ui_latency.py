@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from interleave import REPOSITORY, load_average, print_summary, run_interleaved, use_checkout  # noqa: E402
+from interleave import REPOSITORY, first_test_digit, load_average, print_summary, run_interleaved, use_checkout  # noqa: E402
 
 use_checkout(sys.argv)
 
@@ -87,7 +87,7 @@ class RedrawWaiter(QObject):
 
 def build_window(size: tuple[int, int], scaling: str):
     from cnn_desktop.session import Session
-    from cnn_desktop.ui.app import create_application, first_test_digit
+    from cnn_desktop.ui.app import create_application
     from cnn_desktop.ui.document import SessionDocument
     from cnn_desktop.ui.main_window import MainWindow
 

@@ -6,21 +6,10 @@ and the view options the app should show it with. :func:`builtin_scenes` replays
 order, from the identity kernel on the 7x7 slide image to the MNIST CNN; every number the slides
 show comes out of these scenes exactly (see ``tests/test_lesson.py``).
 
-View options of a scene (a plain JSON object, saved as is in ``.cnnd`` / ``.cnndeck`` files):
-
-``player_layer``
-    index of the conv or pool layer whose sliding window the step player shows, or None (no player);
-``player_position``
-    the output cell the player stands on, as a flat index ``y * width + x`` into that layer's output
-    map, or None (the whole output, nothing stepped yet);
-``player_channel``
-    the output channel the player steps through;
-``scaling``
-    how the feature maps are coloured; the lesson always uses ``"layer"`` (one scale per layer);
-``kernel_layer``
-    index of the conv layer whose kernels the kernel editor shows, or None;
-``kernel_factor``
-    the factor the kernel editor writes in front of the grid, e.g. ``"1/9"`` for the box blur.
+The view options of a scene are a :class:`~cnn_desktop.state.view_options.ViewOptions` (saved
+as a JSON object in ``.cnnd`` / ``.cnndeck`` files): the player's layer, channel and cell, the map
+scaling (always ``"layer"`` here), and the kernel editor's layer and factor (``"1/9"`` for the box
+blur).
 
 Stages number the tensors as everywhere in the app: stage 0 is the input image, stage ``i + 1`` the
 output of layer ``i``.
@@ -36,13 +25,14 @@ from typing import Any
 import numpy as np
 
 from .compute import ForwardResult, forward_pass
-from .data import datasets
 from .engine import MNIST_SPEC, Network, Unit
 from .engine.spec import LayerSpec
 from .image_presets import LECTURE_IMAGE
 from .kernel_presets import kernel_preset
 from .session import Session, check_image
-from .session_file import load_deck, save_deck
+from .session_file import SessionFileError, load_deck, save_deck
+from .state.digit_library import DigitLibrary
+from .state.view_options import ViewOptions, ViewOptionsError
 
 __all__ = [
     "DEFAULT_VIEW_OPTIONS",
@@ -56,17 +46,8 @@ __all__ = [
     "view_options_for",
 ]
 
-ViewOptions = dict[str, Any]
-
-DEFAULT_VIEW_OPTIONS: ViewOptions = {
-    "player_layer": None,
-    "player_position": None,
-    "player_channel": 0,
-    "scaling": "layer",
-    "kernel_layer": None,
-    "kernel_factor": "1",
-}
-"""The view option keys of a scene and their values when a deck leaves them out."""
+DEFAULT_VIEW_OPTIONS = ViewOptions()
+"""The view options of a scene when a deck leaves them out (a network's first conv in the kernel editor)."""
 
 SCENE_TITLES: tuple[str, ...] = (
     "Identity kernel, no padding",
@@ -94,11 +75,11 @@ class Scene:
     title: str
     caption: str
     session: Session
-    view_options: ViewOptions = field(default_factory=lambda: dict(DEFAULT_VIEW_OPTIONS))
+    view_options: ViewOptions = field(default_factory=ViewOptions)
 
 
 # ----------------------------------------------------------------------------------------------- the lesson
-def builtin_scenes() -> list[Scene]:
+def builtin_scenes(digits: DigitLibrary | None = None) -> list[Scene]:
     """The lecture, scene by scene, in its order; fresh sessions on every call (edit them freely).
 
     1. the 7x7 image and the identity kernel without padding (5x5 out), the player on the first cell;
@@ -111,7 +92,8 @@ def builtin_scenes() -> list[Scene]:
     7. pooling again, exactly as the slides: the 2x2 map pooled to one pixel, which sees 36 of the
        49 input pixels (a 2x2 pool drops the 5x5 map's last row and column);
     8. overlapping 3x3 pools so that one pixel sees the whole 7x7 input, all 49 pixels;
-    9. the MNIST CNN (untrained, seed 0) on the first bundled test digit.
+    9. the MNIST CNN (untrained, seed 0) on the first bundled test digit (from ``digits``, the
+       app's digit sets, when given).
     """
     return [
         _identity_scene(),
@@ -122,7 +104,7 @@ def builtin_scenes() -> list[Scene]:
         _max_pool_scene(),
         _pool_again_scene(),
         _whole_image_scene(),
-        _mnist_scene(),
+        _mnist_scene(digits or DigitLibrary()),
     ]
 
 
@@ -137,7 +119,7 @@ def save_builtin_deck(path: str | os.PathLike) -> None:
 
     Raises :class:`~cnn_desktop.session_file.SessionFileError` if the file cannot be written.
     """
-    save_deck(path, [(scene.session, scene.view_options) for scene in builtin_scenes()])
+    save_deck(path, [(scene.session, scene.view_options.to_json()) for scene in builtin_scenes()])
 
 
 def scenes_from_deck(path: str | os.PathLike) -> list[Scene]:
@@ -146,12 +128,17 @@ def scenes_from_deck(path: str | os.PathLike) -> list[Scene]:
     Titles come from each caption's first clause (``Scene N`` for an empty caption); view options
     missing from a session, or naming no layer of its network, get the defaults of
     :func:`view_options_for`; keys the lesson does not know are kept. Raises
-    :class:`~cnn_desktop.session_file.SessionFileError` for a file that cannot be read.
+    :class:`~cnn_desktop.session_file.SessionFileError` for a file that cannot be read or view
+    options of the wrong kind.
     """
     scenes = []
     for index, (session, options) in enumerate(load_deck(path)):
         title = caption_title(session.caption) or f"Scene {index + 1}"
-        scenes.append(Scene(title, session.caption, session, view_options_for(session.network, options)))
+        try:
+            view_options = view_options_for(session.network, options)
+        except ViewOptionsError as exc:
+            raise SessionFileError(f"{os.path.basename(path)}, session {index + 1}: {exc}") from None
+        scenes.append(Scene(title, session.caption, session, view_options))
     return scenes
 
 
@@ -169,36 +156,15 @@ def caption_title(caption: str) -> str:
     return cut + "\u2026"
 
 
-def view_options_for(network: Network, options: ViewOptions | None = None) -> ViewOptions:
-    """``options`` with every lesson key present and naming a real layer of ``network``.
+def view_options_for(network: Network, options: dict[str, Any] | None = None) -> ViewOptions:
+    """The view options saved as ``options``, checked and naming real layers of ``network``.
 
-    Missing or unusable values take the defaults (no player, ``"layer"`` scaling, the kernel editor
-    on the first conv layer; an explicit None kernel layer stays None); other keys are kept unchanged.
-    Returns a new dict.
+    Missing values and layers, channels or cells the network lacks take the defaults (no player,
+    ``"layer"`` scaling, the kernel editor on the first conv layer; an explicit None kernel layer
+    stays None); keys the lesson does not know are kept. Raises
+    :class:`~cnn_desktop.state.view_options.ViewOptionsError` for a value of the wrong kind.
     """
-    result: ViewOptions = dict(options or {})
-    convs = [index for index, entry in enumerate(network.spec) if entry["type"] == "conv"]
-    windowed = [index for index, entry in enumerate(network.spec) if entry["type"] in ("conv", "maxpool", "avgpool")]
-    player = result.get("player_layer")
-    if not (_is_int(player) and player in windowed):
-        player = None
-    result["player_layer"] = player
-    channels, cells = 1, 0
-    if player is not None:
-        channels, height, width = network.shapes[player]
-        cells = height * width
-    position = result.get("player_position")
-    result["player_position"] = position if _is_int(position) and 0 <= position < cells else None
-    channel = result.get("player_channel")
-    result["player_channel"] = channel if _is_int(channel) and 0 <= channel < channels else 0
-    if not isinstance(result.get("scaling"), str) or not result["scaling"]:
-        result["scaling"] = DEFAULT_VIEW_OPTIONS["scaling"]
-    first_conv = convs[0] if convs else None
-    kernel = result.get("kernel_layer", first_conv)
-    result["kernel_layer"] = kernel if kernel is None or (_is_int(kernel) and kernel in convs) else first_conv
-    if not isinstance(result.get("kernel_factor"), str):
-        result["kernel_factor"] = DEFAULT_VIEW_OPTIONS["kernel_factor"]
-    return result
+    return ViewOptions.from_json(options, network)
 
 
 # ----------------------------------------------------------------------------------------------- the scenes
@@ -309,11 +275,13 @@ def _whole_image_scene() -> Scene:
     )
 
 
-def _mnist_scene() -> Scene:
-    image, label = _first_test_digit()
+def _mnist_scene(digits: DigitLibrary) -> Scene:
+    first = digits.first_test_digit()
+    image, shown = first if first is not None else (np.zeros((28, 28), np.float32), None)
+    label = None if shown is None else shown.label
     network = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0)
     digit = f"a 28x28 test digit (a {label})" if label is not None else "a blank 28x28 grid"
-    return _scene(
+    scene = _scene(
         8,
         f"the MNIST CNN, still untrained, reads {digit}; draw a digit of your own, then press Train and watch "
         "the 10 probabilities change",
@@ -322,6 +290,8 @@ def _mnist_scene() -> Scene:
         image=image,
         player_layer=None,
     )
+    scene.session.digit = shown
+    return scene
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -354,14 +324,14 @@ def _scene(
         position = 0
         if selection is not None and network.stage_shape(selection.stage)[1:] == (height, width):
             position = selection.y * width + selection.x
-    options = {
-        "player_layer": player_layer,
-        "player_position": position,
-        "player_channel": player_channel,
-        "scaling": "layer",
-        "kernel_layer": 0,
-        "kernel_factor": kernel_factor,
-    }
+    options = ViewOptions(
+        scaling="layer",
+        kernel_layer=0,
+        kernel_factor=kernel_factor,
+        player_layer=player_layer,
+        player_channel=player_channel,
+        player_position=position,
+    )
     return Scene(title, caption, session, options)
 
 
@@ -383,16 +353,3 @@ def _lecture_network(spec: list[LayerSpec], kernels: list[np.ndarray]) -> Networ
         if name.endswith(".bias"):
             array[...] = 0
     return network
-
-
-def _first_test_digit() -> tuple[np.ndarray, int | None]:
-    """The first bundled MNIST test digit and its label, or a blank 28x28 grid and None if unreadable."""
-    try:
-        digits = datasets.load_bundled()
-        return check_image(digits.test_images[0]).copy(), int(digits.test_labels[0])
-    except (OSError, ValueError, IndexError):  # DatasetError and IdxError are ValueErrors
-        return np.zeros((28, 28), np.float32), None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

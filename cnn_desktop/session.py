@@ -13,6 +13,8 @@ import numpy as np
 
 from .engine import MNIST_SPEC, Network, Unit
 from .engine.spec import MAX_FEATURE_VALUES, feature_value_count
+from .state.digit_ref import DigitRef
+from .state.training_history import TrainingHistory
 
 MIN_GRID, MAX_GRID = 5, 64
 
@@ -73,6 +75,10 @@ class Session:
     selection: Unit | None = None
     caption: str = ""
     version: int = 0
+    digit: DigitRef | None = None
+    """The MNIST digit the image is, as loaded; None once the image is drawn on or replaced."""
+    training: TrainingHistory | None = None
+    """The curves, verdict and confusion matrix of the last training run, shown and saved with the session."""
 
     def touch(self) -> None:
         """Count a change, so that results computed for an older state can be told apart."""
@@ -84,12 +90,14 @@ class Session:
         if image.shape != self.image.shape:
             self.network = self.network.rebuilt(self.network.spec, (1, *image.shape))
         self.image = image.copy()
+        self.digit = None
         self.selection = self.valid_selection(self.selection)
         self.touch()
 
     def set_pixels(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
         """Write ``values`` (clipped to [0, 1]) at pixel positions (rows[i], cols[i])."""
         self.image[rows, cols] = np.clip(values, 0.0, 1.0)
+        self.digit = None
         self.touch()
 
     def set_network(self, network: Network) -> None:

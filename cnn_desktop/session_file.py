@@ -5,7 +5,11 @@ A session file is a zip holding two members:
 ``session.json``
     ``{"format": "cnn-desktop session", "schema_version": 1, "app_version": "0.1.0",
     "caption": ..., "image_shape": [H, W], "selection": null | {"stage", "channel", "y", "x"},
-    "view_options": {...}, "network": {"spec": [...], "input_shape": [1, H, W]}}``
+    "view_options": {...}, "network": {"spec": [...], "input_shape": [1, H, W]},
+    "digit": null | {"source", "split", "index", "label"}, "training": null | {"epochs", "points",
+    "status", "progress", "digit_set", "confusion", "predictions"}}``
+    (``digit`` and ``training`` may be missing: files written before they existed open without them;
+    see :mod:`cnn_desktop.state.digit_ref` and :mod:`cnn_desktop.state.training_history`.)
 ``arrays.npz``
     NumPy arrays: ``image`` (H, W) float32 and ``param/<name>`` for every network parameter
     (``param/0.weight``...), exactly as the network holds them.
@@ -43,6 +47,9 @@ from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
 from .engine.network import ModelFileError, Network
 from .fileio import atomic_write_bytes
 from .session import Session, check_image, network_fit_problem
+from .state.digit_ref import DigitRef, DigitRefError
+from .state.training_history import TrainingHistory, TrainingHistoryError
+from .state.view_options import ViewOptions as ViewOptionsModel
 from .untrusted import (
     MAX_MESSAGE_CHARS,
     ByteBudget,
@@ -98,14 +105,15 @@ class SessionFileError(ValueError):
 def save_session(
     path: str | os.PathLike,
     session: Session,
-    view_options: ViewOptions | None = None,
+    view_options: ViewOptions | ViewOptionsModel | None = None,
     *,
     private: bool = False,
 ) -> None:
     """Write ``session`` and the caller's ``view_options`` to ``path`` (a ``.cnnd`` file), atomically.
 
-    ``view_options`` is any JSON object of plain values (str keys; None, bool, int, finite float,
-    str, and lists / dicts of those); it comes back from :func:`load_session` exactly as given.
+    ``view_options`` is a :class:`~cnn_desktop.state.view_options.ViewOptions` (saved as its
+    ``to_json()``) or any JSON object of plain values (str keys; None, bool, int, finite float, str,
+    and lists / dicts of those); the JSON object comes back from :func:`load_session` exactly.
     ``private`` makes the file readable by its owner only (the autosave uses it). Raises
     :class:`SessionFileError` for a session or view options that cannot be saved, or a file that
     cannot be written; the previous file at ``path``, if any, is then left as it was.
@@ -218,6 +226,8 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
     """The complete ``.cnnd`` file for ``session``, after checking that it can be read back."""
     if not isinstance(session, Session):
         raise SessionFileError(f"{name}: expected a Session, got {type(session).__name__}")
+    if isinstance(view_options, ViewOptionsModel):
+        view_options = view_options.to_json()
     view_options = check_view_options(view_options, name)
     try:
         image = check_image(session.image)
@@ -240,6 +250,10 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
     for key, array in network.params.items():
         if not np.isfinite(array).all():
             raise SessionFileError(f"{name}: parameter {key} holds NaN or infinite values")
+    if session.digit is not None and not isinstance(session.digit, DigitRef):
+        raise SessionFileError(f"{name}: the digit must be a DigitRef or None, not {type(session.digit).__name__}")
+    if session.training is not None and not isinstance(session.training, TrainingHistory):
+        raise SessionFileError(f"{name}: the training history must be a TrainingHistory or None")
 
     header = {
         "format": SESSION_FORMAT,
@@ -250,6 +264,8 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
         "selection": None if selection is None else {key: int(getattr(selection, key)) for key in _SELECTION_KEYS},
         "view_options": view_options,
         "network": {"spec": network.spec, "input_shape": list(network.input_shape)},
+        "digit": None if session.digit is None else session.digit.to_json(),
+        "training": None if session.training is None else session.training.to_json(),
     }
     try:
         header_text = _json_text(header)
@@ -371,6 +387,7 @@ def _session_from_bytes(data: bytes, name: str, budget: ByteBudget) -> tuple[Ses
     if input_shape != [1, *image_shape]:
         raise SessionFileError(f"{name}: the network input {shown(input_shape, 40)} does not fit the image")
     selection = _parse_selection(header.get("selection"), name)
+    digit, training = _parse_digit(header.get("digit"), name), _parse_training(header.get("training"), name)
 
     arrays = _read_npz(read_member(archive, ARRAYS_NPZ, name, budget), name, budget)
     image = arrays.pop("image", None)
@@ -391,7 +408,7 @@ def _session_from_bytes(data: bytes, name: str, budget: ByteBudget) -> tuple[Ses
     problem = network_fit_problem(network)
     if problem:
         raise SessionFileError(message(name, problem))
-    session = Session(image=image, network=network, selection=None, caption=caption)
+    session = Session(image=image, network=network, selection=None, caption=caption, digit=digit, training=training)
     if selection is not None and session.valid_selection(selection) != selection:
         raise SessionFileError(f"{name}: the selection {selection} names no unit of the network")
     session.selection = selection
@@ -404,6 +421,24 @@ def _parse_selection(raw: Any, name: str) -> Unit | None:
     if not isinstance(raw, dict) or set(raw) != set(_SELECTION_KEYS) or not all(_is_int(v) for v in raw.values()):
         raise SessionFileError(f"{name}: damaged selection {shown(raw, 60)}")
     return Unit(**{key: raw[key] for key in _SELECTION_KEYS})
+
+
+def _parse_digit(raw: Any, name: str) -> DigitRef | None:
+    if raw is None:
+        return None
+    try:
+        return DigitRef.from_json(raw)
+    except DigitRefError as exc:
+        raise SessionFileError(f"{name}: damaged digit ({exc})") from None
+
+
+def _parse_training(raw: Any, name: str) -> TrainingHistory | None:
+    if raw is None:
+        return None
+    try:
+        return TrainingHistory.from_json(raw)
+    except TrainingHistoryError as exc:
+        raise SessionFileError(f"{name}: damaged training history ({exc})") from None
 
 
 def _network_from(description: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Network:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from cnn_desktop.lesson import (
 )
 from cnn_desktop.session import Session
 from cnn_desktop.session_file import check_view_options, load_deck, save_deck
+from cnn_desktop.state.view_options import ViewOptionsError
 
 SLIDES = json.loads((Path(__file__).parent / "data" / "slide_examples.json").read_text())
 IMAGE = np.array(SLIDES["input_image"], dtype=np.float32)
@@ -91,12 +93,12 @@ def test_each_call_gives_fresh_sessions(scenes: list[Scene]) -> None:
     again = builtin_scenes()
     again[IDENTITY].session.image[3, 3] = 0.5
     again[IDENTITY].session.network.params["0.weight"][...] = 7
-    again[IDENTITY].view_options["player_position"] = 3
+    again[IDENTITY].session.caption = "changed"
     np.testing.assert_array_equal(scenes[IDENTITY].session.image, IMAGE)
     third = builtin_scenes()[IDENTITY]
     np.testing.assert_array_equal(third.session.image, IMAGE)
     assert third.session.network.params["0.weight"].max() == 1
-    assert third.view_options["player_position"] == 0
+    assert third.view_options.player_position == 0
 
 
 # ----------------------------------------------------------------------------------------------- the numbers
@@ -110,7 +112,7 @@ def test_identity_kernel_without_padding(scenes: list[Scene], results: list) -> 
     np.testing.assert_array_equal(out, example["output"])
     assert "7x7 \u2192 5x5" in scenes[IDENTITY].caption
     options = scenes[IDENTITY].view_options
-    assert (options["player_layer"], options["player_position"], options["player_channel"]) == (0, 0, 0)
+    assert (options.player_layer, options.player_position, options.player_channel) == (0, 0, 0)
     assert scenes[IDENTITY].session.selection == Unit(1, 0, 0, 0)
 
 
@@ -192,7 +194,7 @@ def test_max_pooling_gives_1_3_1_3_and_the_selected_1_sees_16_pixels(scenes: lis
     assert result.field.boxes[0] == (top, left, bottom, right)
     assert "16 input pixels" in result.field.caption
     options = scenes[MAX_POOL].view_options
-    assert (options["player_layer"], options["player_position"]) == (2, 0)
+    assert (options.player_layer, options.player_position) == (2, 0)
 
 
 def test_pooling_again_as_on_the_slides_pools_the_lecture_map_to_one_pixel(scenes: list[Scene], results: list) -> None:
@@ -238,7 +240,7 @@ def test_mnist_scene_runs_the_untrained_cnn_on_the_first_test_digit(scenes: list
     probabilities = results[MNIST].probabilities
     assert probabilities.shape == (10,)
     assert abs(float(probabilities.sum()) - 1) < 1e-5 and (probabilities >= 0).all()
-    assert scene.view_options["player_layer"] is None and scene.view_options["kernel_layer"] == 0
+    assert scene.view_options.player_layer is None and scene.view_options.kernel_layer == 0
 
 
 def test_mnist_scene_without_bundled_data_shows_a_blank_grid(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -263,28 +265,44 @@ def test_every_selection_and_view_option_fits_its_network(scenes: list[Scene], r
         assert session.valid_selection(session.selection) == session.selection, scene.title
         if session.selection is not None:
             assert result.field is not None and result.field.selection == session.selection
-        assert set(options) == set(DEFAULT_VIEW_OPTIONS)
-        assert options["scaling"] == "layer"
-        assert check_view_options(options) is options
-        assert view_options_for(session.network, options) == options, scene.title
-        if options["player_layer"] is not None:
-            channels, height, width = session.network.shapes[options["player_layer"]]
-            assert 0 <= options["player_position"] < height * width
-            assert 0 <= options["player_channel"] < channels
+        assert options.scaling == "layer" and not options.extra
+        assert check_view_options(options.to_json()) == options.to_json()
+        assert view_options_for(session.network, options.to_json()) == options, scene.title
+        if options.player_layer is not None:
+            channels, height, width = session.network.shapes[options.player_layer]
+            assert 0 <= options.player_position < height * width
+            assert 0 <= options.player_channel < channels
 
 
 def test_view_options_for_fills_in_and_repairs() -> None:
     net = builtin_scenes()[MAX_POOL].session.network
-    assert view_options_for(net) == {**DEFAULT_VIEW_OPTIONS, "kernel_layer": 0}
+    assert view_options_for(net) == replace(DEFAULT_VIEW_OPTIONS, kernel_layer=0)
     repaired = view_options_for(
         net,
-        {"player_layer": 1, "player_position": 9, "player_channel": 2, "scaling": 3, "kernel_layer": 2, "zoom": 2},
+        {"player_layer": 1, "player_position": 9, "player_channel": 2, "kernel_layer": 2, "zoom": 2},
     )
-    assert repaired == {**DEFAULT_VIEW_OPTIONS, "kernel_layer": 0, "zoom": 2}  # a ReLU has no window to play
-    kept = view_options_for(net, {"player_layer": 2, "player_position": 3, "scaling": "symmetric"})
-    assert (kept["player_layer"], kept["player_position"], kept["scaling"]) == (2, 3, "symmetric")
-    assert view_options_for(net, {"player_layer": 2, "player_position": 4})["player_position"] is None
-    assert view_options_for(net, {"kernel_layer": None})["kernel_layer"] is None
+    assert repaired == replace(DEFAULT_VIEW_OPTIONS, kernel_layer=0, zoom=2)  # a ReLU has no window to play
+    kept = view_options_for(net, {"player_layer": 2, "player_position": 3, "scaling": "channel", "mine": 1})
+    assert (kept.player_layer, kept.player_position, kept.scaling, kept.extra) == (2, 3, "channel", {"mine": 1})
+    assert view_options_for(net, {"player_layer": 2, "player_position": 4}).player_position is None
+    assert view_options_for(net, {"kernel_layer": None}).kernel_layer is None
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"scaling": 3}, "scaling must be one of"),
+        ({"zoom": "big"}, "zoom must be a positive number"),
+        ({"kernel_factor": "1/0"}, "kernel factor"),
+        ({"player_layer": -1}, "player_layer"),
+        ({"player_channel": True}, "player_channel"),
+    ],
+)
+def test_view_options_of_the_wrong_kind_are_refused_with_one_line(options: dict, match: str) -> None:
+    net = builtin_scenes()[MAX_POOL].session.network
+    with pytest.raises(ViewOptionsError, match=match) as error:
+        view_options_for(net, options)
+    assert "\n" not in str(error.value)
 
 
 def test_caption_title_takes_the_first_clause() -> None:
@@ -338,7 +356,7 @@ def test_a_lecturers_own_deck_gets_titles_and_default_options(tmp_path: Path) ->
     save_deck(path, mine)
     first, second = scenes_from_deck(path)
     assert (first.title, second.title) == ("My blur", "Scene 2")
-    assert first.view_options == {**DEFAULT_VIEW_OPTIONS, "kernel_layer": 0, "zoom": 3}
-    assert second.view_options == {**DEFAULT_VIEW_OPTIONS, "kernel_layer": 0}
+    assert first.view_options == replace(DEFAULT_VIEW_OPTIONS, kernel_layer=0, zoom=3)
+    assert second.view_options == replace(DEFAULT_VIEW_OPTIONS, kernel_layer=0)
     assert first.session.selection == Unit(1, 1, 2, 2)
     np.testing.assert_array_equal(first.session.network.params["0.weight"], net.params["0.weight"])

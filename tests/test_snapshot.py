@@ -11,8 +11,8 @@ from cnn_desktop.engine import Network
 from cnn_desktop.lesson import save_builtin_deck, scenes_from_deck
 from cnn_desktop.session import Session
 from cnn_desktop.session_file import save_session
+from cnn_desktop.state.digit_library import DigitLibrary
 from cnn_desktop.ui import export
-from cnn_desktop.ui.app import first_test_digit
 from cnn_desktop.ui.snapshot import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -139,7 +139,7 @@ def test_the_default_picture_is_the_first_test_digit_at_1600x1000(tmp_path, edit
     assert main(["--out", str(out)]) == 0
     image = picture(out)
     assert (image.width(), image.height()) == (1600, 1000)
-    assert_shows(image, editor_cells, first_test_digit())
+    assert_shows(image, editor_cells, DigitLibrary().first_test_digit()[0])
 
 
 def test_a_size_below_the_windows_minimum_gives_a_larger_picture_and_says_so(tmp_path, capsys):

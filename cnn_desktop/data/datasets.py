@@ -7,7 +7,6 @@ shared by the UI and a training thread without copies or surprises.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,29 +95,14 @@ def _bundled_file(name: str) -> Path:
 
 
 def _digits_from(paths: Sequence[Path], name: str) -> Digits:
-    """Load train images/labels, test images/labels (in that order) into a Digits.
+    """Load train images/labels, test images/labels (in that order) into a read-only Digits.
 
-    The arrays are read-only, so one loaded copy is shared by every caller (the full MNIST is
-    about 220 MB as float32): the same files, unchanged since, are read only once.
+    Each call reads the files; the app keeps one copy of every set it loaded in its
+    :class:`~cnn_desktop.state.digit_library.DigitLibrary`.
     """
-    key = (name, *((str(path.resolve()), path.stat().st_mtime_ns, path.stat().st_size) for path in paths))
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
     train_images, train_labels = load_images_labels(paths[0], paths[1])
     test_images, test_labels = load_images_labels(paths[2], paths[3])
-    digits = Digits(train_images, train_labels, test_images, test_labels, name)
-    with _CACHE_LOCK:
-        while len(_CACHE) >= _CACHE_SIZE:  # the oldest set goes: say the bundled digits and one other
-            del _CACHE[next(iter(_CACHE))]
-        _CACHE[key] = digits
-    return digits
-
-
-_CACHE_SIZE = 2
-_CACHE: dict[tuple, Digits] = {}
-_CACHE_LOCK = threading.Lock()
+    return Digits(train_images, train_labels, test_images, test_labels, name)
 
 
 def load_bundled() -> Digits:

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..autosave import AutosaveError, AutosaveStore
 from ..session import Session
-
-
-def first_test_digit() -> np.ndarray:
-    """The first bundled test digit (28, 28), or a blank grid when the data cannot be read."""
-    try:
-        from ..data.datasets import load_bundled
-
-        return load_bundled().test_images[0].copy()
-    except (ImportError, OSError, ValueError):
-        return np.zeros((28, 28), np.float32)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:

@@ -22,6 +22,7 @@ from ..compute import ForwardResult
 from ..engine import Network, SpecError, Unit
 from ..engine.spec import LayerSpec
 from ..session import Session, check_params
+from ..state.pipeline_draft import SpecRefusal
 from .commands import ImageEdit, NetworkEdit, ParamEdit
 from .workers import ComputeWorker, WorkerThread
 
@@ -97,22 +98,24 @@ class SessionDocument(QObject):
 
     def edit_spec(
         self, spec: Sequence[LayerSpec], text: str = "Change pipeline", origins: Sequence[int | None] | None = None
-    ) -> str | None:
-        """Try a new pipeline; an impossible one is refused with the engine's reason, nothing lost.
+    ) -> SpecRefusal | None:
+        """Try a new pipeline; an impossible one is refused with the engine's reason and layer, nothing lost.
 
         ``origins[i]`` is the current layer that new layer ``i`` comes from (None: new), so its
         trained weights are kept wherever the layer moves (see ``Network.rebuilt``).
         """
         if self.weights_lock:
-            self.spec_rejected.emit(self.weights_lock, -1)
-            return self.weights_lock
-        try:
-            network = self.session.network.rebuilt(spec, origins=origins)
-        except SpecError as exc:
-            self.spec_rejected.emit(str(exc), -1 if exc.layer is None else exc.layer)
-            return str(exc)
-        self.undo_stack.push(NetworkEdit(self, self.state(), (self.session.image, network), text))
-        return None
+            refusal = SpecRefusal(self.weights_lock)
+        else:
+            try:
+                network = self.session.network.rebuilt(spec, origins=origins)
+            except SpecError as exc:
+                refusal = SpecRefusal.from_error(exc)
+            else:
+                self.undo_stack.push(NetworkEdit(self, self.state(), (self.session.image, network), text))
+                return None
+        self.spec_rejected.emit(refusal.message, -1 if refusal.layer is None else refusal.layer)
+        return refusal
 
     def resize_grid(self, image: np.ndarray, text: str = "Resize grid") -> str | None:
         """A new image of another size, with the network rebuilt for it (or the engine's reason)."""
@@ -208,6 +211,8 @@ class SessionDocument(QObject):
 
     def apply_state(self, image: np.ndarray, network: Network) -> None:
         selection = self.session.selection
+        if not np.array_equal(image, self.session.image):
+            self.session.digit = None  # another picture: no longer the digit it was
         self.session.image = image.copy()
         self.session.set_network(network.copy())
         self.spec_changed.emit()

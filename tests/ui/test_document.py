@@ -65,9 +65,10 @@ def test_an_impossible_pipeline_is_refused_and_nothing_changes(qtbot, document):
     reasons = []
     document.spec_rejected.connect(lambda message, layer: reasons.append((message, layer)))
     broken = [*spec_before[:6], {"type": "conv", "kernel": 7}, *spec_before[6:]]
-    message = document.edit_spec(broken)
-    assert message.startswith("layer 6 (conv 7x7): input is only 5x5 after layer 5 (maxpool 2x2)")
-    assert reasons == [(message, 6)]
+    refusal = document.edit_spec(broken)
+    assert refusal.message.startswith("layer 6 (conv 7x7): input is only 5x5 after layer 5 (maxpool 2x2)")
+    assert refusal.layer == 6
+    assert reasons == [(refusal.message, 6)]
     assert document.session.network.spec == spec_before
     assert document.undo_stack.count() == 0
 

@@ -139,8 +139,8 @@ def test_a_scene_puts_the_convolution_player_on_its_cell(qtbot, window):
     window.lesson.go_to(SCENE_TITLES.index("Horizontal edges"))
     wait_for_result(qtbot, window.document)
     options = window.lesson.scenes[window.lesson.index].view_options
-    assert window.conv_player.layer() == options["player_layer"] == 0
-    assert window.conv_player.position() == options["player_position"]
+    assert window.conv_player.layer() == options.player_layer == 0
+    assert window.conv_player.position() == options.player_position
     qtbot.waitUntil(lambda: window.conv_player.current_trace() is not None)
     trace = window.conv_player.current_trace()
     expected = np.array(EXAMPLES["horizontal edges"]["output"])[trace.unit.y, trace.unit.x]
@@ -156,12 +156,12 @@ def test_every_scene_keeps_its_selection_and_player_cell_when_stepped_through(qt
         qtbot.waitUntil(lambda: window._pending_scene is None)
         assert window.document.session.selection == scene.session.selection, scene.title
         options = scene.view_options
-        if options["player_layer"] is not None:
-            assert window.conv_player.layer() == options["player_layer"], scene.title
-            assert window.conv_player.channel() == options["player_channel"], scene.title
-            assert window.conv_player.position() == options["player_position"], scene.title
+        if options.player_layer is not None:
+            assert window.conv_player.layer() == options.player_layer, scene.title
+            assert window.conv_player.channel() == options.player_channel, scene.title
+            assert window.conv_player.position() == options.player_position, scene.title
     blur = window.lesson.scenes[SCENE_TITLES.index("Box blur")]
     window.lesson.go_to(SCENE_TITLES.index("Box blur"))
-    assert blur.view_options["kernel_factor"] == "1/9"
+    assert blur.view_options.kernel_factor == "1/9"
     assert window.kernel_editor.scale() == pytest.approx(1 / 9)
     np.testing.assert_allclose(window.kernel_editor.kernel_grid(), np.ones((3, 3)), rtol=1e-6)

@@ -114,8 +114,8 @@ def test_presentation_zoom_and_theme_apply_and_persist(qtbot, window, settings):
 def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
     from PySide6.QtWidgets import QBoxLayout, QScrollArea
 
-    from cnn_desktop.ui.main_window import MinimumHeightHolder
     from cnn_desktop.ui.training.training_panel import TrainingPanel
+    from cnn_desktop.ui.window_layout import MinimumHeightHolder
 
     panel = TrainingPanel(document)
     area = QScrollArea()
@@ -129,3 +129,35 @@ def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
     area.resize(450, 800)
     qtbot.waitUntil(lambda: panel._outer.direction() == QBoxLayout.Direction.TopToBottom)
     panel.shutdown()
+
+
+def test_the_image_editor_and_the_trainer_share_one_copy_of_each_digit_set(window):
+    window.show_first_digit()
+    bundled = window.digits.loaded("bundled")
+    assert bundled is not None and window.pixel_editor.digit_label.text() == f"label {bundled.test_labels[0]}"
+    given = []
+    window.training.data_group.load("bundled", given.append)
+    assert len(given) == 1 and given[0] is bundled  # at once, from the same copy
+
+
+def test_every_menu_action_keeps_its_shortcut(window):
+    shortcuts = {}
+
+    def walk(menu, path):
+        for action in menu.actions():
+            if action.menu():
+                walk(action.menu(), f"{path} > {action.text()}")
+            elif not action.isSeparator():
+                shortcuts[f"{path} > {action.text()}"] = [key.toString() for key in action.shortcuts()]
+
+    for action in window.menuBar().actions():
+        walk(action.menu(), action.text())
+    assert shortcuts["&File > Open &session…"] == ["Ctrl+Shift+O"]
+    assert shortcuts["&File > &Save session"] == ["Ctrl+S"]
+    assert shortcuts["&File > Save session &as…"] == ["Ctrl+Shift+S"]
+    assert shortcuts["&File > &Load weights…"] == ["Ctrl+L"]
+    assert shortcuts["&Edit > &Redo"] == ["Ctrl+Shift+Z", "Ctrl+Y"]
+    assert shortcuts["&View > &Full screen"] == ["F11", "F5"]
+    assert shortcuts["&Lesson > &Start the built-in lesson"] == ["Ctrl+Shift+L"]
+    assert shortcuts["&Edit > Load &MNIST digit"] == ["Ctrl+Shift+D"]
+    assert len(shortcuts) >= 45

@@ -8,7 +8,8 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QSpinBox
 
-from cnn_desktop.ui.editors.pipeline_panel import ERROR_BACKGROUND, PipelinePanel
+from cnn_desktop.ui.editors.pipeline_panel import PipelinePanel
+from cnn_desktop.ui.editors.pipeline_widgets import ERROR_BACKGROUND
 
 from .conftest import wait_for_result
 

@@ -15,7 +15,8 @@ from cnn_desktop.data import download as mnist_download
 from cnn_desktop.data.datasets import load_bundled
 from cnn_desktop.data.idx import write_idx
 from cnn_desktop.image_presets import image_preset
-from cnn_desktop.ui.editors.pixel_editor import PixelEditor, brush_offsets, line_cells
+from cnn_desktop.ui.editors.pixel_editor import PixelEditor
+from cnn_desktop.ui.editors.pixel_tools import brush_offsets, line_cells
 
 from .conftest import wait_for_result
 

@@ -101,7 +101,7 @@ def test_weights_lock_pause_edit_resume_keeps_the_edit(qtbot, panel, document):
     kernel[0] = 3.0
     assert document.edit_params({"0.weight": kernel}, "edit kernel") == LOCK_REASON
     with qtbot.waitSignal(document.spec_rejected) as rejected:
-        assert document.edit_spec(MNIST_SPEC[:-2] + [{"type": "dense", "out_features": 10}]) == LOCK_REASON
+        assert document.edit_spec(MNIST_SPEC[:-2] + [{"type": "dense", "out_features": 10}]).message == LOCK_REASON
     assert rejected.args == [LOCK_REASON, -1]
     assert not panel.reset_button.isEnabled() and panel.reset_weights() == LOCK_REASON
     image = document.session.image.copy()

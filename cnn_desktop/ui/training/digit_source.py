@@ -2,7 +2,8 @@
 
 The "Digits" group of the training panel. The full MNIST may not be on disk yet: the group checks
 in the background, offers the download when it is missing, and says where the files are. Digit
-sets load in the background once and stay cached by source key, so a second run starts at once.
+sets load in the background once into the app's :class:`~cnn_desktop.state.digit_library.DigitLibrary`,
+so a second run (or a digit the image editor loaded) starts at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...data import download as mnist_download
-from ...data.datasets import Digits, load_digits
+from ...data.datasets import Digits
+from ...state.digit_library import DigitLibrary
 from ..task_poller import TaskPoller
 from ..workers import BackgroundTask
 from .download_section import MNIST_MB, DownloadSection
@@ -34,12 +36,12 @@ class DigitSourcePanel(QGroupBox):
     download_ended = Signal(str, str)  # what to tell about the download, "success" / "info" / "error"
     load_failed = Signal(str)  # why the digits of a source could not be loaded
 
-    def __init__(self, poller: TaskPoller, parent: QWidget | None = None) -> None:
+    def __init__(self, poller: TaskPoller, digits: DigitLibrary | None = None, parent: QWidget | None = None) -> None:
         super().__init__("Digits", parent)
         self._poller = poller
+        self.digits = digits or DigitLibrary()
         self._folder: str | None = None
         self._full_available: bool | None = None  # None until the background check has answered
-        self._digits: dict[str, Digits] = {}  # loaded digit sets by source key
         self._waiting: dict[str, list[DigitsCallback]] = {}  # source key -> what to do once it is loaded
 
         self.source_box = QComboBox()
@@ -100,9 +102,10 @@ class DigitSourcePanel(QGroupBox):
 
     def load(self, key: str, then: DigitsCallback | None) -> None:
         """Have the digits of ``key`` loaded (in the background unless cached), then call ``then``."""
-        if key in self._digits:
+        loaded = self.digits.loaded(key)
+        if loaded is not None:
             if then is not None:
-                then(self._digits[key])
+                then(loaded)
             return
         waiting = self._waiting.setdefault(key, [])
         if then is not None:
@@ -118,12 +121,11 @@ class DigitSourcePanel(QGroupBox):
                     self.data_label.setText(message)
                 self.load_failed.emit(message)
                 return
-            self._digits[key] = task.result
             self._show_source()
             for callback in callbacks:
                 callback(task.result)
 
-        self._poller.launch(f"load {key}", lambda: load_digits(key), loaded)
+        self._poller.launch(f"load {key}", lambda: self.digits.get(key), loaded)
 
     def _source_chosen(self) -> None:
         if self.source_box.currentData() == "folder" and self._folder is None:
@@ -150,8 +152,8 @@ class DigitSourcePanel(QGroupBox):
                 self.data_label.setText(f"Not downloaded yet: press Download (about {MNIST_MB:.0f} MB, once).")
         elif self._folder is None:
             self.data_label.setText("Choose a folder holding the four MNIST files.")
-        elif self._folder in self._digits:
-            digits = self._digits[self._folder]
+        elif self.digits.loaded(self._folder) is not None:
+            digits = self.digits.loaded(self._folder)
             self.data_label.setText(f"{self._folder}: {digits.num_train:,} training, {digits.num_test:,} test digits.")
         else:
             self.data_label.setText(f"{self._folder}")

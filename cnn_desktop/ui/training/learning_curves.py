@@ -28,6 +28,8 @@ class LearningCurvesView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._points: dict[str, list[list[float]]] = {}  # split -> [epochs, losses, accuracies in %]
+        self._curve_points: list[CurvePoint] = []  # every point drawn, as the trainer sent it
+        self.epochs = 1  # the x axis spans 0 to this many epochs
         axis_font = QFont()
         axis_font.setPixelSize(13)
         self.loss_plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
@@ -73,10 +75,12 @@ class LearningCurvesView(QWidget):
 
     def _forget_points(self) -> None:
         self._points = {"train": [[], [], []], "test": [[], [], []]}
+        self._curve_points = []
 
     def clear(self, epochs: int) -> None:
         """Empty both plots for a new run of ``epochs`` epochs (the x axis spans them all)."""
         self._forget_points()
+        self.epochs = epochs
         for curve in (self.train_loss_curve, self.test_loss_curve, self.train_accuracy_curve, self.test_accuracy_curve):
             curve.setData([], [])
         for plot in (self.loss_plot, self.accuracy_plot):
@@ -85,6 +89,7 @@ class LearningCurvesView(QWidget):
 
     def add_points(self, points: list[CurvePoint]) -> None:
         """Append the trainer's newest points; the loss axis grows to the largest finite loss (at most 5)."""
+        self._curve_points.extend(points)
         for point in points:
             xs, losses, accuracies = self._points[point.split]
             xs.append(point.epoch)
@@ -100,6 +105,15 @@ class LearningCurvesView(QWidget):
         finite = [v for split in ("train", "test") for v in self._points[split][1] if math.isfinite(v)]
         if finite:
             self.loss_plot.setYRange(0, max(0.5, min(5.0, max(finite) * 1.05)), padding=0)
+
+    def points(self) -> list[CurvePoint]:
+        """Every point drawn since the last :meth:`clear`, in the order it came."""
+        return list(self._curve_points)
+
+    def show_points(self, epochs: int, points: list[CurvePoint]) -> None:
+        """Draw a saved run: ``points`` on axes spanning ``epochs`` epochs."""
+        self.clear(epochs)
+        self.add_points(points)
 
     def curve_data(self, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(epochs, losses, accuracies in %) of the ``"train"`` or ``"test"`` curves as drawn."""

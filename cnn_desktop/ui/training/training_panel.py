@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...data.datasets import Digits
+from ...state.digit_library import DigitLibrary
+from ...state.training_history import TrainingHistory
 from ...training import TrainEvent, TrainResult
 from ...training_job import TrainingJob
 from ..colours import DEFAULT_DIVERGING, DIVERGING
@@ -41,6 +43,7 @@ from .filter_mosaic import FirstFiltersView
 from .learning_curves import LearningCurvesView
 from .run_controls import PROGRESS_STEPS, banner, failure_box, progress_bar, run_buttons, show_message
 from .run_texts import READY, ended_texts, mnist_problem, paused_text, progress_text, start_problem
+from .saved_history import confusion_fits, history_shown, show_history
 from .training_settings import TrainingSettingsPanel
 from .wide_layout import DirectionFollower
 
@@ -68,9 +71,12 @@ class TrainingPanel(QWidget):
     confusion_ready = Signal()
     digit_loaded = Signal(int)  # index of the test digit now in the image editor
 
-    def __init__(self, document: SessionDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: SessionDocument, digits: DigitLibrary | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.document = document
+        self.digits = digits or DigitLibrary()  # the app's digit sets, shared with the image editor
         self.state = "idle"
         self.job: TrainingJob | None = None
         self.result: TrainResult | None = None
@@ -78,6 +84,8 @@ class TrainingPanel(QWidget):
         self.error_dialog: QMessageBox | None = None
         self.message_kind = "info"
         self._tasks = TaskPoller(self)
+        self._run_source: str | None = None  # the key of the last run's digits, saved with the session
+        self._shown_history: TrainingHistory | None = None  # a saved record whose matrix waits for its digits
         self._adopt = False  # True while trained weights should flow into the document
         self._stop_reason: str | None = None  # why the panel itself stopped the run
 
@@ -88,7 +96,7 @@ class TrainingPanel(QWidget):
 
     # ------------------------------------------------------------------ construction
     def _build(self) -> None:
-        self.data_group = DigitSourcePanel(self._tasks)
+        self.data_group = DigitSourcePanel(self._tasks, self.digits)
         self.settings_group = TrainingSettingsPanel()
         self._build_run()
         self._build_views()
@@ -197,7 +205,7 @@ class TrainingPanel(QWidget):
         limit = self.settings_group.digit_limit() or digits.num_train
         images, labels = digits.train_images[:limit], digits.train_labels[:limit]
         config = self.settings_group.config()
-        self.confusion.digits = digits
+        self.confusion.digits, self._run_source, self._shown_history = digits, self.data_group.source_key(), None
         self.result = self.last_event = None
         self._stop_reason = None
         job = TrainingJob(self.document.session.network, images, labels, digits.test_images, digits.test_labels, config)
@@ -334,6 +342,36 @@ class TrainingPanel(QWidget):
         self.progress.setFormat("Training failed")
         self.error_dialog = failure_box(self, text, task.error_details)
         self.error_dialog.open()
+
+    # ------------------------------------------------------------------ saved with a session
+    def history(self) -> TrainingHistory | None:
+        """The curves, verdict and confusion matrix shown, to save with the session (None: none)."""
+        running = self.state != "idle"
+        return history_shown(self.curves, self.confusion.view, self.progress, self._run_source, running)
+
+    def show_history(self, history: TrainingHistory | None) -> None:
+        """Show a saved record (None: nothing trained yet); the matrix follows once its digits load."""
+        if self.state != "idle":
+            return
+        self.confusion.digits, self._run_source, self._shown_history = None, None, history
+        show_history(self.curves, self.confusion.view, self.progress, history)
+        if history is not None and history.confusion is not None and history.digit_set:
+            self._run_source = history.digit_set
+            self.data_group.load(history.digit_set, lambda digits: self._show_saved_confusion(history, digits))
+        self._update_controls()
+
+    def _show_saved_confusion(self, history: TrainingHistory, digits: Digits) -> None:
+        if history is not self._shown_history or self.state != "idle":
+            return  # another session or a new run came meanwhile
+        if not confusion_fits(history, digits):
+            self._say("The saved confusion matrix does not fit these test digits; press Update to redo it.", "error")
+            return
+        self.confusion.digits = digits
+        self.confusion.view.set_result(
+            history.confusion, digits.test_labels, history.predictions, digits.test_images, digits.name
+        )
+        self._update_controls()
+        self.confusion_ready.emit()
 
     # ------------------------------------------------------------------ views
     def _refresh_filters(self) -> None:

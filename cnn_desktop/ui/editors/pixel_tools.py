@@ -1,0 +1,239 @@
+"""Painting for the pixel editor: the brush row, strokes, the grid-size row, and a picture as a grid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from ...image_ops import crop_or_pad, resample
+from ...image_presets import IMAGE_PRESETS
+from ...session import MAX_GRID, MIN_GRID
+from ...untrusted import (
+    MAX_IMAGE_FILE_BYTES,
+    MAX_IMAGE_PIXELS,
+    RASTER_NAMES,
+    UntrustedFileError,
+    message,
+    raster_format,
+    read_regular_file,
+)
+from ..document import SessionDocument
+
+PRESCALE_LIMIT = 512  # larger imported pictures are first shrunk by Qt (smoothly) to this size
+
+
+def brush_offsets(size: int, round_shape: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column offsets of a brush footprint of ``size`` x ``size`` pixels (1-5).
+
+    Even sizes extend one pixel further up/left. A round brush keeps the pixels whose centres
+    lie within about size / 2 of the brush centre (3: a plus, 5: a disc).
+    """
+    offsets = np.arange(size) - size // 2
+    rows, cols = np.meshgrid(offsets, offsets, indexing="ij")
+    if round_shape:
+        centre = (size - 1) / 2 - size // 2
+        radius = size / 2 - 0.25
+        keep = (rows - centre) ** 2 + (cols - centre) ** 2 <= radius**2
+        rows, cols = rows[keep], cols[keep]
+    return rows.ravel(), cols.ravel()
+
+
+def line_cells(start: tuple[int, int], end: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every cell on the straight line from ``start`` to ``end`` (both included), no gaps."""
+    steps = max(abs(end[0] - start[0]), abs(end[1] - start[1]))
+    t = np.linspace(0.0, 1.0, steps + 1)
+    rows = np.rint(start[0] + (end[0] - start[0]) * t).astype(int)
+    cols = np.rint(start[1] + (end[1] - start[1]) * t).astype(int)
+    return rows, cols
+
+
+def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
+    """A picture as an ink grid of ``shape``: greyscale, aspect kept, light background inverted.
+
+    Transparent pixels count as white paper. Returns the float32 grid (1 = ink) and whether the
+    picture was inverted (its border was mostly light, so dark strokes are the ink).
+    """
+    if max(image.width(), image.height()) > PRESCALE_LIMIT:
+        keep, smooth = Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        image = image.scaled(PRESCALE_LIMIT, PRESCALE_LIMIT, keep, smooth)
+    paper = QImage(image.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    paper.fill(QColor("white"))
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    grey = paper.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = grey.width(), grey.height(), grey.bytesPerLine()
+    pixels = np.frombuffer(grey.constBits(), np.uint8, count=stride * height).reshape(height, stride)[:, :width]
+    values = pixels.astype(np.float32) / 255.0
+    border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
+    inverted = bool(border.mean() > 0.5)
+    if inverted:
+        values = 1.0 - values
+    factor = min(shape[0] / height, shape[1] / width)
+    fitted = resample(values, (max(1, round(height * factor)), max(1, round(width * factor))))
+    return np.clip(crop_or_pad(fitted, shape), 0.0, 1.0), inverted
+
+
+class BrushBar(QWidget):
+    """The brush row: the value the left button paints (box and slider), the size and the shape."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.brush_value = QDoubleSpinBox()
+        self.brush_value.setRange(0.0, 1.0)
+        self.brush_value.setSingleStep(0.1)
+        self.brush_value.setDecimals(2)
+        self.brush_value.setValue(1.0)
+        self.brush_value.setToolTip("Value the left mouse button paints (0 background, 1 full ink)")
+        self.brush_slider = QSlider(Qt.Orientation.Horizontal)
+        self.brush_slider.setRange(0, 100)
+        self.brush_slider.setValue(100)
+        self.brush_slider.setToolTip(self.brush_value.toolTip())
+        self.brush_size = QSpinBox()
+        self.brush_size.setRange(1, 5)
+        self.brush_size.setSuffix(" px")
+        self.brush_size.setToolTip("Brush size: 1 to 5 pixels across")
+        self.brush_shape = QComboBox()
+        self.brush_shape.addItems(["Square", "Round"])
+        self.brush_shape.setToolTip("Brush shape: a square, or a round dab (a plus at 3 px)")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Brush"))
+        row.addWidget(self.brush_value)
+        row.addWidget(self.brush_slider, 1)
+        row.addWidget(self.brush_size)
+        row.addWidget(self.brush_shape)
+        self.brush_value.valueChanged.connect(self._sync_slider)
+        self.brush_slider.valueChanged.connect(lambda v: self.brush_value.setValue(v / 100))
+
+    def brush(self) -> tuple[float, int, bool]:
+        """(value, size in pixels, round) of the left-button brush."""
+        return self.brush_value.value(), self.brush_size.value(), self.brush_shape.currentIndex() == 1
+
+    def _sync_slider(self, value: float) -> None:
+        self.brush_slider.blockSignals(True)
+        self.brush_slider.setValue(round(value * 100))
+        self.brush_slider.blockSignals(False)
+
+
+class StrokePainter:
+    """Turns a mouse press, drags and release on the grid into one undoable paint stroke.
+
+    The left button paints the brush value, the right one erases (0); the cells between two drag
+    positions are painted too, so a fast drag leaves no gaps.
+    """
+
+    def __init__(self, document: SessionDocument, brush: Callable[[], tuple[float, int, bool]]) -> None:
+        self.document = document
+        self.brush = brush  # () -> (value, size, round)
+        self._stroke: dict | None = None
+
+    def start(self, row: int, col: int, button: Qt.MouseButton) -> None:
+        if button == Qt.MouseButton.LeftButton:
+            value, text = self.brush()[0], "Paint"
+        elif button == Qt.MouseButton.RightButton:
+            value, text = 0.0, "Erase"
+        else:
+            return
+        if self._stroke is not None:
+            self.finish(button)
+        self._stroke = {"value": value, "text": text, "last": (row, col)}
+        self.document.begin_stroke()
+        self._dab_line((row, col), (row, col))
+
+    def extend(self, row: int, col: int, _buttons: Qt.MouseButton) -> None:
+        if self._stroke is None:
+            return
+        self._dab_line(self._stroke["last"], (row, col))
+        self._stroke["last"] = (row, col)
+
+    def finish(self, _button: Qt.MouseButton) -> None:
+        stroke, self._stroke = self._stroke, None
+        if stroke is not None:
+            self.document.end_stroke(f"{stroke['text']} stroke")
+
+    def _dab_line(self, start: tuple[int, int], end: tuple[int, int]) -> None:
+        _, size, round_shape = self.brush()
+        line_rows, line_cols = line_cells(start, end)
+        brush_rows, brush_cols = brush_offsets(size, round_shape)
+        rows = (line_rows[:, None] + brush_rows[None, :]).ravel()
+        cols = (line_cols[:, None] + brush_cols[None, :]).ravel()
+        height, width = self.document.session.image.shape
+        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+        cells = np.unique(np.stack([rows[inside], cols[inside]], axis=1), axis=0)
+        if len(cells):
+            values = np.full(len(cells), self._stroke["value"], np.float32)
+            self.document.paint(cells[:, 0], cells[:, 1], values)
+
+
+class GridBar(QWidget):
+    """The grid row: the image size, whether its content scales along, the presets and Import."""
+
+    def __init__(self, import_button: QToolButton, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid_size = QSpinBox()
+        self.grid_size.setRange(MIN_GRID, MAX_GRID)
+        self.grid_size.setKeyboardTracking(False)
+        self.grid_size.setPrefix("Grid ")
+        self.grid_size.setToolTip(
+            f"Image size in pixels ({MIN_GRID} to {MAX_GRID}, square); the network is rebuilt for it, "
+            "or the change is refused with the reason when the layers do not fit"
+        )
+        self.scale_content = QCheckBox("Scale")
+        self.scale_content.setChecked(True)
+        self.scale_content.setToolTip(
+            "On: the picture is scaled to the new grid size.\n"
+            "Off: pixels keep their size; the edges are cut off or padded with background."
+        )
+        self.presets = QComboBox()
+        self.presets.addItem("Image presets…")
+        for name, tip in IMAGE_PRESETS.items():
+            self.presets.addItem(name)
+            self.presets.setItemData(self.presets.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.presets.setToolTip("Replace the image by a ready-made one (the lecture's 7x7 shape, bars, ...)")
+        self.presets.setMinimumContentsLength(8)
+        self.presets.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.grid_size)
+        row.addWidget(self.scale_content)
+        row.addWidget(self.presets, 1)
+        row.addWidget(import_button)
+
+
+def decode_raster(path: str | Path) -> QImage:
+    """The picture in ``path``, decoded only once its format and pixel count are known to be safe."""
+    name = Path(path).name
+    data = read_regular_file(path, MAX_IMAGE_FILE_BYTES)
+    kind = raster_format(data, name)
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, kind.encode())
+    reader.setAutoDetectImageFormat(False)
+    reader.setAllocationLimit(4 * MAX_IMAGE_PIXELS // 2**20 + 1)
+    size = reader.size()
+    if not size.isValid() or size.width() < 1 or size.height() < 1:
+        raise UntrustedFileError(message(name, f"not a readable {RASTER_NAMES} picture (damaged header)"))
+    if size.width() * size.height() > MAX_IMAGE_PIXELS:
+        pixels = f"{size.width()}x{size.height()} pixels, at most {MAX_IMAGE_PIXELS:,}"
+        raise UntrustedFileError(message(name, f"picture too large ({pixels})"))
+    picture = reader.read()
+    if picture.isNull():
+        raise UntrustedFileError(message(name, f"not a readable {RASTER_NAMES} picture ({reader.errorString()})"))
+    return picture
