@@ -43,11 +43,13 @@ from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
 from .editors.pixel_editor import PixelEditor
 from .export_menu import build_export_menu
+from .full_screen import set_full_screen
 from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
 from .maps.probabilities import ProbabilityView
 from .maps.receptive_overlay import LEGEND, ReceptiveOverlay
 from .player.conv_player import ConvPlayerPanel
+from .presentation.switch import PresentationSwitch
 from .training.training_panel import TrainingPanel
 
 ABOUT_TEXT = f"""<h3>cnn-desktop {__version__}</h3>
@@ -264,6 +266,8 @@ class MainWindow(QMainWindow):
         self.full_screen_action.setShortcuts([QKeySequence("F11"), QKeySequence("F5")])
         self.full_screen_action.setCheckable(True)
         view_menu.addAction(self.full_screen_action)
+        self.presentation = PresentationSwitch(self)
+        view_menu.addAction(self.presentation.action)
 
         lesson_menu = menus.addMenu("&Lesson")
         lesson_menu.addAction(
@@ -606,10 +610,7 @@ class MainWindow(QMainWindow):
         return None
 
     def toggle_full_screen(self) -> None:
-        if self.isFullScreen():
-            self.showNormal()
-        else:
-            self.showFullScreen()
+        set_full_screen(self, not self.isFullScreen())
         self.full_screen_action.setChecked(self.isFullScreen())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
