@@ -11,7 +11,7 @@ into a screen area, in one row or wrapped into two, and returns every box to pla
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,9 @@ MAX_NUMBER_UNITS = 2.5
 
 SMALL_MAP_ZOOM = 1.5
 """Extra size of a map of at most 2x2 cells (a pooled result): it is what the slide is about."""
+
+CONTEXT_SCALES = (1.0, 0.8)
+"""Sizes of the panels around the key output, relative to it, that the fitting may choose."""
 
 MAX_CELL = 240
 GRID_GAP = 10
@@ -205,7 +208,7 @@ def number_units(values: np.ndarray) -> float:
     """
     texts = {format_value(value) for value in np.asarray(values, np.float64).ravel()[:4096]}
     widest = max((sum(NARROW.get(char, 1.0) for char in text) for text in texts), default=1.0)
-    return float(min(MAX_NUMBER_UNITS, max(1.0, widest / 2.2)))
+    return float(min(MAX_NUMBER_UNITS, max(1.0, widest / 1.9)))
 
 
 def _map_panel(
@@ -250,23 +253,30 @@ def fit_panels(
 ) -> Fitting:
     """The largest whole-pixel unit at which ``panels`` fit into ``width`` x ``height`` pixels.
 
-    Tries one row and every split into two rows (in order), and for each multi-grid panel every
-    number of grid columns; a second row is used only when it gives larger cells.
+    Tries one row and every split into two rows (in order), for each multi-grid panel every
+    number of grid columns, and the panels other than the key output at full or reduced size
+    (:data:`CONTEXT_SCALES`); the key output's cells decide, and a second row or smaller context
+    is used only when it gives the key output larger cells.
     ``operator_widths[i]`` is the width of panel i's operator text (0 for none), ``label_height``
     the height of a panel's label line, ``label_widths[i]`` the width of panel i's label, which a
     panel is never narrower than.
     """
     text = _Text(label_height, tuple(operator_widths), tuple(label_widths or [0] * len(panels)), spacing)
-    best: tuple[int, int, tuple[tuple[int, ...], ...], tuple[int, ...]] | None = None
-    for rows in _row_splits(len(panels)):
-        for columns in _column_choices(panels):
-            layout = _Layout(panels, rows, columns, text)
-            unit = layout.largest_unit(width, height)
-            if best is None or (unit, -len(rows)) > (best[0], best[1]):
-                best = (unit, -len(rows), rows, columns)
+    best: tuple[tuple[int, float, int], _Layout, int] | None = None
+    for context in CONTEXT_SCALES:
+        scaled = [panel if panel.key else replace(panel, units=panel.units * context) for panel in panels]
+        for rows in _row_splits(len(panels)):
+            for columns in _column_choices(panels):
+                layout = _Layout(scaled, rows, columns, text)
+                unit = layout.largest_unit(width, height)
+                key = [panel for panel in scaled if panel.key]
+                key_cell = key[0].cell_px(unit) if key and key[0].kind != "probabilities" else unit
+                score = (key_cell, context, -len(rows))
+                if best is None or score > best[0]:
+                    best = (score, layout, unit)
     assert best is not None
-    unit, _, rows, columns = best
-    return Fitting(unit, rows, columns, _Layout(panels, rows, columns, text).place(unit, width, height))
+    _, layout, unit = best
+    return Fitting(unit, layout.rows, layout.columns, layout.place(unit, width, height))
 
 
 @dataclass(frozen=True)

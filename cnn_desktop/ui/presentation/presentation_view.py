@@ -44,6 +44,7 @@ class PresentationView(QWidget):
         self.labels: list[QLabel] = []
         self.operators: list[QLabel] = []
         self.unit = 0
+        self.shown_version = -1  # the document version whose result is drawn
         self._palette = DEFAULT_DIVERGING
         self._result: ForwardResult | None = document.latest
         self.title = QLabel(self)
@@ -102,6 +103,7 @@ class PresentationView(QWidget):
             self.panels = panels
             self._relayout()
         self._show_values(result)
+        self.shown_version = result.version
 
     def _clear(self) -> None:
         for widget in [*self.labels, *self.operators, *(w for ws in self.panel_widgets for w in ws)]:

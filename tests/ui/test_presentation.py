@@ -1,0 +1,151 @@
+"""The presentation layout as a lecturer meets it: every scene readable, at projector sizes, by key."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QRegion
+from PySide6.QtWidgets import QApplication
+
+from cnn_desktop.autosave import AutosaveStore
+from cnn_desktop.lesson import builtin_scenes
+from cnn_desktop.ui.editors.grid_view import NumberGridView
+from cnn_desktop.ui.main_window import MainWindow
+from cnn_desktop.ui.presentation.measure import digit_heights
+from cnn_desktop.ui.presentation.probability_bars import ProbabilityBarsView
+
+# screen size -> smallest digit height (px) the back row can read there
+DIGIT_TARGETS = {(1024, 768): 14, (1280, 720): 14, (1920, 1080): 24}
+WINDOW_MANAGER_ROOM = 64
+"""Height a maximised window loses to a title bar and a desktop panel."""
+
+
+@pytest.fixture
+def window(qtbot, document, tmp_path):
+    win = MainWindow(
+        document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), AutosaveStore(tmp_path / "auto")
+    )
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    win.activateWindow()
+    qtbot.waitExposed(win)
+    return win
+
+
+def wait_until_shown(qtbot, window) -> None:
+    """Until the presentation draws the document's newest result, laid out."""
+    document, view = window.document, window.presentation.view
+    qtbot.waitUntil(
+        lambda: (
+            document.latest is not None
+            and document.latest.version == document.session.version
+            and view.shown_version == document.session.version
+        ),
+        timeout=5000,
+    )
+    QApplication.processEvents()
+
+
+def fully_visible(widget) -> bool:
+    return widget.isVisible() and (QRegion(widget.rect()) - widget.visibleRegion()).isEmpty()
+
+
+def inside_window(window, widget) -> bool:
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    bottom_right = widget.mapTo(window, widget.rect().bottomRight())
+    return window.rect().contains(top_left) and window.rect().contains(bottom_right)
+
+
+def check_scene(window, target: int) -> list[int]:
+    """Every panel on screen, unclipped; the key output's numbers at least ``target`` px tall."""
+    view = window.presentation.view
+    for widgets in view.panel_widgets:
+        for widget in widgets:
+            assert fully_visible(widget), (view.title.text(), widget.geometry())
+            assert inside_window(window, widget)
+    heights = []
+    for widget in view.key_grids():
+        if isinstance(widget, NumberGridView):
+            rows, cols = widget.array().shape
+            for row in range(rows):
+                for col in range(cols):
+                    assert widget.rect().contains(widget.cell_rect(row, col).toAlignedRect())
+            heights += digit_heights(widget)
+        else:
+            assert isinstance(widget, ProbabilityBarsView)
+            assert widget.height() >= 160 and widget.headline.startswith("predicted: ")
+    assert not heights or min(heights) >= target, (view.title.text(), heights)
+    return heights
+
+
+@pytest.mark.parametrize("screen", list(DIGIT_TARGETS))
+@pytest.mark.parametrize("maximised", [False, True], ids=["full screen", "maximised"])
+def test_every_scene_fits_the_screen_with_readable_numbers(qtbot, window, screen, maximised):
+    window.start_builtin_lesson()
+    assert window.presentation.action.isChecked()
+    width, height = screen
+    window.resize(width, height - (WINDOW_MANAGER_ROOM if maximised else 0))
+    for index in range(len(builtin_scenes())):
+        if index:
+            qtbot.keyClick(window, Qt.Key.Key_PageDown)
+        assert window.presentation.view.title.text().startswith(f"{index + 1} / 9")
+        wait_until_shown(qtbot, window)
+        check_scene(window, DIGIT_TARGETS[screen])
+
+
+def test_the_headline_is_large_at_full_hd(qtbot, window):
+    window.start_builtin_lesson()
+    window.resize(1920, 1080)
+    wait_until_shown(qtbot, window)
+    view = window.presentation.view
+    assert view.title.font().pixelSize() >= 30
+    assert view.caption.font().pixelSize() >= 20
+    assert fully_visible(view.title) and fully_visible(view.caption)
+
+
+def test_the_action_and_f6_toggle_the_layout_and_give_the_docks_back(qtbot, window):
+    docks_before = {key for key, dock in window.docks.items() if dock.isVisible()}
+    window.presentation.action.trigger()
+    assert window.presentation.view.isVisible()
+    assert not window.maps.isVisible()
+    assert not any(dock.isVisible() for dock in window.docks.values())
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert not window.presentation.view.isVisible()
+    assert {key for key, dock in window.docks.items() if dock.isVisible()} == docks_before
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert window.presentation.view.isVisible()
+    assert window.presentation.action in window.menuBar().actions()[2].menu().actions()  # View menu
+
+
+def test_page_down_and_up_move_scenes_while_the_layout_is_shown(qtbot, window):
+    window.start_builtin_lesson()
+    view = window.presentation.view
+    assert view.isVisible() and view.title.text().startswith("1 / 9")
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    wait_until_shown(qtbot, window)
+    assert view.title.text() == "3 / 9   Box blur"
+    assert view.panels[1].operator == "* 1/9 \u00d7"
+    np.testing.assert_allclose(view.panel_widgets[1][0].array(), np.ones((3, 3)), atol=1e-5)
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    wait_until_shown(qtbot, window)
+    assert view.title.text().startswith("2 / 9")
+    window.lesson.stop()
+    assert not view.isVisible() and not window.presentation.action.isChecked()
+
+
+def test_an_edit_in_the_normal_window_shows_in_the_presentation(qtbot, window):
+    window.start_builtin_lesson()
+    wait_until_shown(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F6)  # back to the editors
+    editor = window.pixel_editor.grid
+    assert window.document.session.image[1, 1] == 0
+    qtbot.mouseClick(editor, Qt.MouseButton.LeftButton, pos=editor.cell_rect(1, 1).center().toPoint())
+    assert window.document.session.image[1, 1] == 1
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    wait_until_shown(qtbot, window)
+    view = window.presentation.view
+    assert view.panel_widgets[0][0].array()[1, 1] == 1
+    assert view.key_grids()[0].array()[0, 0] == 1  # the identity kernel's first output is pixel (1, 1)
