@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QImage
 
 from cnn_desktop.ui.presentation.measure import image_array
 from cnn_desktop.ui.snapshot import main, parse_request
@@ -28,7 +28,6 @@ def test_the_presentation_snapshot_shows_large_cells_at_the_projector_size(tmp_p
     assert main(["--scene", "6", "--size", "1024x768", "--out", str(panels)]) == 0
     image = QImage(str(layout))
     assert (image.width(), image.height()) == (1024, 768)
-    assert QColor(image.pixel(512, 40)).lightness() > 150  # no dark lesson banner: the headline instead
     # the 3s of the edge map, the ReLU and the pooled 2x2 fill far more of the picture
     assert red_pixels(layout) > 3 * red_pixels(panels)
     assert "wrote" in capsys.readouterr().out

@@ -50,7 +50,7 @@ MAX_NUMBER_UNITS = 2.5
 SMALL_MAP_ZOOM = 1.5
 """Extra size of a map of at most 2x2 cells (a pooled result): it is what the slide is about."""
 
-CONTEXT_SCALES = (1.0, 0.8)
+CONTEXT_SCALES = (1.0, 0.8, 0.65)
 """Sizes of the panels around the key output, relative to it, that the fitting may choose."""
 
 MAX_CELL = 240

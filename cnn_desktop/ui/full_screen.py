@@ -19,8 +19,8 @@ def set_full_screen(window: QWidget, full: bool) -> None:
     if full:
         window.setProperty(NORMAL_GEOMETRY, window.geometry())
         screen = window.screen() or QApplication.primaryScreen()
+        window.setGeometry(screen.geometry())  # first: a later resize would clear the full-screen state
         window.showFullScreen()
-        window.setGeometry(screen.geometry())
         return
     window.showNormal()
     normal = window.property(NORMAL_GEOMETRY)

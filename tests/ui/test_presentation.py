@@ -63,7 +63,7 @@ def check_scene(window, target: int) -> list[int]:
     view = window.presentation.view
     for widgets in view.panel_widgets:
         for widget in widgets:
-            assert fully_visible(widget), (view.title.text(), widget.geometry())
+            assert fully_visible(widget), (window.lesson.banner.title.text(), widget.geometry())
             assert inside_window(window, widget)
     heights = []
     for widget in view.key_grids():
@@ -76,7 +76,7 @@ def check_scene(window, target: int) -> list[int]:
         else:
             assert isinstance(widget, ProbabilityBarsView)
             assert widget.height() >= 160 and widget.headline.startswith("predicted: ")
-    assert not heights or min(heights) >= target, (view.title.text(), heights)
+    assert not heights or min(heights) >= target, (window.lesson.banner.title.text(), heights)
     return heights
 
 
@@ -90,19 +90,23 @@ def test_every_scene_fits_the_screen_with_readable_numbers(qtbot, window, screen
     for index in range(len(builtin_scenes())):
         if index:
             qtbot.keyClick(window, Qt.Key.Key_PageDown)
-        assert window.presentation.view.title.text().startswith(f"{index + 1} / 9")
+        assert window.lesson.banner.number.text() == f"{index + 1} / 9"
         wait_until_shown(qtbot, window)
         check_scene(window, DIGIT_TARGETS[screen])
 
 
-def test_the_headline_is_large_at_full_hd(qtbot, window):
+def test_the_headline_is_large_at_full_hd_and_normal_again_after_the_lesson(qtbot, window):
+    normal = window.lesson.banner.caption.font()
     window.start_builtin_lesson()
     window.resize(1920, 1080)
     wait_until_shown(qtbot, window)
-    view = window.presentation.view
-    assert view.title.font().pixelSize() >= 30
-    assert view.caption.font().pixelSize() >= 20
-    assert fully_visible(view.title) and fully_visible(view.caption)
+    banner = window.lesson.banner
+    assert banner.title.font().pixelSize() >= 30
+    assert banner.caption.font().pixelSize() >= 20
+    assert fully_visible(banner.title) and fully_visible(banner.caption)
+    assert banner.caption.geometry().bottom() < window.presentation.view.geometry().top() + 1
+    window.lesson.stop()
+    assert banner.caption.font() == normal
 
 
 def test_the_action_and_f6_toggle_the_layout_and_give_the_docks_back(qtbot, window):
@@ -122,16 +126,16 @@ def test_the_action_and_f6_toggle_the_layout_and_give_the_docks_back(qtbot, wind
 def test_page_down_and_up_move_scenes_while_the_layout_is_shown(qtbot, window):
     window.start_builtin_lesson()
     view = window.presentation.view
-    assert view.isVisible() and view.title.text().startswith("1 / 9")
+    assert view.isVisible() and window.lesson.banner.number.text() == "1 / 9"
     qtbot.keyClick(window, Qt.Key.Key_PageDown)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     wait_until_shown(qtbot, window)
-    assert view.title.text() == "3 / 9   Box blur"
+    assert window.lesson.banner.title.text() == "Box blur"
     assert view.panels[1].operator == "* 1/9 \u00d7"
     np.testing.assert_allclose(view.panel_widgets[1][0].array(), np.ones((3, 3)), atol=1e-5)
     qtbot.keyClick(window, Qt.Key.Key_PageUp)
     wait_until_shown(qtbot, window)
-    assert view.title.text().startswith("2 / 9")
+    assert window.lesson.banner.number.text() == "2 / 9"
     window.lesson.stop()
     assert not view.isVisible() and not window.presentation.action.isChecked()
 
@@ -149,3 +153,14 @@ def test_an_edit_in_the_normal_window_shows_in_the_presentation(qtbot, window):
     view = window.presentation.view
     assert view.panel_widgets[0][0].array()[1, 1] == 1
     assert view.key_grids()[0].array()[0, 0] == 1  # the identity kernel's first output is pixel (1, 1)
+
+
+def test_full_screen_fills_the_screen_and_gives_the_window_back(qtbot, window):
+    window.resize(900, 600)
+    before = window.geometry()
+    window.full_screen_action.trigger()
+    assert window.isFullScreen() and window.full_screen_action.isChecked()
+    assert window.geometry().size() == window.screen().geometry().size()
+    window.full_screen_action.trigger()
+    assert not window.isFullScreen() and not window.full_screen_action.isChecked()
+    assert window.geometry().size() == before.size()

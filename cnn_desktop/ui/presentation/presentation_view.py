@@ -57,6 +57,7 @@ class PresentationView(QWidget):
     def set_headline(self, title: str, caption: str) -> None:
         self.title.setText(title)
         self.caption.setText(caption)
+        self.title.setVisible(bool(title))
         self.caption.setVisible(bool(caption))
         self._relayout()
 
@@ -166,7 +167,7 @@ class PresentationView(QWidget):
         self.caption.setFont(pixel_font(caption_px))
         inner = width - 2 * SIDE_MARGIN
         top = SIDE_MARGIN // 2
-        title_height = self.title.heightForWidth(inner) if self.title.text() else 0
+        title_height = self.title.heightForWidth(inner) if self.title.isVisibleTo(self) else 0
         self.title.setGeometry(SIDE_MARGIN, top, inner, title_height)
         top += title_height
         if self.caption.isVisibleTo(self):
