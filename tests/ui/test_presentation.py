@@ -164,3 +164,13 @@ def test_full_screen_fills_the_screen_and_gives_the_window_back(qtbot, window):
     window.full_screen_action.trigger()
     assert not window.isFullScreen() and not window.full_screen_action.isChecked()
     assert window.geometry().size() == before.size()
+
+
+def test_the_pooling_scene_tints_the_16_input_pixels_behind_the_selected_1(qtbot, window):
+    window.start_builtin_lesson()
+    window.lesson.go_to(5)  # max pooling: the pooled 1 at (0, 0) is selected
+    wait_until_shown(qtbot, window)
+    view = window.presentation.view
+    qtbot.waitUntil(lambda: view.panel_widgets[0][0].highlight() is not None)
+    assert int(view.panel_widgets[0][0].highlight().sum()) == 16
+    assert [(r.top, r.left, r.bottom, r.right) for r in view.key_grids()[0].overlays()] == [(0, 0, 0, 0)]

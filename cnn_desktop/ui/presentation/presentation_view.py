@@ -17,7 +17,7 @@ from ...compute import ForwardResult
 from ...state.presentation import Box, PanelSpec, fit_panels, kernel_factor, panels_for
 from ..colours import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
 from ..document import SessionDocument
-from ..editors.grid_view import NumberGridView
+from ..editors.grid_view import GridRect, NumberGridView
 from ..fonts import pixel_font
 from .probability_bars import ProbabilityBarsView
 
@@ -25,6 +25,7 @@ NUMBER_SCALE = 1.75
 """Zoom of the cell numbers over the grid's default: as large as their cells allow."""
 
 SIDE_MARGIN = 16
+SELECTED_COLOUR = "#ffb000"  # amber, as the receptive field everywhere else in the app
 
 
 def headline_pixels(height: int) -> tuple[int, int]:
@@ -151,6 +152,27 @@ class PresentationView(QWidget):
             for grid, values in zip(widgets, maps, strict=False):
                 grid.set_colormap(colormap)
                 grid.set_array(values, levels)
+            if panel.kind == "map":
+                self._show_field(panel, widgets, result)
+
+    @staticmethod
+    def _show_field(panel: PanelSpec, grids: list[QWidget], result: ForwardResult) -> None:
+        """The selected unit outlined, and the input cells it was computed from tinted (its receptive field)."""
+        field = result.field
+        for channel, grid in enumerate(grids):
+            mask, overlays = None, []
+            if field is not None and panel.stage is not None:
+                unit = field.selection
+                if panel.stage == unit.stage and channel == unit.channel:
+                    overlays = [GridRect(unit.y, unit.x, unit.y, unit.x, SELECTED_COLOUR, 5.0)]
+                elif panel.stage < unit.stage and panel.stage in field.field:
+                    stage_mask = field.field[panel.stage]
+                    mask = stage_mask[min(channel, len(stage_mask) - 1)]
+                    box = field.boxes.get(panel.stage)
+                    if box is not None:
+                        overlays = [GridRect(*box, SELECTED_COLOUR, 4.0)]
+            grid.set_highlight(mask)
+            grid.set_overlays(overlays)
 
     def _panel_maps(self, panel: PanelSpec, result: ForwardResult) -> np.ndarray:
         """(grids, H, W) values of a map or kernel panel; kernels divided by the scene's factor."""
@@ -178,7 +200,7 @@ class PresentationView(QWidget):
         if not self.panels:
             return
         label_font = pixel_font(caption_px)
-        operator_font = pixel_font(title_px, bold=True)
+        operator_font = pixel_font(title_px * 1.25, bold=True)
         label_metrics = QFontMetrics(label_font)
         label_height = label_metrics.height() + 4
         label_widths = [label_metrics.horizontalAdvance(p.label) + 8 for p in self.panels]
