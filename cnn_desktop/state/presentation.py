@@ -297,9 +297,11 @@ def _row_splits(count: int) -> list[tuple[tuple[int, ...], ...]]:
 
 
 def _column_choices(panels: list[PanelSpec]) -> list[tuple[int, ...]]:
+    """Grid columns to try per panel: one row, one column, or 2 to 4 rows of grids."""
     choices: list[tuple[int, ...]] = [()]
     for panel in panels:
-        options = range(1, panel.grids + 1) if panel.kind != "probabilities" else range(1, 2)
+        count = panel.grids if panel.kind != "probabilities" else 1
+        options = sorted({1, count, *(math.ceil(count / rows) for rows in range(2, 5))})
         choices = [(*choice, option) for choice in choices for option in options]
     return choices
 

@@ -95,3 +95,24 @@ def test_a_second_row_is_taken_only_when_it_gives_larger_cells():
     assert len(tall.rows) == 2
     one_row = fit_panels(scene_panels(6)[:1], 700, 1000, label_height=30, operator_widths=[0])
     assert one_row.rows == ((0,),)
+
+
+def test_a_later_conv_layer_and_many_channels_fit_quickly():
+    import time
+
+    from cnn_desktop.engine import MNIST_SPEC, Network
+
+    network = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0)
+    panels = panels_for(network, {"kernel_layer": 3})
+    assert panels[0].stage == 3 and panels[1].grids == 16 and panels[-1].kind == "probabilities"
+    wide = Network.from_spec(
+        [{"type": "conv", "out_channels": 16, "kernel": 3}, {"type": "relu"}, {"type": "maxpool", "size": 2}],
+        (1, 12, 12),
+        seed=0,
+    )
+    panels = panels_for(wide)
+    assert [p.grids for p in panels] == [1, 16, 16, 16]
+    start = time.perf_counter()
+    fitting = fit_panels(panels, 1024, 700, label_height=30, operator_widths=[0, 40, 40, 120])
+    assert time.perf_counter() - start < 1.0
+    assert fitting.unit > 0
