@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from cnn_desktop.lesson import builtin_scenes, scene_results
-from cnn_desktop.state.presentation import Box, fit_panels, number_units, panels_for
+from cnn_desktop.state.presentation import number_units, panels_for
+from cnn_desktop.state.presentation_fit import Box, fit_panels
 
 SCENES = builtin_scenes()
 SCREENS = [(1024, 700), (1280, 650), (1920, 1000)]

@@ -174,3 +174,11 @@ def test_the_pooling_scene_tints_the_16_input_pixels_behind_the_selected_1(qtbot
     qtbot.waitUntil(lambda: view.panel_widgets[0][0].highlight() is not None)
     assert int(view.panel_widgets[0][0].highlight().sum()) == 16
     assert [(r.top, r.left, r.bottom, r.right) for r in view.key_grids()[0].overlays()] == [(0, 0, 0, 0)]
+
+
+def test_closing_in_the_presentation_saves_the_docks_as_they_were(qtbot, window, tmp_path):
+    shown = {key for key, dock in window.docks.items() if dock.isVisible()}
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    window.close()
+    assert {key for key, dock in window.docks.items() if not dock.isHidden()} == shown
+    assert not window.presentation.action.isChecked()

@@ -14,7 +14,8 @@ from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ...compute import ForwardResult
-from ...state.presentation import Box, PanelSpec, fit_panels, kernel_factor, panels_for
+from ...state.presentation import PanelSpec, kernel_factor, panels_for
+from ...state.presentation_fit import Box, fit_panels
 from ..colours import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
 from ..document import SessionDocument
 from ..editors.grid_view import GridRect, NumberGridView
