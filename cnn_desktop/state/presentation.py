@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..engine import Network
-from ..number_text import format_value, parse_number
+from ..number_text import format_value
+from .kernel_factors import parse_factor
 
 __all__ = ["PanelSpec", "kernel_factor", "number_units", "panels_for"]
 
@@ -69,10 +70,9 @@ class PanelSpec:
 def kernel_factor(text: str) -> float:
     """The scene's kernel factor (``"1/9"``) as a number; 1 for anything unusable."""
     try:
-        value = parse_number(str(text))
+        return parse_factor(str(text))
     except ValueError:
         return 1.0
-    return value if math.isfinite(value) and value != 0 else 1.0
 
 
 def panels_for(
