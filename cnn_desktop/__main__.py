@@ -18,6 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cnn-desktop {__version__}")
     parser.add_argument("--lesson", action="store_true", help="open the built-in lesson, scene by scene")
+    parser.add_argument(
+        "--full-screen", action="store_true", help="fill the screen (F11 toggles), also without a window manager"
+    )
     parser.add_argument("session", nargs="?", help="a saved session (.cnnd) to open")
     return parser
 
@@ -35,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .ui.app import run_window
 
-    return run_window(lesson=args.lesson, session_path=args.session)
+    return run_window(lesson=args.lesson, session_path=args.session, full_screen=args.full_screen)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def offer_restore(window, store: AutosaveStore) -> None:
     window.apply_session(session, options, "Restore autosaved session")
 
 
-def run_window(lesson: bool = False, session_path: str | None = None) -> int:
+def run_window(lesson: bool = False, session_path: str | None = None, full_screen: bool = False) -> int:
     """Show the main window and run the event loop until it closes."""
     app = create_application()
     from .document import SessionDocument
@@ -49,6 +49,8 @@ def run_window(lesson: bool = False, session_path: str | None = None) -> int:
     store = AutosaveStore()
     window = MainWindow(SessionDocument(Session()), autosave=store)
     window.show()
+    if full_screen:
+        window.full_screen_action.trigger()
     window.show_first_digit()
     offer_restore(window, store)
     if session_path:

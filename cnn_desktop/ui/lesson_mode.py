@@ -100,6 +100,7 @@ class LessonController(QObject):
     """Moves a window through a deck of scenes; catches the clicker's keys while active."""
 
     scene_changed = Signal(int)
+    active_changed = Signal(bool)  # a lesson started (True) or ended (False)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -123,14 +124,18 @@ class LessonController(QObject):
         self.scenes = scenes
         self.banner.show()
         QApplication.instance().installEventFilter(self)
+        self.active_changed.emit(True)
         self.go_to(index)
 
     def stop(self) -> None:
         """Leave lesson mode; what is on screen stays, to be edited freely."""
+        was_active = self.active
         if self.scenes:
             QApplication.instance().removeEventFilter(self)
         self.scenes, self.index = [], -1
         self.banner.hide()
+        if was_active:
+            self.active_changed.emit(False)
 
     def go_to(self, index: int) -> None:
         if not self.scenes:

@@ -28,6 +28,7 @@ from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
 from .editors.pixel_editor import PixelEditor
+from .full_screen import set_full_screen
 from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
 from .maps.probabilities import ProbabilityView
@@ -316,10 +317,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.lesson.start(builtin_scenes(self.digits))
 
     def toggle_full_screen(self) -> None:
-        if self.isFullScreen():
-            self.showNormal()
-        else:
-            self.showFullScreen()
+        set_full_screen(self, not self.isFullScreen())
         self.full_screen_action.setChecked(self.isFullScreen())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)

@@ -58,6 +58,7 @@ class SnapshotRequest:
     deck: Path | None = None
     size: tuple[int, int] = DEFAULT_SIZE
     scale: float = 1.0
+    presentation: bool = False
 
 
 # ----------------------------------------------------------------------------------------------- command line
@@ -74,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render the main window to a PNG without a display: a lesson scene or a saved session, "
         "once its feature maps are drawn. Your own settings are neither read nor changed.",
         epilog="examples: cnn-desktop snapshot --out main.png;  "
-        "cnn-desktop snapshot --scene 6 --out pooling.png --size 1920x1080 --scale 2",
+        "cnn-desktop snapshot --scene 6 --out pooling.png --size 1920x1080 --scale 2;  "
+        "cnn-desktop snapshot --scene 3 --presentation --size 1024x768 --out blur.png",
     )
     show = parser.add_argument_group("what to show (default: the first test digit, as the app opens)")
     show.add_argument("--session", metavar="FILE", type=Path, help="a saved session (.cnnd) to show")
@@ -83,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument(
         "--lesson-deck", metavar="FILE", type=Path, help="a lesson deck (.cnndeck) to take --scene from (default: 1)"
+    )
+    show.add_argument(
+        "--presentation",
+        action="store_true",
+        help="the presentation layout (as a lesson shows it on a projector) instead of the editing panels",
     )
     parser.add_argument("--out", metavar="FILE.png", type=Path, required=True, help="the PNG to write")
     parser.add_argument(
@@ -132,6 +139,7 @@ def parse_request(argv: list[str]) -> SnapshotRequest:
         deck=args.lesson_deck,
         size=parse_size(args.size),
         scale=float(args.scale),
+        presentation=args.presentation,
     )
 
 
@@ -248,6 +256,7 @@ def take_snapshot(request: SnapshotRequest, folder: str) -> tuple[int, int]:
                 raise SnapshotError(f"{request.session.name}: cannot be shown: {error}")
         elif request.scene is not None:
             window.lesson.start(scenes, request.scene - 1)
+        window.presentation.set_shown(request.presentation)
         _wait_until_drawn(window)
         width, height = window.width(), window.height()
         if (width, height) != request.size:
@@ -276,7 +285,8 @@ def _wait_until_drawn(window) -> None:
     while True:
         latest = document.latest
         if latest is not None and latest.version == document.session.version:
-            if window.maps.shown_version == latest.version:
+            shown = window.presentation.view if window.presentation.is_shown() else window.maps
+            if shown.shown_version == latest.version:
                 break
         if failures:
             raise SnapshotError(f"the network cannot be computed: {failures[-1]}")

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from .colours import DIVERGING
 from .export_menu import build_export_menu
+from .presentation.switch import PresentationSwitch
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -145,6 +146,8 @@ def build_menus(window: MainWindow) -> None:
     window.full_screen_action.setShortcuts([QKeySequence("F11"), QKeySequence("F5")])
     window.full_screen_action.setCheckable(True)
     view_menu.addAction(window.full_screen_action)
+    window.presentation = PresentationSwitch(window)
+    view_menu.addAction(window.presentation.action)
 
     lesson_menu = menus.addMenu("&Lesson")
     lesson_menu.addAction(
