@@ -74,11 +74,31 @@ def taps(size: int, stride: int, dilation: int, out_hw: tuple[int, int]) -> Iter
             )
 
 
-def patches(x: np.ndarray, kernel: int, stride: int, dilation: int, out_hw: tuple[int, int]) -> np.ndarray:
-    """All receptive patches of ``x`` (C, H, W, N) as a view (C, k, k, Ho, Wo, N): im2col before the copy."""
+def grouped_positions(
+    x: np.ndarray, stride: int, pool: int, pool_stride: int, pooled_hw: tuple[int, int]
+) -> np.ndarray:
+    """The conv output positions of ``x`` (C, H, W, N), grouped by pooling window, as a view (C, P, P, Ho, Wo, N).
+
+    Element ``[c, di, dj, y, x, n]`` is conv position ``(pool_stride*y + di, pool_stride*x + dj)``,
+    a pixel ``stride`` times as far into ``x``. Ordering a convolution's columns this way makes each
+    tap of every pooling window one contiguous slab, and never computes positions a pool drops.
+    ``pool=1`` is the plain row-by-row order.
+    """
     sc, sh, sw, sn = x.strides
-    shape = (x.shape[0], kernel, kernel, *out_hw, x.shape[3])
-    strides = (sc, sh * dilation, sw * dilation, sh * stride, sw * stride, sn)
+    shape = (x.shape[0], pool, pool, *pooled_hw, x.shape[3])
+    strides = (sc, sh * stride, sw * stride, sh * stride * pool_stride, sw * stride * pool_stride, sn)
+    return np.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+def patches(x: np.ndarray, kernel: int, dilation: int, positions: tuple) -> np.ndarray:
+    """im2col before the copy: for each kernel tap (i, j), ``grouped_positions(...)`` of ``x`` shifted by it.
+
+    A read-only view (C, k, k, P, P, Ho, Wo, N); ``positions`` are ``grouped_positions``' last four arguments.
+    """
+    grouped = grouped_positions(x, *positions)
+    sc, sh, sw, sn = x.strides
+    shape = (grouped.shape[0], kernel, kernel, *grouped.shape[1:])
+    strides = (sc, sh * dilation, sw * dilation, *grouped.strides[1:])
     return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
 
 

@@ -30,12 +30,13 @@ class Stage:
 
 
 class ConvStage(Stage):
-    """A convolution, optionally followed by ReLU and then max pooling, fused where exact.
+    """A convolution, optionally followed by ReLU and then a max pool whose windows do not overlap.
 
-    With a max pool after it, the pool runs first on the conv output without its bias, then the
-    bias and the ReLU run on the 4x smaller pooled map: adding a constant and ReLU are monotone, and
-    float rounding of ``v + b`` is monotone in ``v``, so ``max(relu(v + b)) == relu(max(v) + b)``
-    bit for bit.
+    With such a pool, the conv output's columns are grouped by pooling window (see
+    :func:`~.batch_last.grouped_positions`), the pool runs first on the conv output without its
+    bias, then the bias and the ReLU run on the 4x smaller pooled map: adding a constant and ReLU
+    are monotone, and float rounding of ``v + b`` is monotone in ``v``, so
+    ``max(relu(v + b)) == relu(max(v) + b)`` bit for bit.
     """
 
     def __init__(self, index: int, conv: Conv2D, relu: bool, pool: MaxPool2D | None, in_shape: Shape, n: int) -> None:
@@ -43,87 +44,84 @@ class ConvStage(Stage):
         c, h, w = in_shape
         p = conv.padding
         self.inner = (slice(None), slice(p.top, p.top + h), slice(p.left, p.left + w))
-        padded = (p.top, p.bottom, p.left, p.right) != (0, 0, 0, 0)
+        self.padded = (p.top, p.bottom, p.left, p.right) != (0, 0, 0, 0)
         hp, wp = h + p.top + p.bottom, w + p.left + p.right
         k, s, d = conv.kernel, conv.stride, conv.dilation
-        self.out_hw = output_size(hp, k, s, 0, d), output_size(wp, k, s, 0, d)
-        oc = conv.out_channels
+        conv_hw = output_size(hp, k, s, 0, d), output_size(wp, k, s, 0, d)
+        size, step = (pool.size, pool.stride) if pool is not None else (1, 1)
+        out_hw = output_size(conv_hw[0], size, step), output_size(conv_hw[1], size, step)
+        self.positions = (s, size, step, out_hw)
         self.xp = np.zeros((c, hp, wp, n), np.float32)  # borders stay zero: only the inside is written
-        self.padded = padded
-        self.cols = np.empty((c * k * k, self.out_hw[0] * self.out_hw[1] * n), np.float32)
-        self.z = np.empty((oc, *self.out_hw, n), np.float32)
-        self.dz = np.zeros_like(self.z)  # rows a pool drops stay zero for good
-        self.dcols = np.empty_like(self.cols)
-        if pool is not None:
-            pooled_hw = (
-                output_size(self.out_hw[0], pool.size, pool.stride),
-                output_size(self.out_hw[1], pool.size, pool.stride),
-            )
-            self.out = np.empty((oc, *pooled_hw, n), np.float32)
-            self.scratch = (np.empty(self.out.shape, bool), np.empty(self.out.shape, bool))
-            self.pooled = np.empty_like(self.out)
-        else:
-            self.out = self.z
-        self.mask = np.empty(self.out.shape, bool)
-        self.dpost = np.empty_like(self.out)
+        self.cols = np.empty((c * k * k, size * size * out_hw[0] * out_hw[1] * n), np.float32)
+        oc = conv.out_channels
+        self.z = np.empty((oc, size * size, out_hw[0] * out_hw[1] * n), np.float32)  # one slab per pool tap
+        self.dz = np.empty_like(self.z)
+        self.pooled = self.z[:, 0] if size == 1 else np.empty_like(self.z[:, 0])  # before the bias
+        self.out = np.empty((oc, *out_hw, n), np.float32)
+        self.grouped_shape = (c, k, k, size, size, *out_hw, n)
+        self.hit = np.empty(self.out.shape, bool)
+        self.dpost, self.dpost_left = np.empty_like(self.out), np.empty_like(self.out)
+        # the gradient of the conv output in row order, up to the last row and column a pool reads
+        self.rows_shape = (oc, step * (out_hw[0] - 1) + size, step * (out_hw[1] - 1) + size, n)
+        self.dz_rows = self.dcols = self.dxp = None  # made on first use: a first layer never needs them
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         conv = self.conv
         weight, bias = conv.params["weight"], conv.params["bias"]
-        xp = self.xp
+        xp = x
         if self.padded:
+            xp = self.xp
             np.copyto(xp[self.inner], x)
-        else:
-            xp = x
-        k = conv.kernel
-        np.copyto(
-            self.cols.reshape(-1, k, k, *self.out_hw, x.shape[3]),
-            bl.patches(xp, k, conv.stride, conv.dilation, self.out_hw),
-        )
-        bl.matmul_blocked(weight.reshape(conv.out_channels, -1), self.cols, self.z.reshape(conv.out_channels, -1))
-        if self.pool is not None:
-            bl.max_pool(self.z, self.pooled, self.pool.size, self.pool.stride)
-            np.add(self.pooled, bias[:, None, None, None], out=self.out)
-        else:
-            self.out += bias[:, None, None, None]
+        k, oc = conv.kernel, conv.out_channels
+        np.copyto(self.cols.reshape(self.grouped_shape), bl.patches(xp, k, conv.dilation, self.positions))
+        np.matmul(weight.reshape(oc, -1), self.cols, out=self.z.reshape(oc, -1))
+        if self.z.shape[1] > 1:
+            np.copyto(self.pooled, self.z[:, 0])
+            for tap in range(1, self.z.shape[1]):  # max pool: the maximum of contiguous slabs
+                np.maximum(self.pooled, self.z[:, tap], out=self.pooled)
+        out = np.add(self.pooled, bias[:, None], out=self.out.reshape(oc, -1))
         if self.relu:
-            np.maximum(self.out, np.float32(0), out=self.out)
+            np.maximum(out, np.float32(0), out=out)
         return self.out
 
     def backward(self, dout: np.ndarray, need_dx: bool) -> tuple[np.ndarray | None, Grads]:
         conv = self.conv
         oc = conv.out_channels
-        dpost = dout
+        hit = self.hit.reshape(oc, -1)
+        dpost = dout.reshape(oc, -1)
         if self.relu:  # the output is positive exactly where the ReLU passed its input through
-            np.greater(self.out, 0, out=self.mask)
-            dpost = np.multiply(dout, self.mask, out=self.dpost)
-        bias_grad = dpost.reshape(oc, -1).sum(axis=1)
-        if self.pool is not None:
-            dz = bl.max_pool_backward(
-                dpost, self.z, self.pooled, self.dz, self.pool.size, self.pool.stride, self.scratch
-            )
-        else:
-            dz = dpost
-        dz_mat = np.ascontiguousarray(dz).reshape(oc, -1)
+            np.greater(self.out.reshape(oc, -1), 0, out=hit)
+            dpost = np.multiply(dpost, hit, out=self.dpost.reshape(oc, -1))
+        bias_grad = dpost.sum(axis=1)
+        if self.z.shape[1] == 1:
+            np.copyto(self.dz[:, 0], dpost)
+        else:  # each window's gradient goes to its first maximum in row-major order, as argmax's
+            left = self.dpost_left.reshape(oc, -1)  # what no earlier tap took: all of it, or exactly 0
+            for tap in range(self.z.shape[1]):
+                np.equal(self.z[:, tap], self.pooled, out=hit)
+                np.multiply(dpost if tap == 0 else left, hit, out=self.dz[:, tap])
+                if tap + 1 < self.z.shape[1]:
+                    np.subtract(dpost if tap == 0 else left, self.dz[:, tap], out=left)
+        dz = self.dz.reshape(oc, -1)
         weight = conv.params["weight"]
-        grads = {"weight": bl.matmul_nt_blocked(dz_mat, self.cols).reshape(weight.shape), "bias": bias_grad}
+        grads = {"weight": bl.matmul_nt_blocked(dz, self.cols).reshape(weight.shape), "bias": bias_grad}
         if not need_dx:
             return None, grads
-        bl.matmul_blocked(weight.reshape(oc, -1).T, dz_mat, self.dcols)
-        k, s, d = conv.kernel, conv.stride, conv.dilation
-        dcols = self.dcols.reshape(-1, k, k, *self.out_hw, self.xp.shape[3])
-        dxp = self.xp_grad()
-        for index, tap in enumerate(bl.taps(k, s, d, self.out_hw)):  # col2im: k*k shifted adds of long rows
-            dxp[tap] += dcols[:, index // k, index % k]
-        return dxp[self.inner], grads
-
-    def xp_grad(self) -> np.ndarray:
-        """The zeroed gradient buffer of the padded input, made on first use (a first layer never needs it)."""
-        if not hasattr(self, "dxp"):
+        if self.dxp is None:
+            self.dz_rows = np.zeros(self.rows_shape, np.float32)  # positions a pool skips stay zero
+            self.dcols = np.empty((self.cols.shape[0], self.dz_rows[0].size), np.float32)
             self.dxp = np.zeros_like(self.xp)
-        else:
-            self.dxp.fill(0)
-        return self.dxp
+        # back to row order, so that col2im below adds long contiguous rows
+        size, step, out_hw = self.positions[1:]
+        grouped_z = bl.grouped_positions(self.dz_rows, 1, size, step, out_hw)
+        np.copyto(grouped_z, self.dz.reshape(grouped_z.shape))
+        np.matmul(weight.reshape(oc, -1).T, self.dz_rows.reshape(oc, -1), out=self.dcols)
+        k, d = conv.kernel, conv.dilation
+        dcols = self.dcols.reshape(-1, k, k, *self.dz_rows.shape[1:])
+        self.dxp.fill(0)
+        for index, tap in enumerate(bl.taps(k, conv.stride, d, self.dz_rows.shape[1:3])):  # col2im: k*k adds
+            self.dxp[tap] += dcols[:, index // k, index % k]
+        return self.dxp[self.inner], grads
 
 
 class ReLUStage(Stage):
@@ -242,6 +240,8 @@ def build_stages(layers: list[Layer], input_shape: Shape, shapes: list[Shape], n
             relu = index + 1 < len(layers) and layers[index + 1].kind == "relu"
             index += 1 + relu
             pool = layers[index] if index < len(layers) and isinstance(layers[index], MaxPool2D) else None
+            if pool is not None and pool.stride < pool.size:  # overlapping windows: a stage of their own
+                pool = None
             index += pool is not None
             stages.append(ConvStage(start, layer, relu, pool, in_shape, n))
             continue
