@@ -74,7 +74,7 @@ class ConvStage(Stage):
             np.copyto(xp[self.inner], x)
         k, oc = conv.kernel, conv.out_channels
         np.copyto(self.cols.reshape(self.grouped_shape), bl.patches(xp, k, conv.dilation, self.positions))
-        np.matmul(weight.reshape(oc, -1), self.cols, out=self.z.reshape(oc, -1))
+        bl.matmul_blocked(weight.reshape(oc, -1), self.cols, self.z.reshape(oc, -1))
         if self.z.shape[1] > 1:
             np.copyto(self.pooled, self.z[:, 0])
             for tap in range(1, self.z.shape[1]):  # max pool: the maximum of contiguous slabs
@@ -92,7 +92,7 @@ class ConvStage(Stage):
         if self.relu:  # the output is positive exactly where the ReLU passed its input through
             np.greater(self.out.reshape(oc, -1), 0, out=hit)
             dpost = np.multiply(dpost, hit, out=self.dpost.reshape(oc, -1))
-        bias_grad = dpost.sum(axis=1)
+        bias_grad = bl.row_sums(dpost)
         if self.z.shape[1] == 1:
             np.copyto(self.dz[:, 0], dpost)
         else:  # each window's gradient goes to its first maximum in row-major order, as argmax's
@@ -115,7 +115,7 @@ class ConvStage(Stage):
         size, step, out_hw = self.positions[1:]
         grouped_z = bl.grouped_positions(self.dz_rows, 1, size, step, out_hw)
         np.copyto(grouped_z, self.dz.reshape(grouped_z.shape))
-        np.matmul(weight.reshape(oc, -1).T, self.dz_rows.reshape(oc, -1), out=self.dcols)
+        bl.matmul_blocked(weight.reshape(oc, -1).T, self.dz_rows.reshape(oc, -1), self.dcols)
         k, d = conv.kernel, conv.dilation
         dcols = self.dcols.reshape(-1, k, k, *self.dz_rows.shape[1:])
         self.dxp.fill(0)
@@ -222,7 +222,7 @@ class DenseStage(Stage):
 
     def backward(self, dout: np.ndarray, need_dx: bool) -> tuple[np.ndarray | None, Grads]:
         weight = self.dense.params["weight"]
-        grads = {"weight": dout @ self.x.T, "bias": dout.sum(axis=1)}
+        grads = {"weight": dout @ self.x.T, "bias": bl.row_sums(dout)}
         if not need_dx:
             return None, grads
         return np.matmul(weight.T, dout, out=self.dx), grads
