@@ -7,8 +7,10 @@ whose maps stay in the processor's cache; their gradients are summed.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -19,6 +21,9 @@ from .stages import Stage, build_stages
 
 SUB_BATCH = 64
 """Images per sub-batch: small enough that a step's maps fit in the cache."""
+
+WORKERS = min(2, os.cpu_count() or 1)
+"""Threads that share a batch's sub-batches (read at each call, so it can be changed)."""
 
 KEPT_PLANS = 4
 """Batch sizes whose buffers are kept (a training run uses two: the batch and the epoch's remainder)."""
@@ -57,12 +62,19 @@ class Plan:
 
 
 class FastPath:
-    """Plans of one network, one per sub-batch size, used by one thread at a time."""
+    """Plans of one network, one per sub-batch size and worker, used by one call at a time.
+
+    A batch of several sub-batches is shared between :data:`WORKERS` threads, each with its own
+    plans: NumPy lets go of the interpreter lock inside every large operation, so they run on
+    separate cores. Each sub-batch's gradients are kept apart and summed in sub-batch order, so the
+    result does not depend on which thread finished first.
+    """
 
     def __init__(self, layers: list[Layer], input_shape: Shape, shapes: list[Shape]) -> None:
         self.layers, self.input_shape, self.shapes = layers, input_shape, shapes
-        self.plans: OrderedDict[int, Plan] = OrderedDict()
+        self.plans: OrderedDict[tuple[int, int], Plan] = OrderedDict()
         self.lock = threading.Lock()
+        self.workers: ThreadPoolExecutor | None = None
 
     def supports(self, x: np.ndarray) -> bool:
         """Float32 parameters and a non-empty batch: what the stages are written for."""
@@ -70,37 +82,56 @@ class FastPath:
             array.dtype == np.float32 for layer in self.layers for array in layer.params.values()
         )
 
-    def plan(self, n: int) -> Plan:
-        plan = self.plans.get(n)
+    def plan(self, n: int, worker: int = 0) -> Plan:
+        plan = self.plans.get((n, worker))
         if plan is None:
-            plan = self.plans[n] = Plan(self.layers, self.input_shape, self.shapes, n)
-            while len(self.plans) > KEPT_PLANS:
+            plan = self.plans[n, worker] = Plan(self.layers, self.input_shape, self.shapes, n)
+            while len(self.plans) > KEPT_PLANS * WORKERS:
                 self.plans.popitem(last=False)
         return plan
+
+    def _each_part(self, x: np.ndarray, work) -> list:
+        """``work(plan, start, part)`` for every sub-batch of ``x``, in order, shared between the workers."""
+        starts = range(0, x.shape[0], SUB_BATCH)
+        if len(starts) == 1 or WORKERS == 1:
+            return [
+                work(self.plan(len(part)), start, part) for start, part in ((s, x[s : s + SUB_BATCH]) for s in starts)
+            ]
+        if self.workers is None:
+            self.workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="engine")
+
+        def run(worker: int) -> list:
+            mine = starts[worker::WORKERS]
+            return [work(self.plan(len(x[s : s + SUB_BATCH]), worker), s, x[s : s + SUB_BATCH]) for s in mine]
+
+        done = [future.result() for future in [self.workers.submit(run, w) for w in range(WORKERS)]]
+        return [done[i % WORKERS][i // WORKERS] for i in range(len(starts))]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """A new (N, features) array of the network's outputs for ``x`` (N, C, H, W) float32."""
         with self.lock:
-            parts = [bl.from_batch_last(self.plan(len(part)).forward(part, False)) for part in _split(x)]
+            parts = self._each_part(x, lambda plan, start, part: bl.from_batch_last(plan.forward(part, False)))
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def forward_backward(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
         """Mean loss, new gradient arrays for every parameter, and new logits (N, classes)."""
         total = x.shape[0]
-        grads: dict[str, np.ndarray] = {}
-        loss_sum, logits = 0.0, []
+
+        def step(plan: Plan, start: int, part: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+            logits = bl.from_batch_last(plan.forward(part, True))
+            loss, dlogits = softmax_cross_entropy(logits, labels[start : start + len(part)])
+            if len(part) != total:  # each part's gradient is of its own mean: weigh it by its share
+                dlogits *= np.float32(len(part) / total)
+            grads: dict[str, np.ndarray] = {}
+            plan.backward(dlogits, grads)
+            return loss * len(part), grads, logits
+
         with self.lock:
-            for start, part in zip(range(0, total, SUB_BATCH), _split(x), strict=True):
-                plan = self.plan(len(part))
-                part_logits = bl.from_batch_last(plan.forward(part, True))
-                loss, dlogits = softmax_cross_entropy(part_logits, labels[start : start + len(part)])
-                if len(part) != total:  # each part's gradient is of its own mean: weigh it by its share
-                    dlogits *= np.float32(len(part) / total)
-                loss_sum += loss * len(part)
-                plan.backward(dlogits, grads)
-                logits.append(part_logits)
-        return loss_sum / total, grads, logits[0] if len(logits) == 1 else np.concatenate(logits)
-
-
-def _split(x: np.ndarray) -> list[np.ndarray]:
-    return [x[start : start + SUB_BATCH] for start in range(0, x.shape[0], SUB_BATCH)]
+            parts = self._each_part(x, step)
+        grads = parts[0][1]
+        for _, part_grads, _ in parts[1:]:
+            for name, grad in part_grads.items():
+                grads[name] += grad
+        logits = [part[2] for part in parts]
+        loss = sum(part[0] for part in parts) / total
+        return loss, grads, logits[0] if len(logits) == 1 else np.concatenate(logits)
