@@ -74,7 +74,13 @@ class FastPath:
         self.layers, self.input_shape, self.shapes = layers, input_shape, shapes
         self.plans: OrderedDict[tuple[int, int], Plan] = OrderedDict()
         self.lock = threading.Lock()
-        self.workers: ThreadPoolExecutor | None = None
+
+    def __getstate__(self) -> dict:
+        """Copies (``copy.deepcopy`` of a session, a network) start without buffers or a lock."""
+        return {"layers": self.layers, "input_shape": self.input_shape, "shapes": self.shapes}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
 
     def supports(self, x: np.ndarray) -> bool:
         """Float32 parameters and a non-empty batch: what the stages are written for."""
@@ -92,20 +98,16 @@ class FastPath:
 
     def _each_part(self, x: np.ndarray, work) -> list:
         """``work(plan, start, part)`` for every sub-batch of ``x``, in order, shared between the workers."""
-        starts = range(0, x.shape[0], SUB_BATCH)
-        if len(starts) == 1 or WORKERS == 1:
-            return [
-                work(self.plan(len(part)), start, part) for start, part in ((s, x[s : s + SUB_BATCH]) for s in starts)
-            ]
-        if self.workers is None:
-            self.workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="engine")
+        parts = [(start, x[start : start + SUB_BATCH]) for start in range(0, x.shape[0], SUB_BATCH)]
+        workers = WORKERS if len(parts) > 1 else 1
 
         def run(worker: int) -> list:
-            mine = starts[worker::WORKERS]
-            return [work(self.plan(len(x[s : s + SUB_BATCH]), worker), s, x[s : s + SUB_BATCH]) for s in mine]
+            return [work(self.plan(len(part), worker), start, part) for start, part in parts[worker::workers]]
 
-        done = [future.result() for future in [self.workers.submit(run, w) for w in range(WORKERS)]]
-        return [done[i % WORKERS][i // WORKERS] for i in range(len(starts))]
+        if workers == 1:
+            return run(0)
+        done = [future.result() for future in [_thread_pool(workers).submit(run, w) for w in range(workers)]]
+        return [done[i % workers][i // workers] for i in range(len(parts))]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """A new (N, features) array of the network's outputs for ``x`` (N, C, H, W) float32."""
@@ -135,3 +137,17 @@ class FastPath:
         logits = [part[2] for part in parts]
         loss = sum(part[0] for part in parts) / total
         return loss, grads, logits[0] if len(logits) == 1 else np.concatenate(logits)
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+
+
+def _thread_pool(size: int) -> ThreadPoolExecutor:
+    """Threads all networks share; their tasks never wait for one another, so sharing is safe."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size < size:
+            _pool, _pool_size = ThreadPoolExecutor(size, thread_name_prefix="engine"), size
+        return _pool
