@@ -18,7 +18,7 @@ CHUNK = 640
 
 def to_batch_last(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Copy ``x`` (N, ...) into ``out`` (..., N)."""
-    np.copyto(out, np.moveaxis(x, 0, -1))
+    np.copyto(out, x.transpose(*range(1, x.ndim), 0))
     return out
 
 

@@ -80,7 +80,7 @@ class Network:
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The last layer's output for a batch ``x`` (N, C, H, W) float32; a new array."""
         out = self.check_input(x)
-        if out.shape[0] > 1 and self.fast.supports(out):
+        if self.fast.supports(out):
             return self.fast.forward(out).reshape(out.shape[0], *self.output_shape)
         for layer in self.layers:
             out, _ = layer.forward(out)

@@ -64,6 +64,11 @@ class ConvStage(Stage):
         # the gradient of the conv output in row order, up to the last row and column a pool reads
         self.rows_shape = (oc, step * (out_hw[0] - 1) + size, step * (out_hw[1] - 1) + size, n)
         self.dz_rows = self.dcols = self.dxp = None  # made on first use: a first layer never needs them
+        self.source: np.ndarray | None = (
+            None  # the array ``patches`` views: built once, as strided views are slow to make
+        )
+        self.cols_grouped = self.cols.reshape(self.grouped_shape)
+        self.out_rows = self.out.reshape(oc, -1)
 
     def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
         conv = self.conv
@@ -72,14 +77,14 @@ class ConvStage(Stage):
         if self.padded:
             xp = self.xp
             np.copyto(xp[self.inner], x)
-        k, oc = conv.kernel, conv.out_channels
-        np.copyto(self.cols.reshape(self.grouped_shape), bl.patches(xp, k, conv.dilation, self.positions))
+        oc = conv.out_channels
+        if xp is not self.source:
+            self.source, self.patches = xp, bl.patches(xp, conv.kernel, conv.dilation, self.positions)
+        np.copyto(self.cols_grouped, self.patches)
         bl.matmul_blocked(weight.reshape(oc, -1), self.cols, self.z.reshape(oc, -1))
-        if self.z.shape[1] > 1:
-            np.copyto(self.pooled, self.z[:, 0])
-            for tap in range(1, self.z.shape[1]):  # max pool: the maximum of contiguous slabs
-                np.maximum(self.pooled, self.z[:, tap], out=self.pooled)
-        out = np.add(self.pooled, bias[:, None], out=self.out.reshape(oc, -1))
+        if self.z.shape[1] > 1:  # max pool: the maximum of contiguous slabs
+            np.maximum.reduce(self.z, axis=1, out=self.pooled)
+        out = np.add(self.pooled, bias[:, None], out=self.out_rows)
         if self.relu:
             np.maximum(out, np.float32(0), out=out)
         return self.out
@@ -111,10 +116,9 @@ class ConvStage(Stage):
             self.dz_rows = np.zeros(self.rows_shape, np.float32)  # positions a pool skips stay zero
             self.dcols = np.empty((self.cols.shape[0], self.dz_rows[0].size), np.float32)
             self.dxp = np.zeros_like(self.xp)
-        # back to row order, so that col2im below adds long contiguous rows
-        size, step, out_hw = self.positions[1:]
-        grouped_z = bl.grouped_positions(self.dz_rows, 1, size, step, out_hw)
-        np.copyto(grouped_z, self.dz.reshape(grouped_z.shape))
+            size, step, out_hw = self.positions[1:]
+            self.dz_grouped = bl.grouped_positions(self.dz_rows, 1, size, step, out_hw)
+        np.copyto(self.dz_grouped, self.dz.reshape(self.dz_grouped.shape))  # back to row order: col2im adds long rows
         bl.matmul_blocked(weight.reshape(oc, -1).T, self.dz_rows.reshape(oc, -1), self.dcols)
         k, d = conv.kernel, conv.dilation
         dcols = self.dcols.reshape(-1, k, k, *self.dz_rows.shape[1:])
