@@ -17,7 +17,8 @@ Figures, for MNIST_SPEC (1x28x28 -> 10 classes):
 
 Each implementation runs in its own process: what ran earlier in a process (which buffers the
 allocator kept, which pages are mapped) changes the speed of what runs next, so same-process
-comparisons are biased. The processes take turns in short bursts, in a shuffled order each round,
+comparisons are biased. The processes take turns in short bursts, in a shuffled order each round
+and with a pause between bursts,
 so that load from other programs falls on all of them alike; each figure is the median over the
 rounds, shown with the spread of the bursts (lowest and highest) and the machine's load average
 (other work on the machine) before and after. The implementations:
@@ -26,7 +27,9 @@ rounds, shown with the spread of the bursts (lowest and highest) and the machine
 * ``engine-1-thread``: the same, with its sub-batches on one thread only;
 * ``layer-by-layer``: the engine's reference passes, each layer's own forward/backward pair;
 * ``pytorch``: PyTorch on the CPU with all cores, our weights copied in (outputs and gradients are
-  checked against ours first).
+  checked against ours first);
+* ``pytorch-1-thread``: the same on one thread. On a machine that other programs keep busy,
+  PyTorch's threads wait for each other at every parallel step and lose far more than NumPy does.
 """
 
 from __future__ import annotations
@@ -57,7 +60,11 @@ FIGURES = {  # name: (what, batch size, calls per burst)
     "forward64": ("forward, batch of 64 (ms)", 64, 60),
     "forward1": ("forward, one image (us)", 1, 500),
 }
-IMPLEMENTATIONS = ("engine", "engine-1-thread", "layer-by-layer", "pytorch")
+PAUSE = 0.3
+"""Seconds between bursts: after a burst, OpenBLAS's and OpenMP's threads spin for a while before
+they sleep, and would take the cores from whichever implementation runs next."""
+IMPLEMENTATIONS = ("engine", "engine-1-thread", "layer-by-layer", "pytorch", "pytorch-1-thread")
+TORCHES = ("pytorch", "pytorch-1-thread")
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,13 +95,13 @@ def engine_runners(impl: str) -> dict[str, Callable[[], None]]:
     return _runners(train, forward)
 
 
-def torch_runners() -> dict[str, Callable[[], None]]:
+def torch_runners(threads: int) -> dict[str, Callable[[], None]]:
     import torch
     import torch.nn.functional as F
 
     from tests.engine.torch_twin import build_torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads)
     model = build_torch(Network.from_spec(MNIST_SPEC, seed=0))
     opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
 
@@ -145,7 +152,7 @@ def engine_epoch() -> float:
     return time.perf_counter() - start
 
 
-def torch_epoch() -> float:
+def torch_epoch(threads: int) -> float:
     """Seconds of the same loop in PyTorch: same shuffling, shifts, schedule, step and test pass."""
     import torch
     import torch.nn.functional as F
@@ -153,7 +160,7 @@ def torch_epoch() -> float:
     from cnn_desktop.training import TrainConfig, scheduled_lr, shift_images
     from tests.engine.torch_twin import build_torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads)
     images, labels, test_images, test_labels = epoch_images()
     config = TrainConfig(epochs=1)
     model = build_torch(Network.from_spec(MNIST_SPEC, seed=0))
@@ -187,7 +194,8 @@ def torch_epoch() -> float:
 
 def serve(impl: str) -> None:
     """Worker loop: read one JSON command per line, answer with the seconds per call."""
-    runners = torch_runners() if impl == "pytorch" else engine_runners(impl)
+    threads = 1 if impl.endswith("1-thread") else os.cpu_count() or 1
+    runners = torch_runners(threads) if impl in TORCHES else engine_runners(impl)
     for run in runners.values():  # warm up: buffers, caches, thread pools
         for _ in range(5):
             run()
@@ -195,7 +203,7 @@ def serve(impl: str) -> None:
     for line in sys.stdin:
         command = json.loads(line)
         if command["figure"] == "epoch":
-            seconds = torch_epoch() if impl == "pytorch" else engine_epoch()
+            seconds = torch_epoch(threads) if impl in TORCHES else engine_epoch()
             print(json.dumps({"seconds": seconds}), flush=True)
             continue
         run, calls = runners[command["figure"]], command["calls"]
@@ -275,9 +283,9 @@ def report(figure: str, samples: dict[str, list[float]]) -> None:
     medians = {impl: statistics.median(value(s) for s in times) for impl, times in samples.items()}
     for impl, times in samples.items():
         line = f"  {impl:16}{medians[impl]:>12,.{0 if per_image else 3}f}  [{spread([value(s) for s in times])}]"
-        if "pytorch" in medians and impl != "pytorch":
-            ratio = medians[impl] / medians["pytorch"]
-            line += f"  {ratio:.2f}x PyTorch's {'throughput' if per_image else 'time'}"
+        ratios = [f"{medians[impl] / medians[torch]:.2f}x {torch}" for torch in TORCHES if torch in medians]
+        if ratios and impl not in TORCHES:
+            line += f"  {'throughput' if per_image else 'time'}: " + ", ".join(ratios)
         print(line)
 
 
@@ -300,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (2 if args.quick else 15)
     impls = list(IMPLEMENTATIONS)
     if args.no_torch:
-        impls.remove("pytorch")
+        impls = [impl for impl in impls if impl not in TORCHES]
     else:
         try:
             import torch
@@ -308,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PyTorch {torch.__version__}, CPU, float32, torch.set_num_threads({os.cpu_count()})")
             print("check: " + check_agreement())
         except ImportError:
-            impls.remove("pytorch")
+            impls = [impl for impl in impls if impl not in TORCHES]
             print("PyTorch not importable: measuring our engine only")
     print(f"network: {Network.from_spec(MNIST_SPEC)!r}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", end="")
@@ -323,13 +331,15 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(rounds):
             for figure, (_, _, calls) in FIGURES.items():
                 for impl in rng.permutation(impls):
+                    time.sleep(PAUSE)
                     samples[figure][impl].append(workers[impl].time(figure, 2 if args.quick else calls))
             highest_load = max(highest_load, os.getloadavg()[0])
         if args.epoch:
-            epoch_impls = [impl for impl in impls if impl in ("engine", "pytorch")]
+            epoch_impls = [impl for impl in impls if impl in ("engine", *TORCHES)]
             samples["epoch"] = {impl: [] for impl in epoch_impls}
             for _ in range(1 if args.quick else 3):
                 for impl in rng.permutation(epoch_impls):
+                    time.sleep(PAUSE)
                     samples["epoch"][impl].append(workers[impl].time("epoch"))
                 highest_load = max(highest_load, os.getloadavg()[0])
     finally:
