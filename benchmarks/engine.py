@@ -298,7 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke test, not a measurement")
     parser.add_argument("--rounds", type=int, default=0, help="rounds of bursts (default 15, 2 with --quick)")
-    parser.add_argument("--epoch", action="store_true", help="also time one epoch of 60,000 digits, 3 times each")
+    parser.add_argument("--epoch", action="store_true", help="also time one epoch of 60,000 digits per implementation")
+    parser.add_argument(
+        "--epoch-rounds", type=int, default=3, help="epochs per implementation with --epoch (default 3)"
+    )
     parser.add_argument("--no-torch", action="store_true", help="measure our engine only")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -337,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.epoch:
             epoch_impls = [impl for impl in impls if impl in ("engine", *TORCHES)]
             samples["epoch"] = {impl: [] for impl in epoch_impls}
-            for _ in range(1 if args.quick else 3):
+            for _ in range(1 if args.quick else args.epoch_rounds):
                 for impl in rng.permutation(epoch_impls):
                     time.sleep(PAUSE)
                     samples["epoch"][impl].append(workers[impl].time("epoch"))
