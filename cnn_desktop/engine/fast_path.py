@@ -38,11 +38,11 @@ class Plan:
         first = next((i for i, stage in enumerate(self.stages) if stage.layer_index is not None), len(self.stages))
         self.needs_dx = [i > first for i in range(len(self.stages))]  # nothing before the first weights
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """The last stage's output (F, N) for ``x`` (N, C, H, W); a buffer of this plan."""
         out = bl.to_batch_last(x, self.input)
         for stage in self.stages:
-            out = stage.forward(out, train)
+            out = stage.forward(out)
         self.out_shape = out.shape
         return out
 
@@ -112,7 +112,7 @@ class FastPath:
     def forward(self, x: np.ndarray) -> np.ndarray:
         """A new (N, features) array of the network's outputs for ``x`` (N, C, H, W) float32."""
         with self.lock:
-            parts = self._each_part(x, lambda plan, start, part: bl.from_batch_last(plan.forward(part, False)))
+            parts = self._each_part(x, lambda plan, start, part: bl.from_batch_last(plan.forward(part)))
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def forward_backward(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
@@ -120,7 +120,7 @@ class FastPath:
         total = x.shape[0]
 
         def step(plan: Plan, start: int, part: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
-            logits = bl.from_batch_last(plan.forward(part, True))
+            logits = bl.from_batch_last(plan.forward(part))
             loss, dlogits = softmax_cross_entropy(logits, labels[start : start + len(part)])
             if len(part) != total:  # each part's gradient is of its own mean: weigh it by its share
                 dlogits *= np.float32(len(part) / total)

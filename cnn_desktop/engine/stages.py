@@ -1,7 +1,7 @@
 """The fast path's stages: one or more layers run on batch-last maps with buffers made once.
 
 A stage is built for one batch size and owns every array it writes, so a training step allocates
-nothing large (each fresh large array costs page faults). ``forward(x, train)`` returns the stage's
+nothing large (each fresh large array costs page faults). ``forward(x)`` returns the stage's
 output buffer; ``backward(dout, need_dx)`` returns the input gradient (or None) and the parameter
 gradients, keyed like the layer's params. A stage's buffers are overwritten by its next call, so
 only the fast path itself ever sees them.
@@ -22,7 +22,7 @@ class Stage:
 
     layer_index: int | None = None
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def backward(self, dout: np.ndarray, need_dx: bool) -> tuple[np.ndarray | None, Grads]:
@@ -64,13 +64,12 @@ class ConvStage(Stage):
         # the gradient of the conv output in row order, up to the last row and column a pool reads
         self.rows_shape = (oc, step * (out_hw[0] - 1) + size, step * (out_hw[1] - 1) + size, n)
         self.dz_rows = self.dcols = self.dxp = None  # made on first use: a first layer never needs them
-        self.source: np.ndarray | None = (
-            None  # the array ``patches`` views: built once, as strided views are slow to make
-        )
+        # the array that ``self.patches`` views: strided views are slow to make, so each is made once
+        self.source: np.ndarray | None = None
         self.cols_grouped = self.cols.reshape(self.grouped_shape)
         self.out_rows = self.out.reshape(oc, -1)
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         conv = self.conv
         weight, bias = conv.params["weight"], conv.params["bias"]
         xp = x
@@ -134,7 +133,7 @@ class ReLUStage(Stage):
         self.mask = np.empty(self.out.shape, bool)
         self.dx = np.empty_like(self.out)
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, np.float32(0), out=self.out)
 
     def backward(self, dout: np.ndarray, need_dx: bool) -> tuple[np.ndarray | None, Grads]:
@@ -152,7 +151,7 @@ class MaxPoolStage(Stage):
         self.scratch = (np.empty(self.out.shape, bool), np.empty(self.out.shape, bool))
         self.dx = np.zeros((*in_shape, n), np.float32)
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x  # the previous stage's buffer, untouched until the next forward
         return bl.max_pool(x, self.out, self.pool.size, self.pool.stride)
 
@@ -170,7 +169,7 @@ class AvgPoolStage(Stage):
         self.dx = np.zeros((*in_shape, n), np.float32)
         self.share = np.empty_like(self.out)
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         p = self.pool
         for index, tap in enumerate(bl.taps(p.size, p.stride, 1, self.out.shape[1:3])):
             if index == 0:
@@ -202,7 +201,7 @@ class FlattenStage(Stage):
     def __init__(self, in_shape: Shape, n: int) -> None:
         self.in_shape = (*in_shape, n)
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x.reshape(-1, x.shape[-1])
 
     def backward(self, dout: np.ndarray, need_dx: bool) -> tuple[np.ndarray | None, Grads]:
@@ -218,7 +217,7 @@ class DenseStage(Stage):
         self.out = np.empty((dense.out_features, n), np.float32)
         self.dx = np.empty((dense.in_features, n), np.float32)
 
-    def forward(self, x: np.ndarray, train: bool) -> np.ndarray:
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
         np.matmul(self.dense.params["weight"], x, out=self.out)
         self.out += self.dense.params["bias"][:, None]
