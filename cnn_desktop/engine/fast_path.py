@@ -2,7 +2,8 @@
 
 Gives the same loss, gradients and outputs as the layer-by-layer passes up to float32 rounding
 (the order of some sums differs). Large batches run as sub-batches of :data:`SUB_BATCH` images,
-whose maps stay in the processor's cache; their gradients are summed.
+whose maps stay in the processor's cache, shared between threads; their gradients are summed.
+The maps the app shows come from ``Network.activations``, which never takes this path.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ WORKERS = min(2, os.cpu_count() or 1)
 """Threads that share a batch's sub-batches (read at each call, so it can be changed)."""
 
 KEPT_PLANS = 4
-"""Batch sizes whose buffers are kept (a training run uses two: the batch and the epoch's remainder)."""
+"""Batch sizes whose buffers are kept per worker: a training run needs the batch, the epoch's
+remainder and the test pass's sub-batches; older ones are dropped first."""
 
 
 class Plan:
