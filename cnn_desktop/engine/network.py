@@ -23,6 +23,7 @@ from ..untrusted import (
     shown,
 )
 from . import receptive
+from .fast_path import FastPath
 from .layers import Conv2D, Dense, Shape
 from .losses import softmax, softmax_cross_entropy
 from .spec import LayerSpec, build_layers, layer_label, layer_name
@@ -57,6 +58,7 @@ class Network:
         self.params: dict[str, np.ndarray] = {
             f"{i}.{name}": array for i, layer in enumerate(self.layers) for name, array in layer.params.items()
         }
+        self.fast = FastPath(self.layers, self.input_shape, self.shapes)
 
     @classmethod
     def from_spec(cls, spec: Sequence[LayerSpec], input_shape: Shape = (1, 28, 28), seed: int = 0) -> Network:
@@ -101,8 +103,10 @@ class Network:
         return x
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """The last layer's output for a batch ``x`` (N, C, H, W) float32."""
+        """The last layer's output for a batch ``x`` (N, C, H, W) float32; a new array."""
         out = self.check_input(x)
+        if self.fast.supports(out):
+            return self.fast.forward(out).reshape(out.shape[0], *self.output_shape)
         for layer in self.layers:
             out, _ = layer.forward(out)
         return out
@@ -126,7 +130,20 @@ class Network:
         return loss, grads
 
     def forward_backward(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
-        """Loss, parameter gradients and the logits (N, classes) of one training step.
+        """Loss, parameter gradients and the logits (N, classes) of one training step, all new arrays.
+
+        Runs on the fast path (fused, batch-last, buffers kept between steps) when it applies, else
+        layer by layer; both give the same figures up to float32 rounding.
+        """
+        x = self.check_input(x)
+        if self.fast.supports(x):
+            return self.fast.forward_backward(x, np.asarray(labels, dtype=np.int64))
+        return self.layer_by_layer_forward_backward(x, labels)
+
+    def layer_by_layer_forward_backward(
+        self, x: np.ndarray, labels: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+        """:meth:`forward_backward` through each layer's own forward/backward pair: the reference.
 
         The input's own gradient is never needed here, so a first conv layer skips it.
         """
