@@ -50,6 +50,7 @@ from .session import Session, check_image, network_fit_problem
 from .state.digit_ref import DigitRef, DigitRefError
 from .state.training_history import TrainingHistory, TrainingHistoryError
 from .state.view_options import ViewOptions as ViewOptionsModel
+from .state.view_options import ViewOptionsError
 from .untrusted import (
     MAX_MESSAGE_CHARS,
     ByteBudget,
@@ -90,11 +91,6 @@ _DECK_MEMBER = re.compile(r"^(\d{4})\.cnnd$")
 _NOT_ZIP = "(not a zip archive, or a damaged or truncated one)"
 
 ViewOptions = dict[str, Any]
-
-MAX_VIEW_INDEX = 1_000_000
-_NUMBER_OPTIONS = {"zoom": (0.01, 100.0)}
-_INDEX_OPTIONS = ("kernel_layer", "player_layer", "player_channel", "player_position")
-_TEXT_OPTIONS = ("palette", "scaling", "kernel_factor", "caption")
 
 
 class SessionFileError(ValueError):
@@ -207,18 +203,11 @@ def check_view_options(options: Any, name: str = "cannot save") -> ViewOptions:
 
 
 def _check_known_options(options: ViewOptions, name: str) -> None:
-    """Type and range of the options the window applies, so applying them can never fail midway."""
-    for key, value in options.items():
-        where = f"view option {printable(key, 30)!r}"
-        if key in _NUMBER_OPTIONS:
-            low, high = _NUMBER_OPTIONS[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise SessionFileError(message(name, f"{where} must be a number from {low} to {high}"))
-        elif key in _INDEX_OPTIONS:
-            if value is not None and not (_is_int(value) and 0 <= value <= MAX_VIEW_INDEX):
-                raise SessionFileError(message(name, f"{where} must be empty or a whole number from 0"))
-        elif key in _TEXT_OPTIONS and not (isinstance(value, str) and len(value) <= MAX_CAPTION_CHARS):
-            raise SessionFileError(message(name, f"{where} must be text"))
+    """The options the window applies, checked by the one view-options model before anything changes."""
+    try:
+        ViewOptionsModel.from_json(options)
+    except ViewOptionsError as exc:
+        raise SessionFileError(message(name, str(exc))) from None
 
 
 # ----------------------------------------------------------------------------------------------- writing

@@ -291,9 +291,9 @@ def test_view_options_for_fills_in_and_repairs() -> None:
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"scaling": 3}, "scaling must be one of"),
-        ({"zoom": "big"}, "zoom must be a positive number"),
-        ({"kernel_factor": "1/0"}, "kernel factor"),
+        ({"scaling": 3}, "'scaling' must be one of"),
+        ({"zoom": "big"}, "'zoom' must be a number from 0.01 to 100"),
+        ({"kernel_factor": "1/0"}, "kernel_factor"),
         ({"player_layer": -1}, "player_layer"),
         ({"player_channel": True}, "player_channel"),
     ],

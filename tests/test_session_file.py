@@ -37,7 +37,7 @@ SMALL_SPEC = [
 
 VIEW_OPTIONS = {
     "colormap": "viridis",
-    "scaling": "symmetric",
+    "scaling": "global",
     "zoom": 2.5,
     "player": {"position": 17, "playing": False, "speed": 0.1},
     "pinned": [1, 2, [3, "x"]],

@@ -9,13 +9,14 @@ old scene still opens. Qt-free: the window reads its views into one and applies 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from ..engine import Network
-from ..number_text import parse_number, scale_text
+from ..number_text import scale_text
+from ..untrusted import shown
+from .kernel_factors import parse_factor
 
 SCALING_MODES: tuple[str, ...] = ("layer", "channel", "global")
 """How the feature maps are coloured: one scale per layer, per channel, or one for all layers."""
@@ -25,6 +26,9 @@ WINDOWED_LAYERS = ("conv", "maxpool", "avgpool")
 
 
 OPTIONAL_KEYS = ("palette", "zoom")
+ZOOM_RANGE = (0.01, 100.0)
+MAX_INDEX = 1_000_000  # far above any layer, channel or cell count the app allows
+MAX_TEXT = 200
 """Options whose None (keep what the window shows) is saved by leaving them out."""
 
 
@@ -92,22 +96,33 @@ class ViewOptions:
         return {**extra, **kept}
 
     def check(self) -> None:
-        """Raise :class:`ViewOptionsError` unless every field holds a value of its kind."""
-        if self.palette is not None and not isinstance(self.palette, str):
-            raise ViewOptionsError(f"the palette must be a name, not {self.palette!r}")
+        """Raise :class:`ViewOptionsError` unless every field holds a value of its kind and range.
+
+        Checked before anything is applied, so applying options can never fail midway (a session
+        from a file may hold anything). Messages name the option and show the value shortened.
+        """
+        if self.palette is not None and not (isinstance(self.palette, str) and len(self.palette) <= MAX_TEXT):
+            raise ViewOptionsError(f"view option 'palette' must be a name, not {shown(self.palette, 40)}")
         if self.scaling not in SCALING_MODES:
-            raise ViewOptionsError(f"the scaling must be one of {', '.join(SCALING_MODES)}, not {self.scaling!r}")
-        if self.zoom is not None and not (_is_number(self.zoom) and math.isfinite(self.zoom) and self.zoom > 0):
-            raise ViewOptionsError(f"the zoom must be a positive number, not {self.zoom!r}")
+            modes = ", ".join(SCALING_MODES)
+            raise ViewOptionsError(f"view option 'scaling' must be one of {modes}, not {shown(self.scaling, 40)}")
+        low, high = ZOOM_RANGE
+        if self.zoom is not None and not (_is_number(self.zoom) and low <= self.zoom <= high):
+            raise ViewOptionsError(
+                f"view option 'zoom' must be a number from {low} to {high}, not {shown(self.zoom, 40)}"
+            )
         for name in ("kernel_layer", "kernel_output", "kernel_input", "player_layer", "player_position"):
             value = getattr(self, name)
-            if value is not None and not (_is_int(value) and value >= 0):
-                raise ViewOptionsError(f"{name} must be a layer, channel or cell index or null, not {value!r}")
-        if not (_is_int(self.player_channel) and self.player_channel >= 0):
-            raise ViewOptionsError(f"player_channel must be a channel index, not {self.player_channel!r}")
-        factor = kernel_factor_value(self.kernel_factor)
-        if factor is None:
-            raise ViewOptionsError(f"the kernel factor must be a number other than 0, not {self.kernel_factor!r}")
+            if value is not None and not (_is_int(value) and 0 <= value <= MAX_INDEX):
+                raise ViewOptionsError(f"view option {name!r} must be an index from 0 or null, not {shown(value, 40)}")
+        if not (_is_int(self.player_channel) and 0 <= self.player_channel <= MAX_INDEX):
+            raise ViewOptionsError(
+                f"view option 'player_channel' must be a channel index, not {shown(self.player_channel, 40)}"
+            )
+        if kernel_factor_value(self.kernel_factor) is None:
+            raise ViewOptionsError(
+                f"view option 'kernel_factor' must be a number other than 0, not {shown(self.kernel_factor, 40)}"
+            )
 
     def fitted(self, network: Network, *, kernel_layer_given: bool = True) -> ViewOptions:
         """These options with every layer, channel and cell naming one of ``network``; others get defaults.
@@ -140,13 +155,12 @@ class ViewOptions:
 
 def kernel_factor_value(text: Any) -> float | None:
     """The number a kernel factor stands for ("1/9" gives 0.111...), or None if it is no usable factor."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
         return None
     try:
-        value = parse_number(text)
+        return parse_factor(text)
     except ValueError:
         return None
-    return value if math.isfinite(value) and value != 0 else None
 
 
 def kernel_factor_text(scale: float) -> str:

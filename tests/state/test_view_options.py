@@ -70,9 +70,9 @@ def test_fitting_drops_layers_channels_and_cells_the_network_lacks(network: Netw
         ({"zoom": True}, "zoom"),
         ({"kernel_layer": 1.5}, "kernel_layer"),
         ({"player_position": "3"}, "player_position"),
-        ({"kernel_factor": 0.5}, "kernel factor"),
-        ({"kernel_factor": "0"}, "kernel factor"),
-        ({"kernel_factor": "nan"}, "kernel factor"),
+        ({"kernel_factor": 0.5}, "kernel_factor"),
+        ({"kernel_factor": "0"}, "kernel_factor"),
+        ({"kernel_factor": "nan"}, "kernel_factor"),
     ],
 )
 def test_values_of_the_wrong_kind_raise_one_line_naming_the_option(raw, match: str) -> None:
