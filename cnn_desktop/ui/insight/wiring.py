@@ -1,0 +1,74 @@
+"""Puts the insight views into a main window: two docks and their View menu actions.
+
+Kept apart from the window's own module so the window only makes one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea
+
+from ..document import SessionDocument
+from ..editors.pixel_editor import PixelEditor
+from .gallery_panel import GalleryPanel
+from .saliency_panel import SaliencyPanel
+
+
+@dataclass
+class InsightViews:
+    """What :func:`install_insight` added, for the window (and tests) to reach."""
+
+    galleries: GalleryPanel
+    saliency: SaliencyPanel
+    gallery_dock: QDockWidget
+    saliency_dock: QDockWidget
+    gallery_action: QAction
+    saliency_action: QAction
+
+    def shutdown(self) -> None:
+        self.galleries.shutdown()
+        self.saliency.shutdown()
+
+
+def _dock(window: QMainWindow, key: str, title: str, panel) -> QDockWidget:
+    scroll = QScrollArea()
+    scroll.setWidget(panel)
+    scroll.setWidgetResizable(True)
+    dock = QDockWidget(title, window)
+    dock.setObjectName(f"dock_{key}")
+    dock.setWidget(scroll)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    return dock
+
+
+def view_menu(window: QMainWindow) -> QMenu:
+    """The window's View menu (made if it has none)."""
+    for action in window.menuBar().actions():
+        if action.menu() is not None and action.text().replace("&", "") == "View":
+            return action.menu()
+    return window.menuBar().addMenu("&View")
+
+
+def install_insight(window: QMainWindow, document: SessionDocument, pixel_editor: PixelEditor) -> InsightViews:
+    """Add the "What it learned" and "Why it decided" docks, hidden, with View menu toggles."""
+    galleries = GalleryPanel(document)
+    saliency = SaliencyPanel(document, pixel_editor.grid)
+    gallery_dock = _dock(window, "galleries", "What it learned", galleries)
+    saliency_dock = _dock(window, "saliency", "Why it decided", saliency)
+    menu = view_menu(window)
+    menu.addSeparator()
+    gallery_action = gallery_dock.toggleViewAction()
+    gallery_action.setText("What it &learned (top patches)")
+    menu.addAction(gallery_action)
+    saliency_action = QAction("&Why it decided (saliency over the image)", window)
+    saliency_action.setCheckable(True)
+    saliency_action.toggled.connect(saliency.set_shown)
+    saliency_action.toggled.connect(lambda shown: saliency_dock.setVisible(shown) if shown else None)
+    saliency.enabled_box.toggled.connect(saliency_action.setChecked)
+    menu.addAction(saliency_action)
+    menu.addAction(saliency_dock.toggleViewAction())
+    return InsightViews(galleries, saliency, gallery_dock, saliency_dock, gallery_action, saliency_action)

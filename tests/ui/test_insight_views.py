@@ -1,0 +1,96 @@
+"""The insight docks in the window: galleries from the View menu, saliency drawn over the image."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+
+from cnn_desktop.data.datasets import load_digits
+from cnn_desktop.insight import saliency
+from cnn_desktop.ui.main_window import MainWindow
+
+from .conftest import wait_for_result
+
+
+@pytest.fixture
+def window(qtbot, document, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(document, settings)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    yield win
+    win.insight.shutdown()
+
+
+def view_action(window, text: str):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    return next(action for action in menu.actions() if action.text().startswith(text))
+
+
+def test_the_galleries_are_found_in_the_background_and_a_patch_loads_its_digit(qtbot, window, document) -> None:
+    panel = window.insight.galleries
+    view_action(window, "What it &learned").trigger()
+    assert window.insight.gallery_dock.isVisible()
+    assert [panel.layer_box.itemData(i) for i in range(panel.layer_box.count())] == [1, 3, 4, 6]
+    qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+    assert not panel.compute_button.isEnabled() and panel.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: not panel.patch_buttons[0].isHidden(), timeout=20000)
+    assert sum(not button.isHidden() for button in panel.patch_buttons) == 9
+    assert panel.filter_label.pixmap() is not None and not panel.filter_label.pixmap().isNull()
+    first = panel.patch_buttons[0].text()
+    panel.channel_box.setValue(3)  # another channel: drawn from the cache, nothing recomputed
+    assert "galleries" not in panel.poller and panel.patch_buttons[0].text() != first
+
+    images, galleries = panel.current()
+    patch = galleries[1][3].patches[0]
+    qtbot.mouseClick(panel.patch_buttons[0], Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(document.session.image, images[patch.image_index])
+    assert document.session.selection == patch.unit
+    digits = load_digits("bundled")
+    np.testing.assert_array_equal(images[:10], digits.train_images[:10])
+
+
+def test_new_weights_make_the_galleries_stale_and_cancel_stops_a_search(qtbot, window, document) -> None:
+    panel = window.insight.galleries
+    panel.count_box.setValue(4)
+    panel.compute()
+    qtbot.waitUntil(lambda: not panel.patch_buttons[0].isHidden(), timeout=20000)
+    assert sum(not button.isHidden() for button in panel.patch_buttons) == 4
+    weight = document.session.network.params["0.weight"].copy()
+    document.edit_params({"0.weight": weight * 2}, "Double the first kernels")
+    wait_for_result(qtbot, document)
+    assert panel.current() is None and panel.patch_buttons[0].isHidden()
+    qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.compute_button.isEnabled(), timeout=20000)
+    assert panel.status.text() == "Cancelled." and panel.current() is None
+
+
+def test_the_saliency_overlay_follows_the_painted_image(qtbot, window, document) -> None:
+    panel = window.insight.saliency
+    view_action(window, "&Why it decided").trigger()
+    assert panel.enabled_box.isChecked() and panel.overlay.isVisible()
+    assert window.insight.saliency_dock.isVisible()
+    grid = window.pixel_editor.grid
+    for row in range(8, 20):
+        centre = grid.cell_rect(row, 14).center()
+        qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
+    result = wait_for_result(qtbot, document)
+    label = int(np.argmax(result.stages[-1]))
+    expected = saliency(result.network, result.stages[0], label).gradient.sum(axis=0)
+    qtbot.waitUntil(
+        lambda: panel.last_map is not None and np.allclose(panel.last_map, expected, atol=1e-6), timeout=5000
+    )
+    assert f"predicted class {label}" in panel.legend.text()
+    assert panel.overlay.image is not None and panel.overlay.image.width() == 28
+
+    panel.mode_box.setCurrentIndex(panel.mode_box.findData("occlusion_zero"))
+    qtbot.waitUntil(lambda: "hiding this area" in panel.legend.text(), timeout=5000)
+    assert np.all(panel.last_map[:, :5] == 0)  # squares over the blank left edge change nothing
+
+    panel.target_box.setCurrentIndex(panel.target_box.findData(-1))  # the selected unit: none yet
+    assert "Select a unit first" in panel.legend.text() and panel.overlay.image is None
+    view_action(window, "&Why it decided").trigger()
+    assert not panel.overlay.isVisible()
