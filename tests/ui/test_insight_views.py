@@ -31,10 +31,9 @@ def view_action(window, text: str):
 
 def test_the_galleries_are_found_in_the_background_and_a_patch_loads_its_digit(qtbot, window, document) -> None:
     panel = window.insight.galleries
-    view_action(window, "What it &learned").trigger()
+    view_action(window, "What it &learned").trigger()  # opening the panel starts the search
     assert window.insight.gallery_dock.isVisible()
     assert [panel.layer_box.itemData(i) for i in range(panel.layer_box.count())] == [1, 3, 4, 6]
-    qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
     assert not panel.compute_button.isEnabled() and panel.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: not panel.patch_buttons[0].isHidden(), timeout=20000)
     assert sum(not button.isHidden() for button in panel.patch_buttons) == 9

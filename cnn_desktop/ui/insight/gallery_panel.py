@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -251,7 +251,7 @@ class GalleryPanel(QWidget):
                 button.hide()
         if gallery.weights is not None:
             self.filter_caption.setText("Filter weights:")
-            self.filter_label.setPixmap(kernel_pixmap(gallery.weights, 12, self.palette_name))
+            self.filter_label.setPixmap(kernel_pixmap(gallery.weights, 16, self.palette_name))
         else:
             self.filter_caption.setText("A pooling layer has no weights: it keeps the largest value of each window.")
             self.filter_label.clear()
@@ -259,6 +259,12 @@ class GalleryPanel(QWidget):
             f"The {len(gallery.patches)} digits whose strongest response in channel {channel} is highest, "
             "each cropped to the unit's receptive field. Click one to load it."
         )
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Opening the panel starts the search, if this network has no galleries yet."""
+        super().showEvent(event)
+        if self.current() is None and self.job is None:
+            self.compute()
 
     def _patch_button(self, index: int) -> QToolButton:
         button = QToolButton()

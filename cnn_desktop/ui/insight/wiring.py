@@ -40,9 +40,19 @@ def _dock(window: QMainWindow, key: str, title: str, panel) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(f"dock_{key}")
     dock.setWidget(scroll)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    neighbours = [d for d in window.findChildren(QDockWidget) if d is not dock and window.dockWidgetArea(d) == bottom]
+    window.addDockWidget(bottom, dock)
+    if neighbours:  # a tab next to the wide bottom panels (player, training), not a sliver at the side
+        window.tabifyDockWidget(neighbours[-1], dock)
     dock.hide()
+    dock.toggleViewAction().triggered.connect(lambda shown: dock.raise_() if shown else None)
     return dock
+
+
+def _bring_up(dock: QDockWidget) -> None:
+    dock.show()
+    dock.raise_()
 
 
 def view_menu(window: QMainWindow) -> QMenu:
@@ -67,8 +77,10 @@ def install_insight(window: QMainWindow, document: SessionDocument, pixel_editor
     saliency_action = QAction("&Why it decided (saliency over the image)", window)
     saliency_action.setCheckable(True)
     saliency_action.toggled.connect(saliency.set_shown)
-    saliency_action.toggled.connect(lambda shown: saliency_dock.setVisible(shown) if shown else None)
+    saliency_action.triggered.connect(lambda shown: _bring_up(saliency_dock) if shown else None)
     saliency.enabled_box.toggled.connect(saliency_action.setChecked)
     menu.addAction(saliency_action)
-    menu.addAction(saliency_dock.toggleViewAction())
+    panel_action = saliency_dock.toggleViewAction()
+    panel_action.setText("Why it decided: &settings and legend")
+    menu.addAction(panel_action)
     return InsightViews(galleries, saliency, gallery_dock, saliency_dock, gallery_action, saliency_action)
