@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from cnn_desktop.data.datasets import load_digits
 from cnn_desktop.insight import saliency
+from cnn_desktop.ui.insight.latest_task import LatestTask
 from cnn_desktop.ui.main_window import MainWindow
 
 from .conftest import wait_for_result
@@ -93,3 +96,21 @@ def test_the_saliency_overlay_follows_the_painted_image(qtbot, window, document)
     assert "Select a unit first" in panel.legend.text() and panel.overlay.image is None
     view_action(window, "&Why it decided").trigger()
     assert not panel.overlay.isVisible()
+
+
+def test_a_request_made_while_the_worker_is_busy_replaces_the_waiting_one(qtbot) -> None:
+    gate, started, finished = threading.Event(), [], []
+
+    def work(request: int) -> int:
+        started.append(request)
+        gate.wait(5)
+        return request * 10
+
+    task = LatestTask("test-latest", work, lambda request, done: finished.append((request, done.result)))
+    for request in (1, 2, 3):
+        task.submit(request)
+    gate.set()
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=5000)
+    assert started == [1, 3] and finished == [(1, 10), (3, 30)]
+    assert not task.busy
+    task.shutdown()

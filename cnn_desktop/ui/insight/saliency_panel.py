@@ -1,8 +1,8 @@
 """The "Why it decided" panel and its overlay on the input image: saliency or occlusion, live.
 
 Every new result of the document (the user painted, changed a weight, selected a unit) becomes a
-request; one background task at a time computes the newest one, and a request that arrives while
-it runs replaces any waiting one, so painting never waits for the map and never queues up work.
+request for a :class:`~.latest_task.LatestTask`, so painting never waits for the map and never
+queues up work.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from ...insight import occlusion_map, saliency
 from ..colours import DEFAULT_DIVERGING, DIVERGING, symmetric_level
 from ..document import SessionDocument
 from ..editors.grid_view import NumberGridView
-from ..task_poller import TaskPoller
 from ..workers import BackgroundTask
+from .latest_task import LatestTask
 from .pictures import diverging_rgba
 
 MODES = {
@@ -101,10 +101,8 @@ class SaliencyPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.overlay = SaliencyOverlayView(grid)
-        self.poller = TaskPoller(self)
+        self.task = LatestTask(TASK, explain, self._finished, self)
         self.palette_name = DEFAULT_DIVERGING
-        self.pending: ExplainRequest | None = None
-        self.running: ExplainRequest | None = None
         self.last_map: np.ndarray | None = None
 
         self.enabled_box = QCheckBox("Show over the input image")
@@ -160,8 +158,7 @@ class SaliencyPanel(QWidget):
             self._say("Select a unit first (click a feature map), or choose a class.")
             return
         unit, caption = explained
-        self.pending = ExplainRequest(result.stages[0], result.network, unit, self.mode_box.currentData(), caption)
-        self._launch()
+        self.task.submit(ExplainRequest(result.stages[0], result.network, unit, self.mode_box.currentData(), caption))
 
     def _target(self, result: ForwardResult) -> tuple[Unit | int, str] | None:
         choice = self.target_box.currentData()
@@ -178,21 +175,12 @@ class SaliencyPanel(QWidget):
             return label, f"the predicted class {label}"
         return int(choice), f"class {choice}"
 
-    # ----- background work
-    def _launch(self) -> None:
-        if TASK in self.poller or self.pending is None:
-            return
-        self.running, self.pending = self.pending, None
-        request = self.running
-        self.poller.launch(TASK, lambda: explain(request), self._finished)
-
-    def _finished(self, task: BackgroundTask) -> None:
-        request, self.running = self.running, None
+    # ----- results
+    def _finished(self, request: ExplainRequest, task: BackgroundTask) -> None:
         if task.error is not None:
             self._say(f"Could not compute the map: {task.error}")
-        elif request is not None and self.enabled_box.isChecked():
+        elif self.enabled_box.isChecked():
             self._draw(request, task.result)
-        self._launch()
 
     def _draw(self, request: ExplainRequest, values: np.ndarray) -> None:
         self.last_map = values
@@ -218,5 +206,4 @@ class SaliencyPanel(QWidget):
         self.legend.setText(text)
 
     def shutdown(self) -> None:
-        self.pending = None
-        self.poller.shutdown(1.0)
+        self.task.shutdown()
