@@ -114,3 +114,24 @@ def test_a_request_made_while_the_worker_is_busy_replaces_the_waiting_one(qtbot)
     assert started == [1, 3] and finished == [(1, 10), (3, 30)]
     assert not task.busy
     task.shutdown()
+
+
+def test_two_inputs_shows_the_conv_map_moving_with_a_shifted_digit(qtbot, window, document) -> None:
+    panel = window.insight.compare
+    digit = load_digits("bundled").test_images[0]
+    document.edit_image(np.array(digit), "Load a digit")
+    wait_for_result(qtbot, document)
+    view_action(window, "&Two inputs").trigger()
+    assert window.insight.compare_dock.isVisible()
+    qtbot.waitUntil(lambda: panel.comparison is not None and panel.comparison.shift == (0, 1), timeout=5000)
+    rows = {panel.table.item(row, 0).text(): row for row in range(panel.table.rowCount())}
+    conv = rows["layer 0 (conv 3x3)"]
+    assert panel.table.item(conv, 2).text() == "0.0%"  # moved with the input, nothing else
+    assert panel.table.item(conv, 1).text() != "0.0%"
+    assert panel.table.item(rows["layer 2 (maxpool 2x2)"], 2).text() == "—"  # half a pooled pixel: not undone
+    assert "unchanged (they moved with the input): layer 0 (conv 3x3), layer 1 (relu)." in panel.summary.text()
+    assert panel.stage_box.currentData() == 1 and not panel.map_labels[2].pixmap().isNull()
+
+    panel.right_box.setValue(2)  # two pixels: a whole pixel after the first pool
+    qtbot.waitUntil(lambda: panel.comparison.shift == (0, 2), timeout=5000)
+    assert panel.table.item(rows["layer 2 (maxpool 2x2)"], 2).text() == "0.0%"

@@ -12,7 +12,8 @@ from PySide6.QtGui import QImage, QPixmap
 from ..colours import colour_index, colour_table, diverging, symmetric_level
 
 
-def _pixmap(rgba: np.ndarray, scale: int) -> QPixmap:
+def pixmap_of(rgba: np.ndarray, scale: int) -> QPixmap:
+    """``rgba`` (H, W, 4) uint8 with each value a ``scale`` x ``scale`` square of pixels."""
     rgba = np.ascontiguousarray(rgba, np.ubyte)
     h, w = rgba.shape[:2]
     image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
@@ -25,7 +26,7 @@ def grey_pixmap(values: np.ndarray, scale: int) -> QPixmap:
     """``values`` (H, W) in [0, 1] as black (0) to white (1), each value a ``scale`` x ``scale`` square."""
     grey = (np.clip(values, 0, 1) * 255).astype(np.ubyte)
     rgba = np.stack([grey, grey, grey, np.full_like(grey, 255)], axis=-1)
-    return _pixmap(rgba, scale)
+    return pixmap_of(rgba, scale)
 
 
 def diverging_rgba(values: np.ndarray, limit: float, palette: str, opaque: bool = True) -> np.ndarray:
@@ -49,4 +50,4 @@ def kernel_pixmap(weights: np.ndarray, scale: int, palette: str) -> QPixmap:
     strip = np.full((k, c * (k + 1) - 1, 4), 0, np.ubyte)
     for channel in range(c):
         strip[:, channel * (k + 1) : channel * (k + 1) + k] = diverging_rgba(weights[channel], limit, palette)
-    return _pixmap(strip, scale)
+    return pixmap_of(strip, scale)

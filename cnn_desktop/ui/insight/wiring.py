@@ -1,4 +1,4 @@
-"""Puts the insight views into a main window: two docks and their View menu actions.
+"""Puts the insight views into a main window: their docks and View menu actions.
 
 Kept apart from the window's own module so the window only makes one call.
 """
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea
 
 from ..document import SessionDocument
 from ..editors.pixel_editor import PixelEditor
+from .compare_panel import ComparePanel
 from .gallery_panel import GalleryPanel
 from .saliency_panel import SaliencyPanel
 
@@ -27,10 +28,13 @@ class InsightViews:
     saliency_dock: QDockWidget
     gallery_action: QAction
     saliency_action: QAction
+    compare: ComparePanel
+    compare_dock: QDockWidget
 
     def shutdown(self) -> None:
         self.galleries.shutdown()
         self.saliency.shutdown()
+        self.compare.shutdown()
 
 
 def _dock(window: QMainWindow, key: str, title: str, panel) -> QDockWidget:
@@ -64,7 +68,7 @@ def view_menu(window: QMainWindow) -> QMenu:
 
 
 def install_insight(window: QMainWindow, document: SessionDocument, pixel_editor: PixelEditor) -> InsightViews:
-    """Add the "What it learned" and "Why it decided" docks, hidden, with View menu toggles."""
+    """Add the "What it learned", "Why it decided" and "Two inputs" docks, hidden, with View menu toggles."""
     galleries = GalleryPanel(document)
     saliency = SaliencyPanel(document, pixel_editor.grid)
     gallery_dock = _dock(window, "galleries", "What it learned", galleries)
@@ -83,4 +87,11 @@ def install_insight(window: QMainWindow, document: SessionDocument, pixel_editor
     panel_action = saliency_dock.toggleViewAction()
     panel_action.setText("Why it decided: &settings and legend")
     menu.addAction(panel_action)
-    return InsightViews(galleries, saliency, gallery_dock, saliency_dock, gallery_action, saliency_action)
+    compare = ComparePanel(document)
+    compare_dock = _dock(window, "compare", "Two inputs", compare)
+    compare_action = compare_dock.toggleViewAction()
+    compare_action.setText("&Two inputs: the image beside a shifted copy")
+    menu.addAction(compare_action)
+    return InsightViews(
+        galleries, saliency, gallery_dock, saliency_dock, gallery_action, saliency_action, compare, compare_dock
+    )
