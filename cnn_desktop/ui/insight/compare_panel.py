@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSpinBox,
     QTableWidget,
@@ -33,7 +34,7 @@ from ..workers import BackgroundTask
 from .latest_task import LatestTask
 from .pictures import diverging_rgba, pixmap_of
 
-MAP_SIDE = 140
+MAP_SIDE = 120
 """Pixels on screen for the longer side of each of the three maps."""
 
 
@@ -81,8 +82,10 @@ class ComparePanel(QWidget):
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Layer", "Change", "After undoing the shift"])
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumWidth(360)
         self.stage_box = QComboBox()
+        self.stage_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.channel_box = QSpinBox()
         self.map_labels = [QLabel() for _ in range(3)]
         self.summary = QLabel()
@@ -104,12 +107,17 @@ class ComparePanel(QWidget):
         for column, (title, label) in enumerate(zip(("A: current", "B: moved", "B − A"), self.map_labels, strict=True)):
             maps.addWidget(QLabel(title), 0, column)
             maps.addWidget(label, 1, column)
+        pictures = QVBoxLayout()
+        pictures.addLayout(chooser)
+        pictures.addLayout(maps)
+        pictures.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.table, 1)
+        body.addLayout(pictures)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(chooser)
-        layout.addLayout(maps)
+        layout.addLayout(body, 1)
 
         self.down_box.valueChanged.connect(self.request_latest)
         self.right_box.valueChanged.connect(self.request_latest)
