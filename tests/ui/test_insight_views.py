@@ -135,3 +135,38 @@ def test_two_inputs_shows_the_conv_map_moving_with_a_shifted_digit(qtbot, window
     panel.right_box.setValue(2)  # two pixels: a whole pixel after the first pool
     qtbot.waitUntil(lambda: panel.comparison.shift == (0, 2), timeout=5000)
     assert panel.table.item(rows["layer 2 (maxpool 2x2)"], 2).text() == "0.0%"
+
+
+def lesson_action(window, text: str):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Lesson")
+    return next(action for action in menu.actions() if action.text().startswith(text))
+
+
+def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, document) -> None:
+    reveal = window.insight.reveal
+    lesson_action(window, "&Quiz").trigger()
+    assert window.lesson.active and window.lesson.scenes[-1].title == "Quiz: Shift the digit"
+    window.lesson.go_to(3)  # the horizontal edges: the conv output is hidden
+    wait_for_result(qtbot, document)
+    assert reveal.hidden("stage:1") and len(reveal.map_covers) == 1
+    cover = reveal.map_covers[0].sceneBoundingRect()
+    assert cover.contains(window.maps.image_item(1).sceneBoundingRect())
+    assert not cover.intersects(window.maps.image_item(0).sceneBoundingRect())  # the input stays visible
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    assert not reveal.hidden("stage:1") and reveal.map_covers == []
+
+    window.lesson.go_to(8)  # the MNIST scene: the probabilities are hidden
+    wait_for_result(qtbot, document)
+    assert reveal.probability_cover.isVisible() and not reveal.map_covers
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    assert not reveal.probability_cover.isVisible()
+
+    window.lesson.go_to(len(window.lesson.scenes) - 1)  # the shift quiz hides the comparison's numbers
+    assert window.insight.compare.hidden_note.isVisibleTo(window.insight.compare)
+    assert not window.insight.compare.table.isVisibleTo(window.insight.compare)
+    window.lesson.go_to(8)
+    assert reveal.probability_cover.isVisible()  # a scene shown again hides its result again
+    window.lesson.stop()
+    window.lesson.banner.close_requested.emit()
+    assert not reveal.probability_cover.isVisible()

@@ -90,6 +90,8 @@ class ComparePanel(QWidget):
         self.map_labels = [QLabel() for _ in range(3)]
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.hidden_note = QLabel("The changes are hidden: predict which layers change most, then press R.")
+        self.hidden_note.hide()
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Second input: the image moved down"))
@@ -117,6 +119,7 @@ class ComparePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
+        layout.addWidget(self.hidden_note)
         layout.addLayout(body, 1)
 
         self.down_box.valueChanged.connect(self.request_latest)
@@ -124,6 +127,12 @@ class ComparePanel(QWidget):
         self.stage_box.currentIndexChanged.connect(self._stage_chosen)
         self.channel_box.valueChanged.connect(self.draw_maps)
         document.result_ready.connect(self.request)
+
+    def set_numbers_hidden(self, hidden: bool) -> None:
+        """Hide the changes until a lesson reveals them (predict before reveal)."""
+        for widget in (self.table, self.summary, *self.map_labels):
+            widget.setVisible(not hidden)
+        self.hidden_note.setVisible(hidden)
 
     def shift(self) -> tuple[int, int]:
         return self.down_box.value(), self.right_box.value()

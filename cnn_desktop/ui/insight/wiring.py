@@ -11,10 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea
 
+from ...lesson_quiz import quiz_scenes, shift_quiz_scene, shift_scene
 from ..document import SessionDocument
 from ..editors.pixel_editor import PixelEditor
 from .compare_panel import ComparePanel
 from .gallery_panel import GalleryPanel
+from .reveal_view import RevealView
 from .saliency_panel import SaliencyPanel
 
 
@@ -30,6 +32,7 @@ class InsightViews:
     saliency_action: QAction
     compare: ComparePanel
     compare_dock: QDockWidget
+    reveal: RevealView | None = None
 
     def shutdown(self) -> None:
         self.galleries.shutdown()
@@ -59,12 +62,12 @@ def _bring_up(dock: QDockWidget) -> None:
     dock.raise_()
 
 
-def view_menu(window: QMainWindow) -> QMenu:
-    """The window's View menu (made if it has none)."""
+def named_menu(window: QMainWindow, name: str) -> QMenu:
+    """The window's menu called ``name`` (made if it has none)."""
     for action in window.menuBar().actions():
-        if action.menu() is not None and action.text().replace("&", "") == "View":
+        if action.menu() is not None and action.text().replace("&", "") == name:
             return action.menu()
-    return window.menuBar().addMenu("&View")
+    return window.menuBar().addMenu(f"&{name}")
 
 
 def install_insight(window: QMainWindow, document: SessionDocument, pixel_editor: PixelEditor) -> InsightViews:
@@ -73,7 +76,7 @@ def install_insight(window: QMainWindow, document: SessionDocument, pixel_editor
     saliency = SaliencyPanel(document, pixel_editor.grid)
     gallery_dock = _dock(window, "galleries", "What it learned", galleries)
     saliency_dock = _dock(window, "saliency", "Why it decided", saliency)
-    menu = view_menu(window)
+    menu = named_menu(window, "View")
     menu.addSeparator()
     gallery_action = gallery_dock.toggleViewAction()
     gallery_action.setText("What it &learned (top patches)")
@@ -92,6 +95,19 @@ def install_insight(window: QMainWindow, document: SessionDocument, pixel_editor
     compare_action = compare_dock.toggleViewAction()
     compare_action.setText("&Two inputs: the image beside a shifted copy")
     menu.addAction(compare_action)
-    return InsightViews(
+    views = InsightViews(
         galleries, saliency, gallery_dock, saliency_dock, gallery_action, saliency_action, compare, compare_dock
     )
+    views.reveal = RevealView(window, views)
+    lesson_menu = named_menu(window, "Lesson")
+    lesson_menu.addSeparator()
+    quiz = lesson_menu.addAction("&Quiz: predict before reveal (R reveals)")
+    quiz.triggered.connect(lambda: window.lesson.start([*quiz_scenes(), shift_quiz_scene()]))
+    shift = lesson_menu.addAction("&Shift the digit: equivariance and pooling")
+    shift.triggered.connect(lambda: _start_shift_scene(window, compare_dock))
+    return views
+
+
+def _start_shift_scene(window: QMainWindow, compare_dock: QDockWidget) -> None:
+    window.lesson.start([shift_scene()])
+    _bring_up(compare_dock)
