@@ -167,6 +167,5 @@ def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, docum
     assert not window.insight.compare.table.isVisibleTo(window.insight.compare)
     window.lesson.go_to(8)
     assert reveal.probability_cover.isVisible()  # a scene shown again hides its result again
-    window.lesson.stop()
-    window.lesson.banner.close_requested.emit()
-    assert not reveal.probability_cover.isVisible()
+    lesson_action(window, "&End the lesson").trigger()
+    assert not window.lesson.active and not reveal.probability_cover.isVisible()

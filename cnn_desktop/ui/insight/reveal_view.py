@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QPen, QShortcut
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QWidget
 
@@ -51,8 +51,13 @@ class RevealView(QObject):
         self.shortcut = QShortcut(QKeySequence(REVEAL_KEY), window, context=Qt.ShortcutContext.WindowShortcut)
         self.shortcut.activated.connect(self.reveal_next)
         window.lesson.scene_changed.connect(self.scene_shown)
-        window.lesson.banner.close_requested.connect(self.redraw)
+        window.lesson.banner.installEventFilter(self)  # the banner hides whenever the lesson ends
         window.document.result_ready.connect(self.redraw)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.window.lesson.banner and event.type() == QEvent.Type.Hide:
+            self.redraw()
+        return False
 
     def scene_shown(self, index: int) -> None:
         scenes = self.window.lesson.scenes
