@@ -142,6 +142,12 @@ def lesson_action(window, text: str):
     return next(action for action in menu.actions() if action.text().startswith(text))
 
 
+def panel_widgets(view, chosen) -> list:
+    """The widgets of the presentation layout's panels that ``chosen(panel)`` accepts."""
+    pairs = zip(view.panels, view.panel_widgets, strict=True)
+    return [widget for panel, widgets in pairs if chosen(panel) for widget in widgets]
+
+
 def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, document) -> None:
     reveal = window.insight.reveal
     lesson_action(window, "&Quiz").trigger()
@@ -149,23 +155,32 @@ def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, docum
     window.lesson.go_to(3)  # the horizontal edges: the conv output is hidden
     wait_for_result(qtbot, document)
     assert reveal.hidden("stage:1") and len(reveal.map_covers) == 1
+    assert not window.insight.compare.table.isVisibleTo(window.insight.compare)  # it would show the maps
+    presentation = window.presentation.view
+    assert window.presentation.is_shown()  # a lesson shows the presentation layout: covered there too
+    covered = panel_widgets(presentation, lambda panel: panel.stage == 1)
+    assert covered and [cover.parentWidget() for cover in reveal.presentation_covers()] == covered
     cover = reveal.map_covers[0].sceneBoundingRect()
     assert cover.contains(window.maps.image_item(1).sceneBoundingRect())
     assert not cover.intersects(window.maps.image_item(0).sceneBoundingRect())  # the input stays visible
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_R)
-    assert not reveal.hidden("stage:1") and reveal.map_covers == []
+    assert not reveal.hidden("stage:1") and reveal.map_covers == [] and reveal.presentation_covers() == []
 
     window.lesson.go_to(8)  # the MNIST scene: the probabilities are hidden
     wait_for_result(qtbot, document)
-    assert reveal.probability_cover.isVisible() and not reveal.map_covers
+    assert reveal.hidden("probabilities") and not reveal.map_covers
+    assert not reveal.probability_cover.isHidden()  # over the dock, for when the layout is switched off
+    bars = panel_widgets(presentation, lambda panel: panel.kind == "probabilities")
+    assert bars and [cover.parentWidget() for cover in reveal.presentation_covers()] == bars
+    assert reveal.presentation_covers()[0].isVisible()
     qtbot.keyClick(window, Qt.Key.Key_R)
-    assert not reveal.probability_cover.isVisible()
+    assert reveal.probability_cover.isHidden() and reveal.presentation_covers() == []
 
     window.lesson.go_to(len(window.lesson.scenes) - 1)  # the shift quiz hides the comparison's numbers
     assert window.insight.compare.hidden_note.isVisibleTo(window.insight.compare)
     assert not window.insight.compare.table.isVisibleTo(window.insight.compare)
     window.lesson.go_to(8)
-    assert reveal.probability_cover.isVisible()  # a scene shown again hides its result again
+    assert not reveal.probability_cover.isHidden()  # a scene shown again hides its result again
     lesson_action(window, "&End the lesson").trigger()
-    assert not window.lesson.active and not reveal.probability_cover.isVisible()
+    assert not window.lesson.active and reveal.probability_cover.isHidden() and reveal.presentation_covers() == []

@@ -216,8 +216,8 @@ class ComparePanel(QWidget):
             parts.append(f"Undoing the shift, these maps are unchanged (they moved with the input): {names}.")
         last = changes[-1]
         parts.append(f"The output ({net.stage_name(last.stage)}) changed by {percent(last.raw_change)}.")
-        scores_a, scores_b = comparison.stages_a[-1].reshape(-1), comparison.stages_b[-1].reshape(-1)
-        if scores_a.size > 1:
+        scores_a, scores_b = comparison.stages_a[-1], comparison.stages_b[-1]
+        if scores_a.ndim == 1 and scores_a.size > 1:  # class scores, not a map
             parts.append(f"Top class: {int(np.argmax(scores_a))} for A, {int(np.argmax(scores_b))} for B.")
         return " ".join(parts)
 

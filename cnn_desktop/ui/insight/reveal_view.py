@@ -2,7 +2,8 @@
 
 The scene's hidden results (:mod:`cnn_desktop.state.reveal`) are covered while the lesson shows
 it; R reveals the next one. Covers sit on top of the views (a dark rectangle over a stage's maps,
-a label over the probabilities), so the views themselves never learn about quizzes.
+a label over the probabilities, and over the same panels of the presentation layout), so the
+views themselves never learn about quizzes.
 """
 
 from __future__ import annotations
@@ -24,14 +25,26 @@ COVER_COLOUR = QColor(40, 44, 52)
 
 
 class CoverLabel(QLabel):
-    """An opaque label laid over a widget, following its size."""
+    """An opaque label laid over a widget, following its size; made once per widget."""
 
     def __init__(self, target: QWidget) -> None:
         super().__init__(COVER_TEXT, target)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setStyleSheet("background: rgb(40, 44, 52); color: white; font-size: 16pt;")
+        self.setStyleSheet("background: rgb(40, 44, 52); color: white;")
         self.setWordWrap(True)
+        target.installEventFilter(self)
         self.hide()
+
+    @classmethod
+    def over(cls, target: QWidget) -> CoverLabel:
+        """The cover of ``target``, made the first time it is asked for."""
+        existing = target.findChild(cls, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        return existing if existing is not None else cls(target)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
 
     def cover(self, hidden: bool) -> None:
         self.setGeometry(self.parentWidget().rect())
@@ -47,7 +60,7 @@ class RevealView(QObject):
         self.window, self.views = window, views
         self.state = RevealState()
         self.map_covers: list[QGraphicsRectItem] = []
-        self.probability_cover = CoverLabel(window.probabilities)
+        self.probability_cover = CoverLabel.over(window.probabilities)
         self.shortcut = QShortcut(QKeySequence(REVEAL_KEY), window, context=Qt.ShortcutContext.WindowShortcut)
         self.shortcut.activated.connect(self.reveal_next)
         window.lesson.scene_changed.connect(self.scene_shown)
@@ -76,12 +89,35 @@ class RevealView(QObject):
     def redraw(self) -> None:
         """Cover what is hidden now; uncover the rest (nothing is hidden outside lesson mode)."""
         self.probability_cover.cover(self.hidden("probabilities"))
-        self.views.compare.set_numbers_hidden(self.hidden("changes"))
+        # the comparison shows every stage of the scene: it gives nothing away while anything is hidden
+        self.views.compare.set_numbers_hidden(self.window.lesson.active and bool(self.state.remaining))
         if self.hidden("saliency"):
             self.views.saliency.overlay.hide()
         elif self.views.saliency.enabled_box.isChecked():
             self.views.saliency.overlay.show()
         self._cover_maps()
+        self._cover_presentation()
+
+    def _cover_presentation(self) -> None:
+        """The presentation layout (a lesson's own) draws the results again: cover its panels too."""
+        switch = getattr(self.window, "presentation", None)
+        if switch is None:
+            return
+        view = switch.view
+        for panel, widgets in zip(view.panels, view.panel_widgets, strict=False):
+            name = "probabilities" if panel.kind == "probabilities" else None
+            if panel.kind == "map" and panel.stage is not None:
+                name = stage_result(panel.stage)
+            for widget in widgets:
+                if name is not None and (self.hidden(name) or widget.findChild(CoverLabel) is not None):
+                    CoverLabel.over(widget).cover(self.hidden(name))
+
+    def presentation_covers(self) -> list[CoverLabel]:
+        """The covers now shown over the presentation layout's panels."""
+        switch = getattr(self.window, "presentation", None)
+        widgets = [] if switch is None else [w for ws in switch.view.panel_widgets for w in ws]
+        covers = [w.findChild(CoverLabel) for w in widgets]
+        return [cover for cover in covers if cover is not None and not cover.isHidden()]
 
     def _cover_maps(self) -> None:
         for item in self.map_covers:
