@@ -13,8 +13,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cnn-desktop",
         description="See a convolutional neural network work. With no command, opens the window.",
         epilog="commands: 'cnn-desktop train' trains the MNIST network in the terminal, "
-        "'cnn-desktop eval' tests a saved one, 'cnn-desktop snapshot' renders the window to a PNG "
-        "with no display (see 'cnn-desktop COMMAND --help').",
+        "'cnn-desktop eval' tests a saved one, 'cnn-desktop export-torch' writes one as a PyTorch "
+        "module, 'cnn-desktop snapshot' renders the window to a PNG with no display "
+        "(see 'cnn-desktop COMMAND --help').",
     )
     parser.add_argument("--version", action="version", version=f"cnn-desktop {__version__}")
     parser.add_argument("--lesson", action="store_true", help="open the built-in lesson, scene by scene")
@@ -27,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("train", "eval"):
+    if argv and argv[0] in ("train", "eval", "export-torch"):
         from .cli import main as cli_main
 
         return cli_main(argv)

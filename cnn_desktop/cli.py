@@ -1,9 +1,9 @@
-"""The ``train`` and ``eval`` subcommands of the ``cnn-desktop`` command line: their arguments.
+"""The ``train``, ``eval`` and ``export-torch`` subcommands of the ``cnn-desktop`` command line: their arguments.
 
 ``cnn_desktop.__main__`` plugs them into its own parser with :func:`add_train_parser` and
 :func:`add_eval_parser` (each sets ``handler`` in the parsed namespace to :func:`run_train` /
 :func:`run_eval`, which return the exit code). :func:`main` is a stand-alone entry point that knows
-only these two subcommands (used by the tests).
+only these subcommands (used by the tests).
 
 Exit codes: 0 success, 1 failure (unreadable data or model file, download failed, training
 diverged), 2 bad usage, 130 interrupted with Ctrl+C. Every error is one line on stderr,
@@ -20,7 +20,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .cli_commands import EXIT_FAILURE, EXIT_INTERRUPTED, CliError, eval_command, format_confusion, train_command
+from .cli_commands import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    CliError,
+    eval_command,
+    export_torch_command,
+    format_confusion,
+    train_command,
+)
 from .engine import OPTIMISERS
 from .terminal_progress import end_progress_line
 from .training import DEFAULT_LR, TrainConfig, default_model_path
@@ -30,11 +38,13 @@ __all__ = [
     "CliError",
     "OneLineErrorParser",
     "add_eval_parser",
+    "add_export_torch_parser",
     "add_train_parser",
     "build_parser",
     "format_confusion",
     "main",
     "run_eval",
+    "run_export_torch",
     "run_train",
 ]
 
@@ -206,13 +216,30 @@ def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     return _patch_errors(parser)
 
 
+def add_export_torch_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``export-torch`` subcommand to ``subparsers``; returns its parser."""
+    parser = subparsers.add_parser(
+        "export-torch",
+        help="write a saved model as a small PyTorch module",
+        description="Write a readable PyTorch module (.py) that rebuilds a saved model's layers and "
+        "loads its weights from the .npz file. PyTorch is needed only to run the written file.",
+    )
+    parser.add_argument("model", type=Path, metavar="MODEL.npz", help="model file written by 'train' or the app")
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="FILE.py", help="where to write the module (default MODEL.py)"
+    )
+    parser.set_defaults(handler=run_export_torch)
+    return _patch_errors(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """A parser with just the ``train`` and ``eval`` subcommands."""
+    """A parser with the ``train``, ``eval`` and ``export-torch`` subcommands."""
     parser = OneLineErrorParser(prog=PROG, description="Train and evaluate the cnn-desktop MNIST network.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     add_train_parser(subparsers)
     add_eval_parser(subparsers)
+    add_export_torch_parser(subparsers)
     return parser
 
 
@@ -250,3 +277,8 @@ def run_train(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     """The ``eval`` subcommand; returns the exit code."""
     return _guarded(eval_command, args, "interrupted (Ctrl+C)")
+
+
+def run_export_torch(args: argparse.Namespace) -> int:
+    """The ``export-torch`` subcommand; returns the exit code."""
+    return _guarded(export_torch_command, args, "interrupted (Ctrl+C)")

@@ -1,4 +1,4 @@
-"""What the ``train`` and ``eval`` commands do, once their arguments are parsed (``cli.py``).
+"""What the ``train``, ``eval`` and ``export-torch`` commands do, once their arguments are parsed (``cli.py``).
 
 Each raises :class:`CliError` for a failure the user should read as one line; the command line
 turns it into ``cnn-desktop: error: ...`` and the exit code. Normal output goes to stdout.
@@ -225,4 +225,21 @@ def eval_command(args: argparse.Namespace) -> int:
     out.write("Confusion matrix (rows: true digit, columns: predicted digit)\n")
     out.write(format_confusion(matrix) + "\n")
     out.flush()
+    return 0
+
+
+def export_torch_command(args: argparse.Namespace) -> int:
+    from .torch_export import export_torch
+
+    model = args.model.expanduser()
+    out_path = args.out if args.out is not None else model.with_suffix(".py")
+    if not model.is_file():
+        raise CliError(f"no model file at {model.absolute()}")
+    if out_path.expanduser().resolve() == model.resolve():
+        raise CliError("--out names the model file itself; choose a .py file")
+    try:
+        export_torch(model, out_path.expanduser())
+    except ModelFileError as exc:
+        raise CliError(str(exc)) from None
+    sys.stdout.write(f"Wrote {out_path} (PyTorch module; run: python {out_path.name} {model.name})\n")
     return 0

@@ -324,6 +324,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.save_settings()
         self.lesson.stop()
         self.training.shutdown()
+        self.insight.shutdown()
         self.document.shutdown()
         if self.autosave is not None:
             self.autosave.mark_clean_exit()

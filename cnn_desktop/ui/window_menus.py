@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from .colours import DIVERGING
 from .export_menu import build_export_menu
+from .insight.wiring import install_insight
 from .presentation.switch import PresentationSwitch
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ def build_menus(window: MainWindow) -> None:
 
     help_menu = menus.addMenu("&Help")
     help_menu.addAction(_action(window, "&About cnn-desktop", window._about, None, "Version and data attribution"))
+    window.insight = install_insight(window, window.document, window.pixel_editor)
 
 
 def _action(window: MainWindow, text: str, slot: Callable, shortcut, tip: str) -> QAction:

@@ -1,0 +1,1 @@
+"""Views of what the network learned (galleries) and why it decided (saliency, occlusion)."""
