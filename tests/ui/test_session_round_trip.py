@@ -17,7 +17,7 @@ from cnn_desktop.ui.main_window import MainWindow
 
 from .conftest import wait_for_result
 
-MNIST = SCENE_TITLES.index("Handwritten digits")
+MNIST = SCENE_TITLES.index("After training")
 
 
 @pytest.fixture

@@ -167,7 +167,7 @@ def test_reset_weights_is_one_undo_step(qtbot, panel, document):
     assert not np.allclose(after["3.weight"], before["3.weight"])
     fan_in = 8 * 3 * 3
     assert 0.5 < after["3.weight"].std() / np.sqrt(2 / fan_in) < 1.5  # He initialisation
-    assert document.undo_stack.undoText() == "Reset weights"
+    assert document.undo_stack.undoText() == "Reset to random weights"
     document.undo()
     np.testing.assert_array_equal(document.session.network.params["3.weight"], before["3.weight"])
 
