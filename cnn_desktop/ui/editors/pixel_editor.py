@@ -185,7 +185,7 @@ class PixelEditor(QWidget):
 
         prepare = QHBoxLayout()
         prepare.addWidget(self._tool_button("prepare", "Prepare like MNIST"))
-        prepare.addWidget(self._tool_button("prepare_after_stroke", "after each stroke"))
+        prepare.addWidget(self._tool_button("prepare_after_stroke"))
         prepare.addStretch(1)
 
         status = QGridLayout()

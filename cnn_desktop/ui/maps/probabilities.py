@@ -59,7 +59,7 @@ class ProbabilityView(QWidget):
         self.weights_notice = QLabel()
         self.weights_notice.setWordWrap(True)
         notice_font = QFont()
-        notice_font.setPixelSize(15)
+        notice_font.setPixelSize(13)
         notice_font.setBold(True)
         self.weights_notice.setFont(notice_font)
         self.weights_notice.setStyleSheet(
@@ -73,6 +73,7 @@ class ProbabilityView(QWidget):
         self.plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
         self.plot.setToolTip("Softmax probability of each class for the current image; the most likely one is orange")
         self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMinimumHeight(120)  # the bars stay readable when the notice takes two lines
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.getPlotItem().layout.setContentsMargins(4, 8, 14, 4)
