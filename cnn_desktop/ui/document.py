@@ -42,6 +42,7 @@ class SessionDocument(QObject):
     result_ready = Signal(object)  # ForwardResult of the newest state
     compute_failed = Signal(str)
     training_record_changed = Signal()  # training finished: the weights shown are now the trained ones
+    weights_lock_changed = Signal()  # training started or ended (``weights_lock``)
     training_lost = Signal(str)  # a pipeline or grid change gave trained layers new random weights: which
 
     def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
@@ -211,7 +212,9 @@ class SessionDocument(QObject):
 
     def set_weights_lock(self, reason: str | None) -> None:
         """While ``reason`` is set (training runs), weight, pipeline and grid edits are refused with it."""
-        self.weights_lock = reason
+        if reason != self.weights_lock:
+            self.weights_lock = reason
+            self.weights_lock_changed.emit()
 
     def adopt_trained_weights(self, params: dict[str, np.ndarray]) -> None:
         """New weights from the trainer: shown at once, not an undo step (training is not an edit)."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QFileDialog
 
+from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.lesson import builtin_scenes
 from cnn_desktop.session import default_session
 from cnn_desktop.ui.document import SessionDocument
 from cnn_desktop.ui.main_window import MainWindow
+from cnn_desktop.ui.maps.probabilities import TRAINING_NOTICE
 
 from .conftest import wait_for_result
 
@@ -212,3 +215,33 @@ def test_a_small_off_centre_drawing_is_read_right_once_prepared(qtbot, window, d
     window.pixel_editor.actions_by_name["prepare"].trigger()
     read = probabilities(qtbot, window)
     assert int(np.argmax(read)) == digit and read[digit] > 0.9
+
+
+# ----------------------------------------------------------------------------------------------- training and files
+def test_while_training_runs_the_notice_says_so_and_a_stopped_run_is_recorded(qtbot, window):
+    window.reset_weights_action.trigger()
+    panel = window.training
+    panel.settings_group.limit_spin.setValue(300)
+    panel.settings_group.epochs_spin.setValue(500)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "running" and panel.last_event is not None, timeout=30_000)
+    assert notice(window) == TRAINING_NOTICE
+    with qtbot.waitSignal(panel.training_finished, timeout=30_000):
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    record = window.document.session.training_record
+    assert record is not None and record.description.startswith("Trained in the app on 300 digits (stopped after ")
+    assert notice(window) == ""
+
+
+def test_loaded_weights_count_as_the_file_s_training_and_edits_show_as_changes(qtbot, window, tmp_path, monkeypatch):
+    path = tmp_path / "lecture.npz"
+    Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=5).save(path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(path), ""))
+    load = next(action for action in window.menuBar().actions()[0].menu().actions() if "Load weights" in action.text())
+    load.trigger()
+    assert window.document.session.training_record.description.startswith("Weights loaded from lecture.npz")
+    assert notice(window) == ""
+    kernel = window.document.session.network.params["0.weight"].copy()
+    kernel[0, 0, 0, 0] = 2
+    window.document.edit_params({"0.weight": kernel}, "Edit kernel")
+    assert notice(window).startswith("Changed since training: the weights of layer 0 (conv 3x3)")

@@ -23,6 +23,7 @@ BAR_COLOUR = (110, 140, 180)
 TOP_COLOUR = (230, 159, 0)  # orange: stands out for colour-blind viewers too
 TEXT_COLOUR = (238, 238, 238)
 NOTICE_COLOUR = (255, 214, 102)  # light amber on the dark canvas: a warning, not an error
+TRAINING_NOTICE = "Training is running: the weights are still being learned."
 NO_DENSE_HINT = (
     "The pipeline does not end in a dense layer: no class probabilities.\n\n"
     "Add a flatten layer and a dense layer at the end to get one score per class."
@@ -115,7 +116,12 @@ class ProbabilityView(QWidget):
         self._stack.addWidget(self.hint)
 
         document.result_ready.connect(self.show_result)
-        for changed in (document.params_changed, document.spec_changed, document.training_record_changed):
+        for changed in (
+            document.params_changed,
+            document.spec_changed,
+            document.training_record_changed,
+            document.weights_lock_changed,
+        ):
             changed.connect(self.show_weights_status)
         self.show_weights_status()
         if document.latest is not None:
@@ -123,6 +129,10 @@ class ProbabilityView(QWidget):
 
     def show_weights_status(self) -> None:
         """Say plainly when the weights are untrained or changed since training; nothing when trained."""
+        if self.document.weights_lock:  # the trainer is changing them: neither untrained nor edited
+            self.weights_notice.setText(TRAINING_NOTICE)
+            self.weights_notice.show()
+            return
         status = self.document.weights_status()
         self.weights_notice.setText(status.text)
         self.weights_notice.setVisible(status.kind in ("untrained", "changed"))
