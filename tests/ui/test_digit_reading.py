@@ -127,6 +127,19 @@ def test_a_grid_change_names_the_layers_that_lost_their_training_and_undo_brings
     assert window.document.session.image.shape == (28, 28) and notice(window) == ""
 
 
+def test_deleting_a_pool_tells_which_trained_layer_it_cost_and_is_undoable(qtbot, window):
+    pipeline = window.pipeline
+    pipeline.select_layer(2)  # layer 2 (maxpool 2x2): without it the dense layer sees larger maps
+    pipeline.tree.setFocus()
+    qtbot.keyClick(pipeline.tree, Qt.Key.Key_Delete)
+    assert len(window.document.session.network.spec) == 7
+    assert window.statusBar().currentMessage().startswith("layer 7 (dense 10) lost its training: new random weights")
+    assert notice(window).endswith("untrained weights in layer 6 (dense 10).")
+    window.undo_action.trigger()
+    assert len(window.document.session.network.spec) == 8 and notice(window) == ""
+    assert int(np.argmax(probabilities(qtbot, window))) == window.document.session.digit.label
+
+
 # ----------------------------------------------------------------------------------------------- the pen
 def test_the_soft_pen_draws_soft_edges_in_one_undo_step(qtbot, window):
     window.pixel_editor.clear()
