@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 
 from .compute import ForwardResult, forward_pass
-from .engine import MNIST_SPEC, Network, Unit
+from .engine import MNIST_SPEC, ModelFileError, Network, Unit, pretrained, pretrained_record
 from .engine.spec import LayerSpec
 from .image_presets import LECTURE_IMAGE
 from .kernel_presets import kernel_preset
 from .session import Session, check_image
 from .session_file import SessionFileError, load_deck, save_deck
 from .state.digit_library import DigitLibrary
+from .state.digit_ref import DigitRef
 from .state.view_options import ViewOptions, ViewOptionsError
 
 __all__ = [
@@ -58,7 +59,8 @@ SCENE_TITLES: tuple[str, ...] = (
     "Max pooling",
     "Pooling again",
     "One pixel sees everything",
-    "Handwritten digits",
+    "Before training",
+    "After training",
 )
 """Titles of the built-in scenes, in lecture order; each caption starts with its title and a colon."""
 
@@ -92,9 +94,12 @@ def builtin_scenes(digits: DigitLibrary | None = None) -> list[Scene]:
     7. pooling again, exactly as the slides: the 2x2 map pooled to one pixel, which sees 36 of the
        49 input pixels (a 2x2 pool drops the 5x5 map's last row and column);
     8. overlapping 3x3 pools so that one pixel sees the whole 7x7 input, all 49 pixels;
-    9. the MNIST CNN (untrained, seed 0) on the first bundled test digit (from ``digits``, the
-       app's digit sets, when given).
+    9. the MNIST CNN with random weights (seed 0) on the first bundled test digit (from ``digits``,
+       the app's digit sets, when given): a confident-looking guess that means nothing;
+    10. the same CNN trained (the bundled network) on the same digit: read right, and sure of it.
+    The captions of 9 and 10 quote the probabilities the app will show.
     """
+    digits = digits or DigitLibrary()
     return [
         _identity_scene(),
         _padding_scene(),
@@ -104,7 +109,8 @@ def builtin_scenes(digits: DigitLibrary | None = None) -> list[Scene]:
         _max_pool_scene(),
         _pool_again_scene(),
         _whole_image_scene(),
-        _mnist_scene(digits or DigitLibrary()),
+        _before_training_scene(digits),
+        _after_training_scene(digits),
     ]
 
 
@@ -275,21 +281,54 @@ def _whole_image_scene() -> Scene:
     )
 
 
-def _mnist_scene(digits: DigitLibrary) -> Scene:
-    first = digits.first_test_digit()
-    image, shown = first if first is not None else (np.zeros((28, 28), np.float32), None)
-    label = None if shown is None else shown.label
+def _before_training_scene(digits: DigitLibrary) -> Scene:
     network = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0)
-    digit = f"a 28x28 test digit (a {label})" if label is not None else "a blank 28x28 grid"
-    scene = _scene(
-        8,
-        f"the MNIST CNN, still untrained, reads {digit}; draw a digit of your own, then press Train and watch "
-        "the 10 probabilities change",
-        network,
-        None,
-        image=image,
-        player_layer=None,
-    )
+    image, shown = _first_digit(digits)
+    if shown is None:
+        rest = "the MNIST CNN with random weights on a blank 28x28 grid; draw a digit and read its 10 probabilities"
+    else:
+        reading = _reading(image, network)
+        rest = (
+            f"the MNIST CNN with random weights reads this handwritten {shown.label} as {reading}: it has "
+            "learned nothing yet, so even its most likely class is a guess"
+        )
+    return _digit_scene(8, rest, network, image, shown)
+
+
+def _after_training_scene(digits: DigitLibrary) -> Scene:
+    image, shown = _first_digit(digits)
+    try:
+        network, record = pretrained(), pretrained_record()
+    except ModelFileError as exc:
+        network, record = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0), None
+        return _digit_scene(9, f"no trained network to show ({exc})", network, image, shown)
+    if shown is None:
+        rest = "the same CNN after training on MNIST digits; draw a digit on the blank grid and see it read"
+    else:
+        rest = (
+            f"the same CNN after training on MNIST digits reads the {shown.label} as {_reading(image, network)}; "
+            "draw a digit of your own and see it read"
+        )
+    scene = _digit_scene(9, rest, network, image, shown)
+    scene.session.training_record = record
+    return scene
+
+
+def _first_digit(digits: DigitLibrary) -> tuple[np.ndarray, DigitRef | None]:
+    """The first bundled test digit, or a blank 28x28 grid when the digits cannot be read."""
+    first = digits.first_test_digit()
+    return first if first is not None else (np.zeros((28, 28), np.float32), None)
+
+
+def _reading(image: np.ndarray, network: Network) -> str:
+    """``a 9 (99.9%)``: the class the network gives ``image`` and its probability, as the app shows it."""
+    probabilities = forward_pass(0, image, network, None).probabilities
+    top = int(np.argmax(probabilities))
+    return f"{'an' if top == 8 else 'a'} {top} ({100 * float(probabilities[top]):.1f}%)"
+
+
+def _digit_scene(index: int, rest: str, network: Network, image: np.ndarray, shown: DigitRef | None) -> Scene:
+    scene = _scene(index, rest, network, None, image=image, player_layer=None)
     scene.session.digit = shown
     return scene
 

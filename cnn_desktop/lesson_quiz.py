@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import datasets
-from .engine import Network, pretrained
+from .engine import Network, pretrained, pretrained_record
 from .engine.layers import Pool2D
 from .insight import DEFAULT_SHIFT, StageChange, compare_images, shifted
 from .lesson import Scene, builtin_scenes, view_options_for
@@ -58,6 +58,7 @@ def shift_scene(digit: int = 0) -> Scene:
     after = int(np.argmax(net.forward(moved[None])))
     caption = shift_caption(net, changes, before, after)
     session = Session(image=image, network=net, selection=None, caption=caption)
+    session.training_record = pretrained_record()  # the app knows these weights are the trained ones
     return Scene(SHIFT_TITLE, caption, session, view_options_for(net, {"player_layer": None}))
 
 

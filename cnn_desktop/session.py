@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine import MNIST_SPEC, Network, Unit
+from .engine import MNIST_SPEC, ModelFileError, Network, TrainingRecord, Unit, pretrained, pretrained_record
 from .engine.spec import MAX_FEATURE_VALUES, feature_value_count
+from .state.digit_library import DigitLibrary
 from .state.digit_ref import DigitRef
 from .state.training_history import TrainingHistory
 
@@ -79,6 +80,9 @@ class Session:
     """The MNIST digit the image is, as loaded; None once the image is drawn on or replaced."""
     training: TrainingHistory | None = None
     """The curves, verdict and confusion matrix of the last training run, shown and saved with the session."""
+    training_record: TrainingRecord | None = None
+    """The fingerprints of the weights training produced (None: no training behind them), so the app can
+    tell trained weights from random or edited ones (``engine.weights_status``)."""
 
     def touch(self) -> None:
         """Count a change, so that results computed for an older state can be told apart."""
@@ -128,3 +132,21 @@ class Session:
         c, h, w = shape
         inside = 0 <= selection.channel < c and 0 <= selection.y < h and 0 <= selection.x < w
         return selection if inside else None
+
+
+def default_session(digits: DigitLibrary | None = None) -> Session:
+    """What a newcomer should see first: the trained MNIST network reading the first test digit.
+
+    The one definition of the start-up (and File > New) document, so both show the same thing.
+    ``digits`` are the app's digit sets (a fresh library when None); without readable digits the
+    grid stays blank. If the bundled network is missing from the installation the weights are
+    random and the record None, so the app still opens and says its weights are untrained.
+    """
+    try:
+        session = Session(network=pretrained(), training_record=pretrained_record())
+    except ModelFileError:
+        session = Session()
+    first = (digits or DigitLibrary()).first_test_digit()
+    if first is not None:
+        session.image, session.digit = check_image(first[0]), first[1]
+    return session

@@ -7,9 +7,11 @@ A session file is a zip holding two members:
     "caption": ..., "image_shape": [H, W], "selection": null | {"stage", "channel", "y", "x"},
     "view_options": {...}, "network": {"spec": [...], "input_shape": [1, H, W]},
     "digit": null | {"source", "split", "index", "label"}, "training": null | {"epochs", "points",
-    "status", "progress", "digit_set", "confusion", "predictions"}}``
-    (``digit`` and ``training`` may be missing: files written before they existed open without them;
-    see :mod:`cnn_desktop.state.digit_ref` and :mod:`cnn_desktop.state.training_history`.)
+    "status", "progress", "digit_set", "confusion", "predictions"}, "training_record": null |
+    {"description", "spec", "input_shape", "fingerprints"}}``
+    (``digit``, ``training`` and ``training_record`` may be missing: files written before they existed
+    open without them; see :mod:`cnn_desktop.state.digit_ref`, :mod:`cnn_desktop.state.training_history`
+    and :class:`~cnn_desktop.engine.TrainingRecord`.)
 ``arrays.npz``
     NumPy arrays: ``image`` (H, W) float32 and ``param/<name>`` for every network parameter
     (``param/0.weight``...), exactly as the network holds them.
@@ -29,6 +31,7 @@ unpickled (``allow_pickle=False``, and object arrays are refused from their head
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import math
@@ -42,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .engine import Unit
+from .engine import TrainingRecord, Unit
 from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
 from .engine.network import ModelFileError, Network
 from .fileio import atomic_write_bytes
@@ -81,6 +84,7 @@ MAX_CAPTION_CHARS = 100_000
 MAX_DECK_SESSIONS = 1000
 MAX_LAYERS = 1000
 MAX_VIEW_OPTION_DEPTH = 8
+MAX_RECORD_DESCRIPTION_CHARS = 2000
 
 SESSION_JSON = "session.json"
 ARRAYS_NPZ = "arrays.npz"
@@ -243,6 +247,9 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
         raise SessionFileError(f"{name}: the digit must be a DigitRef or None, not {type(session.digit).__name__}")
     if session.training is not None and not isinstance(session.training, TrainingHistory):
         raise SessionFileError(f"{name}: the training history must be a TrainingHistory or None")
+    record = session.training_record
+    if record is not None and not isinstance(record, TrainingRecord):
+        raise SessionFileError(f"{name}: the training record must be a TrainingRecord or None")
 
     header = {
         "format": SESSION_FORMAT,
@@ -255,6 +262,7 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
         "network": {"spec": network.spec, "input_shape": list(network.input_shape)},
         "digit": None if session.digit is None else session.digit.to_json(),
         "training": None if session.training is None else session.training.to_json(),
+        "training_record": None if record is None else record.as_dict(),
     }
     try:
         header_text = _json_text(header)
@@ -377,6 +385,7 @@ def _session_from_bytes(data: bytes, name: str, budget: ByteBudget) -> tuple[Ses
         raise SessionFileError(f"{name}: the network input {shown(input_shape, 40)} does not fit the image")
     selection = _parse_selection(header.get("selection"), name)
     digit, training = _parse_digit(header.get("digit"), name), _parse_training(header.get("training"), name)
+    record = _parse_record(header.get("training_record"), name)
 
     arrays = _read_npz(read_member(archive, ARRAYS_NPZ, name, budget), name, budget)
     image = arrays.pop("image", None)
@@ -398,6 +407,7 @@ def _session_from_bytes(data: bytes, name: str, budget: ByteBudget) -> tuple[Ses
     if problem:
         raise SessionFileError(message(name, problem))
     session = Session(image=image, network=network, selection=None, caption=caption, digit=digit, training=training)
+    session.training_record = record
     if selection is not None and session.valid_selection(selection) != selection:
         raise SessionFileError(f"{name}: the selection {selection} names no unit of the network")
     session.selection = selection
@@ -428,6 +438,19 @@ def _parse_training(raw: Any, name: str) -> TrainingHistory | None:
         return TrainingHistory.from_json(raw)
     except TrainingHistoryError as exc:
         raise SessionFileError(f"{name}: damaged training history ({exc})") from None
+
+
+def _parse_record(raw: Any, name: str) -> TrainingRecord | None:
+    """The fingerprints of the trained weights; a damaged record refuses the file (it would mislabel them)."""
+    if raw is None:
+        return None
+    try:
+        record = TrainingRecord.from_dict(raw)
+    except ValueError as exc:
+        raise SessionFileError(f"{name}: {exc}") from None
+    if len(record.description) > MAX_RECORD_DESCRIPTION_CHARS or len(record.fingerprints) > 2 * MAX_LAYERS:
+        raise SessionFileError(f"{name}: damaged training record (too long)")
+    return dataclasses.replace(record, description=printable(record.description, MAX_RECORD_DESCRIPTION_CHARS))
 
 
 def _network_from(description: dict[str, Any], arrays: dict[str, np.ndarray], name: str) -> Network:

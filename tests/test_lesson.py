@@ -11,7 +11,7 @@ import pytest
 
 from cnn_desktop import lesson
 from cnn_desktop.data import datasets
-from cnn_desktop.engine import MNIST_SPEC, Network, Unit
+from cnn_desktop.engine import MNIST_SPEC, Network, Unit, weights_status
 from cnn_desktop.lesson import (
     DEFAULT_VIEW_OPTIONS,
     SCENE_TITLES,
@@ -41,9 +41,10 @@ LECTURE_ORDER = [
     "Max pooling",
     "Pooling again",
     "One pixel sees everything",
-    "Handwritten digits",
+    "Before training",
+    "After training",
 ]
-IDENTITY, PADDING, BLUR, EDGE, CONV_LAYER, MAX_POOL, POOL_AGAIN, WHOLE_IMAGE, MNIST = range(9)
+IDENTITY, PADDING, BLUR, EDGE, CONV_LAYER, MAX_POOL, POOL_AGAIN, WHOLE_IMAGE, BEFORE, AFTER = range(10)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_scenes_follow_the_lecture_in_order(scenes: list[Scene]) -> None:
 
 
 def test_the_lecture_scenes_use_the_slide_image(scenes: list[Scene]) -> None:
-    for scene in scenes[:MNIST]:
+    for scene in scenes[:BEFORE]:
         assert scene.session.image.dtype == np.float32
         np.testing.assert_array_equal(scene.session.image, IMAGE)
         assert scene.session.network.input_shape == (1, 7, 7)
@@ -226,41 +227,58 @@ def test_overlapping_pools_give_one_pixel_that_sees_all_49_pixels(scenes: list[S
     assert "49" in scenes[WHOLE_IMAGE].caption and "whole 7x7" in scenes[WHOLE_IMAGE].caption
 
 
-def test_mnist_scene_runs_the_untrained_cnn_on_the_first_test_digit(scenes: list[Scene], results: list) -> None:
-    scene = scenes[MNIST]
+def test_before_training_random_weights_misread_the_first_test_digit(scenes: list[Scene], results: list) -> None:
+    scene = scenes[BEFORE]
     net = scene.session.network
     reference = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0)
     assert net.spec == reference.spec and net.input_shape == (1, 28, 28)
     for name, array in reference.params.items():
         np.testing.assert_array_equal(net.params[name], array)
     digits = datasets.load_bundled()
+    label = int(digits.test_labels[0])
     np.testing.assert_array_equal(scene.session.image, digits.test_images[0])
-    assert f"(a {int(digits.test_labels[0])})" in scene.caption
-    assert "draw" in scene.caption and "Train" in scene.caption
-    probabilities = results[MNIST].probabilities
-    assert probabilities.shape == (10,)
+    assert scene.session.training_record is None
+    probabilities = results[BEFORE].probabilities
     assert abs(float(probabilities.sum()) - 1) < 1e-5 and (probabilities >= 0).all()
+    top = int(np.argmax(probabilities))
+    assert top != label and probabilities.max() < 0.5  # a wrong guess, and not a sure one
+    assert f"handwritten {label} as" in scene.caption
+    assert f"{top} ({100 * probabilities[top]:.1f}%)" in scene.caption  # the caption quotes the app's numbers
     assert scene.view_options.player_layer is None and scene.view_options.kernel_layer == 0
 
 
-def test_mnist_scene_without_bundled_data_shows_a_blank_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_after_training_the_same_digit_is_read_right_and_sure(scenes: list[Scene], results: list) -> None:
+    before, after = scenes[BEFORE], scenes[AFTER]
+    np.testing.assert_array_equal(after.session.image, before.session.image)
+    assert after.session.digit == before.session.digit and after.session.digit is not None
+    assert after.session.network.spec == before.session.network.spec
+    assert weights_status(after.session.network, after.session.training_record).kind == "trained"
+    label = after.session.digit.label
+    probabilities = results[AFTER].probabilities
+    assert int(np.argmax(probabilities)) == label and probabilities[label] > 0.9
+    assert probabilities[label] > 2 * results[BEFORE].probabilities.max()
+    assert f"reads the {label} as a {label} ({100 * probabilities[label]:.1f}%)" in after.caption
+    assert "draw" in after.caption
+
+
+def test_the_digit_scenes_without_bundled_data_show_a_blank_grid(monkeypatch: pytest.MonkeyPatch) -> None:
     def unreadable() -> datasets.Digits:
         raise datasets.DatasetError("the bundled MNIST file t10k-images-idx3-ubyte.gz is missing")
 
     monkeypatch.setattr(datasets, "load_bundled", unreadable)
     scenes = builtin_scenes()
     assert [scene.title for scene in scenes] == LECTURE_ORDER
-    scene = scenes[MNIST]
-    assert scene.session.image.shape == (28, 28) and not scene.session.image.any()
-    assert "blank 28x28 grid" in scene.caption and "Train" in scene.caption
-    assert scene_results(scene).probabilities.shape == (10,)
+    for scene in scenes[BEFORE:]:
+        assert scene.session.image.shape == (28, 28) and not scene.session.image.any()
+        assert "blank 28x28 grid" in scene.caption or "blank grid" in scene.caption
+        assert scene_results(scene).probabilities.shape == (10,)
 
 
 # ----------------------------------------------------------------------------------------------- selections, options
 def test_every_selection_and_view_option_fits_its_network(scenes: list[Scene], results: list) -> None:
     for index, (scene, result) in enumerate(zip(scenes, results, strict=True)):
         session, options = scene.session, scene.view_options
-        if index != MNIST:
+        if index < BEFORE:
             assert session.selection is not None, scene.title
         assert session.valid_selection(session.selection) == session.selection, scene.title
         if session.selection is not None:
@@ -325,6 +343,7 @@ def test_builtin_deck_round_trip_gives_identical_numbers(tmp_path: Path, scenes:
     for original, result, copy in zip(scenes, results, loaded, strict=True):
         assert copy.caption == copy.session.caption == original.caption
         assert copy.view_options == original.view_options
+        assert copy.session.training_record == original.session.training_record
         assert copy.session.selection == original.session.selection
         assert copy.session.network.spec == original.session.network.spec
         np.testing.assert_array_equal(copy.session.image, original.session.image)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cnn_desktop.data.datasets import load_bundled
+from cnn_desktop.engine import weights_status
 from cnn_desktop.insight import compare_images, shifted
 from cnn_desktop.lesson import builtin_scenes, scenes_from_deck
 from cnn_desktop.lesson_quiz import quiz_scenes, shift_quiz_scene, shift_scene
@@ -25,6 +26,7 @@ def test_the_shift_scene_states_the_numbers_of_its_own_comparison() -> None:
     assert stated == [round(100 * v) if v >= 0.005 else round(100 * v, 1) for v in [*expected, changes[8].raw_change]]
     assert changes[1].aligned_change == 0.0
     assert scene.caption == scene.session.caption
+    assert weights_status(scene.session.network, scene.session.training_record).trained  # no untrained notice
 
 
 def test_quiz_decks_save_which_results_are_hidden(tmp_path: Path) -> None:

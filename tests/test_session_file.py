@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from cnn_desktop import fileio, session_file
-from cnn_desktop.engine import MNIST_SPEC, Network, Unit
+from cnn_desktop.engine import MNIST_SPEC, Network, TrainingRecord, Unit, weights_status
 from cnn_desktop.session import Session
 from cnn_desktop.session_file import (
     SCHEMA_VERSION,
@@ -133,6 +133,20 @@ def test_round_trip_is_exact(tmp_path: Path, make) -> None:
     # the loaded session is independent of the saved one
     loaded.image[0, 0] = 0.5
     assert session.image[0, 0] == before.image[0, 0]
+
+
+def test_the_training_record_is_kept_and_old_files_open_without_one(tmp_path: Path) -> None:
+    session = mnist_session()
+    session.training_record = TrainingRecord.of(session.network, "Trained on 12 digits: 50.0% right.")
+    path = tmp_path / "trained.cnnd"
+    save_session(path, session)
+    loaded, _ = load_session(path)
+    assert loaded.training_record == session.training_record
+    assert weights_status(loaded.network, loaded.training_record).trained
+
+    old = tmp_path / "old.cnnd"
+    old.write_bytes(with_header(lambda header: header.pop("training_record")))
+    assert load_session(old)[0].training_record is None
 
 
 def test_no_selection_no_options_empty_caption(tmp_path: Path) -> None:
@@ -441,6 +455,10 @@ BAD_FILES = {
         "damaged selection",
     ),
     "image shape text": (lambda: with_header(set_item("image_shape", "7x7")), "damaged image shape"),
+    "training record damaged": (
+        lambda: with_header(set_item("training_record", {"description": "trained"})),
+        "damaged training record",
+    ),
     "image shape wrong": (lambda: with_header(set_item("image_shape", [8, 7])), "does not fit the image"),
     "network missing": (lambda: with_header(lambda h: h.pop("network")), "missing or damaged network description"),
     "spec unknown layer": (

@@ -18,7 +18,7 @@ import numpy as np
 
 from .network import Network
 
-__all__ = ["TrainingRecord", "WeightsStatus", "parameter_fingerprint", "weights_status"]
+__all__ = ["TrainingRecord", "WeightsStatus", "parameter_fingerprint", "training_lost", "weights_status"]
 
 
 def parameter_fingerprint(array: np.ndarray) -> str:
@@ -134,3 +134,22 @@ def weights_status(net: Network, record: TrainingRecord | None) -> WeightsStatus
     else:
         text = "Changed since training: the pipeline is different from the one that was trained."
     return WeightsStatus("changed", text, tuple(changed))
+
+
+def training_lost(before: Network, after: Network, record: TrainingRecord | None) -> list[str]:
+    """Labels of the layers of ``before`` whose trained parameters are nowhere in ``after``.
+
+    What a pipeline or grid change cost: a layer whose shapes no longer fit is given fresh random
+    weights (``Network.rebuilt``), and a removed layer takes its weights with it. Layers that were
+    not trained (edited, or new) lose nothing. Labels are ``before``'s, e.g. "layer 7 (dense 10)".
+    """
+    if record is None:
+        return []
+    trained = set(record.fingerprints.values())
+    kept = {parameter_fingerprint(array) for array in after.params.values()}
+    lost = {
+        int(name.split(".")[0])
+        for name, array in before.params.items()
+        if (fingerprint := parameter_fingerprint(array)) in trained and fingerprint not in kept
+    }
+    return [before.label(index) for index in sorted(lost)]

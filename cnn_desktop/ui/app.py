@@ -7,7 +7,7 @@ import sys
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..autosave import AutosaveError, AutosaveStore
-from ..session import Session
+from ..session import default_session
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -47,7 +47,7 @@ def run_window(lesson: bool = False, session_path: str | None = None, full_scree
     from .main_window import MainWindow
 
     store = AutosaveStore()
-    window = MainWindow(SessionDocument(Session()), autosave=store)
+    window = MainWindow(SessionDocument(default_session()), autosave=store)
     window.show()
     if full_screen:
         window.full_screen_action.trigger()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from ..engine import Network
+from ..engine import Network, TrainingRecord
 
 if TYPE_CHECKING:
     from .document import SessionDocument
@@ -75,19 +75,23 @@ class ParamEdit(QUndoCommand):
 
 
 class NetworkEdit(QUndoCommand):
-    """The whole network (pipeline and weights) and image before and after a pipeline change."""
+    """The whole network (pipeline and weights), image and training record before and after a change.
+
+    The record travels with the weights, so undoing a reset brings back trained weights *and* the
+    knowledge that they are trained.
+    """
 
     def __init__(
         self,
         document: SessionDocument,
-        before: tuple[np.ndarray, Network],
-        after: tuple[np.ndarray, Network],
+        before: tuple[np.ndarray, Network, TrainingRecord | None],
+        after: tuple[np.ndarray, Network, TrainingRecord | None],
         text: str,
     ) -> None:
         super().__init__(text)
         self.document = document
-        self.before = (before[0].copy(), before[1].copy())
-        self.after = (after[0].copy(), after[1].copy())
+        self.before = (before[0].copy(), before[1].copy(), before[2])
+        self.after = (after[0].copy(), after[1].copy(), after[2])
 
     def redo(self) -> None:
         self.document.apply_state(*self.after)

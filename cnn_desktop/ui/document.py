@@ -19,12 +19,16 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..compute import ForwardResult
-from ..engine import Network, SpecError, Unit
+from ..engine import Network, SpecError, TrainingRecord, Unit, WeightsStatus, weights_status
 from ..engine.spec import LayerSpec
+from ..engine.training_record import training_lost
 from ..session import Session, check_params
 from ..state.pipeline_draft import SpecRefusal
 from .commands import ImageEdit, NetworkEdit, ParamEdit
 from .workers import ComputeWorker, WorkerThread
+
+KEEP_RECORD = object()
+"""Passed as ``record`` to :meth:`SessionDocument.set_network`: the weights keep the current training record."""
 
 
 class SessionDocument(QObject):
@@ -37,6 +41,9 @@ class SessionDocument(QObject):
     spec_rejected = Signal(str, int)  # the engine's reason, the offending layer (-1: none)
     result_ready = Signal(object)  # ForwardResult of the newest state
     compute_failed = Signal(str)
+    training_record_changed = Signal()  # training finished: the weights shown are now the trained ones
+    weights_lock_changed = Signal()  # training started or ended (``weights_lock``)
+    training_lost = Signal(str)  # a pipeline or grid change gave trained layers new random weights: which
 
     def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -112,7 +119,7 @@ class SessionDocument(QObject):
             except SpecError as exc:
                 refusal = SpecRefusal.from_error(exc)
             else:
-                self.undo_stack.push(NetworkEdit(self, self.state(), (self.session.image, network), text))
+                self._push_network(self.session.image, network, text)
                 return None
         self.spec_rejected.emit(refusal.message, -1 if refusal.layer is None else refusal.layer)
         return refusal
@@ -127,29 +134,65 @@ class SessionDocument(QObject):
             message = f"The pipeline does not fit a {image.shape[0]}x{image.shape[1]} image: {exc}"
             self.spec_rejected.emit(message, -1 if exc.layer is None else exc.layer)
             return message
-        self.undo_stack.push(NetworkEdit(self, self.state(), (np.clip(image, 0, 1), network), text))
+        self._push_network(np.clip(image, 0, 1), network, text)
         return None
 
-    def set_network(self, network: Network, text: str) -> str | None:
-        """Adopt a whole network (loaded weights, a lesson scene), with the image resized to fit."""
+    def _push_network(self, image: np.ndarray, network: Network, text: str) -> None:
+        """A pipeline or grid change as one undo step, saying which trained layers it re-initialised."""
+        before = self.session.network
+        self.undo_stack.push(NetworkEdit(self, self.state(), (image, network, self.session.training_record), text))
+        lost = training_lost(before, network, self.session.training_record)
+        if lost:
+            names = " and ".join([", ".join(lost[:-1]), lost[-1]] if len(lost) > 1 else lost)
+            self.training_lost.emit(
+                f"{names} lost {'its' if len(lost) == 1 else 'their'} training: new random weights "
+                "(Undo brings the trained ones back)."
+            )
+
+    def set_network(
+        self, network: Network, text: str, record: TrainingRecord | None | object = KEEP_RECORD
+    ) -> str | None:
+        """Adopt a whole network (loaded weights, a reset), with the image resized to fit.
+
+        ``record`` is the training the new weights come from (None: none, e.g. fresh random
+        weights); by default the current record stays, and ``weights_status`` compares with it.
+        """
         if self.weights_lock:
             return self.weights_lock
         _, height, width = network.input_shape
         image = self.session.image
         if image.shape != (height, width):
             image = np.zeros((height, width), np.float32)
-        self.undo_stack.push(NetworkEdit(self, self.state(), (image, network), text))
+        if record is KEEP_RECORD:
+            record = self.session.training_record
+        self.undo_stack.push(NetworkEdit(self, self.state(), (image, network, record), text))
         return None
 
-    def set_state(self, image: np.ndarray, network: Network, selection: Unit | None, text: str) -> str | None:
-        """Adopt a whole saved state (an opened session, a lesson scene) as one undo step."""
+    def set_state(
+        self,
+        image: np.ndarray,
+        network: Network,
+        selection: Unit | None,
+        text: str,
+        record: TrainingRecord | None = None,
+    ) -> str | None:
+        """Adopt a whole saved state (an opened session, a lesson scene) and its training record as one undo step."""
         if self.weights_lock:
             return self.weights_lock
         if network.input_shape != (1, *np.shape(image)):
             return f"the network expects input {network.input_shape}, the image is {np.shape(image)}"
-        self.undo_stack.push(NetworkEdit(self, self.state(), (np.asarray(image, np.float32), network), text))
+        self.undo_stack.push(NetworkEdit(self, self.state(), (np.asarray(image, np.float32), network, record), text))
         self.select(selection)
         return None
+
+    def set_training_record(self, record: TrainingRecord | None) -> None:
+        """The weights shown are now what ``record`` describes (training just finished): not an undo step."""
+        self.session.training_record = record
+        self.training_record_changed.emit()
+
+    def weights_status(self) -> WeightsStatus:
+        """Whether the weights shown are trained, changed since training or untrained (cheap: hashes 5k values)."""
+        return weights_status(self.session.network, self.session.training_record)
 
     def undo(self) -> str | None:
         """Undo the last step, unless it would change weights that training is using."""
@@ -169,7 +212,9 @@ class SessionDocument(QObject):
 
     def set_weights_lock(self, reason: str | None) -> None:
         """While ``reason`` is set (training runs), weight, pipeline and grid edits are refused with it."""
-        self.weights_lock = reason
+        if reason != self.weights_lock:
+            self.weights_lock = reason
+            self.weights_lock_changed.emit()
 
     def adopt_trained_weights(self, params: dict[str, np.ndarray]) -> None:
         """New weights from the trainer: shown at once, not an undo step (training is not an edit)."""
@@ -195,8 +240,8 @@ class SessionDocument(QObject):
             self.session.touch()
             self.recompute()
 
-    def state(self) -> tuple[np.ndarray, Network]:
-        return self.session.image, self.session.network
+    def state(self) -> tuple[np.ndarray, Network, TrainingRecord | None]:
+        return self.session.image, self.session.network, self.session.training_record
 
     # ----- applied by the commands
     def apply_image(self, image: np.ndarray) -> None:
@@ -209,8 +254,9 @@ class SessionDocument(QObject):
         self.params_changed.emit()
         self.recompute()
 
-    def apply_state(self, image: np.ndarray, network: Network) -> None:
+    def apply_state(self, image: np.ndarray, network: Network, record: TrainingRecord | None) -> None:
         selection = self.session.selection
+        self.session.training_record = record
         if not np.array_equal(image, self.session.image):
             self.session.digit = None  # another picture: no longer the digit it was
         self.session.image = image.copy()

@@ -126,6 +126,10 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.pipeline.layer_selected.connect(self._layer_selected)
         self.document.compute_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.document.spec_rejected.connect(lambda message, _layer: self.statusBar().showMessage(message, 8000))
+        self.document.training_lost.connect(self._report)
+        self.pixel_editor.prepare_after_stroke.toggled.connect(
+            lambda on: self.settings.setValue("image/prepare_after_stroke", on)
+        )
 
     # ----- slots
     def _name_undo(self, text: str) -> None:
@@ -179,6 +183,11 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             action.setChecked(action.data() == mode)
         self.settings.setValue("view/scaling", mode)
 
+    def reset_weights(self) -> None:
+        """Training > Reset to random weights: the network as before any training (one undo step)."""
+        error = self.training.reset_weights()
+        self._report(error or "Random weights: the network is untrained again (Undo brings the trained ones back).")
+
     def _about(self) -> None:
         QMessageBox.about(self, "About cnn-desktop", ABOUT_TEXT)
 
@@ -203,11 +212,14 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.set_palette(palette if palette in DIVERGING else DEFAULT_DIVERGING)
         scaling = str(self.settings.value("view/scaling", "layer"))
         self.set_scaling(scaling if scaling in SCALINGS else "layer")
+        prepare = str(self.settings.value("image/prepare_after_stroke", "false")).lower() == "true"
+        self.pixel_editor.prepare_after_stroke.setChecked(prepare)
         pipeline = self.settings.value("session/pipeline")
         if pipeline:
             try:
                 self.document.edit_spec(json.loads(str(pipeline)), "Restore last pipeline")
                 self.document.undo_stack.clear()
+                self.statusBar().clearMessage()  # nothing to undo: no "Undo brings them back"
             except (ValueError, RecursionError):
                 pass  # a damaged setting: keep the default pipeline
 
@@ -271,7 +283,9 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         except ViewOptionsError as exc:
             self._report(str(exc))
             return str(exc)
-        error = self.document.set_state(session.image, session.network, session.selection, text)
+        error = self.document.set_state(
+            session.image, session.network, session.selection, text, session.training_record
+        )
         if error:
             self._report(error)
             return error

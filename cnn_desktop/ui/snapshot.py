@@ -218,7 +218,7 @@ def take_snapshot(request: SnapshotRequest, folder: str) -> tuple[int, int]:
     from PySide6.QtWidgets import QWidget
 
     from ..lesson import builtin_scenes, scenes_from_deck
-    from ..session import Session
+    from ..session import default_session
     from ..session_file import SessionFileError, load_session
     from .document import SessionDocument
     from .export import ExportError, export_png
@@ -245,7 +245,7 @@ def take_snapshot(request: SnapshotRequest, folder: str) -> tuple[int, int]:
     sizer.resize(*request.size)
     settings.setValue("window/geometry", sizer.saveGeometry())
     sizer.deleteLater()
-    window = MainWindow(SessionDocument(Session()), settings=settings, autosave=None)
+    window = MainWindow(SessionDocument(default_session()), settings=settings, autosave=None)
     window.show_first_digit()
     try:
         window.resize(*request.size)

@@ -12,7 +12,7 @@ import os
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..engine import ModelFileError, Network
+from ..engine import ModelFileError, Network, TrainingRecord, weights_status
 from ..lesson import scenes_from_deck
 from ..session import Session, network_fit_problem
 from ..session_file import (
@@ -44,7 +44,12 @@ class SessionFilesMixin:
             self.load_weights(path)
 
     def load_weights(self, path: str) -> str | None:
-        """Adopt the network in ``path``; a bad file leaves everything as it was and says why."""
+        """Adopt the network in ``path``; a bad file leaves everything as it was and says why.
+
+        A weights file holds no training record: weights the current record knows (the bundled
+        network's, say) keep it; others are taken as the file's trained weights, so that editing
+        them afterwards shows as a change, and the untrained notice does not wrongly appear.
+        """
         try:
             network = Network.load(path)
         except ModelFileError as exc:
@@ -55,7 +60,11 @@ class SessionFilesMixin:
             error = message(os.path.basename(path), f"cannot be shown: {problem}")
             QMessageBox.warning(self, "Cannot load weights", error)
             return error
-        return self.document.set_network(network, "Load weights")
+        record = self.document.session.training_record
+        if not weights_status(network, record).trained:
+            name = os.path.basename(path)
+            record = TrainingRecord.of(network, f"Weights loaded from {name} (how they were trained is not recorded).")
+        return self.document.set_network(network, "Load weights", record=record)
 
     def _save_weights(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save weights", "model.npz", "Network weights (*.npz)")

@@ -1,4 +1,4 @@
-"""The window's menus: File, Edit, View, Lesson and Help, with their shortcuts and tips.
+"""The window's menus: File, Edit, View, Training, Lesson and Help, with their shortcuts and tips.
 
 Each action only calls a slot of the window (or of a panel); nothing is computed here.
 """
@@ -149,6 +149,16 @@ def build_menus(window: MainWindow) -> None:
     view_menu.addAction(window.full_screen_action)
     window.presentation = PresentationSwitch(window)
     view_menu.addAction(window.presentation.action)
+
+    training_menu = menus.addMenu("&Training")
+    window.reset_weights_action = _action(
+        window,
+        "&Reset to random weights",
+        window.reset_weights,
+        None,
+        "Give every layer fresh random weights, as before any training (one undo step)",
+    )
+    training_menu.addAction(window.reset_weights_action)
 
     lesson_menu = menus.addMenu("&Lesson")
     lesson_menu.addAction(

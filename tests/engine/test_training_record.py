@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cnn_desktop.engine import MNIST_SPEC, Network, TrainingRecord, weights_status
-from cnn_desktop.engine.training_record import parameter_fingerprint
+from cnn_desktop.engine.training_record import parameter_fingerprint, training_lost
 
 
 @pytest.fixture
@@ -93,3 +93,26 @@ def test_record_survives_json(trained):
 def test_damaged_record_is_refused_in_one_line(data):
     with pytest.raises(ValueError, match="damaged training record"):
         TrainingRecord.from_dict(data)
+
+
+def test_a_pipeline_change_names_the_trained_layers_it_reinitialised(trained):
+    net, record = trained
+    wider = [dict(layer) for layer in net.spec]
+    wider[3]["out_channels"] = 12  # conv 2 gets another shape; the dense layer after it too
+    changed = net.rebuilt(wider)
+    assert training_lost(net, changed, record) == ["layer 3 (conv 3x3)", "layer 7 (dense 10)"]
+    assert training_lost(net, net.copy(), record) == []
+    assert training_lost(net, changed, None) == []  # random weights have no training to lose
+
+
+def test_a_removed_layer_loses_its_training_but_a_moved_one_keeps_it(trained):
+    net, record = trained
+    spec = [dict(layer) for layer in net.spec]
+    removed = net.rebuilt(spec[:3] + spec[6:], origins=[0, 1, 2, 6, 7])  # conv 2 with its relu and pool gone
+    assert training_lost(net, removed, record) == ["layer 3 (conv 3x3)", "layer 7 (dense 10)"]
+    edited = net.copy()
+    edited.params["0.weight"][0, 0, 0, 0] += 1
+    assert training_lost(edited, edited.rebuilt(spec[:3] + spec[6:], origins=[0, 1, 2, 6, 7]), record) == [
+        "layer 3 (conv 3x3)",
+        "layer 7 (dense 10)",
+    ]  # the edited conv 1 had no training left to lose

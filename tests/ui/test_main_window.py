@@ -29,7 +29,7 @@ def window(qtbot, document, settings):
 
 def test_the_window_has_the_standard_menus_with_shortcuts(window):
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View", "&Lesson", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Training", "&Lesson", "&Help"]
     assert window.undo_action.shortcut().toString() == "Ctrl+Z"
     assert window.open_image_action.shortcut().toString() == "Ctrl+O"
 

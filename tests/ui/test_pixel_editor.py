@@ -15,8 +15,9 @@ from cnn_desktop.data import download as mnist_download
 from cnn_desktop.data.datasets import load_bundled
 from cnn_desktop.data.idx import write_idx
 from cnn_desktop.image_presets import image_preset
+from cnn_desktop.pen import line_cells
 from cnn_desktop.ui.editors.pixel_editor import PixelEditor
-from cnn_desktop.ui.editors.pixel_tools import brush_offsets, line_cells
+from cnn_desktop.ui.editors.pixel_tools import brush_offsets
 
 from .conftest import wait_for_result
 
@@ -90,6 +91,7 @@ def first_map_from_engine(document) -> np.ndarray:
 
 def test_a_drag_paints_a_gapless_line_and_the_first_feature_maps_follow(qtbot, editor, document):
     assert editor.grid.cell_size() >= 18
+    editor.brush_shape.setCurrentText("Square")  # the hard one-pixel brush: exact cells
     stroke(qtbot, editor, [(5, 3), (5, 20), (15, 20)])  # two long jumps: only three mouse events
     image = document.session.image
     expected = np.zeros((28, 28), np.float32)
@@ -102,6 +104,7 @@ def test_a_drag_paints_a_gapless_line_and_the_first_feature_maps_follow(qtbot, e
 
 
 def test_the_whole_stroke_undoes_and_redoes_as_one_step(qtbot, editor, document):
+    editor.brush_shape.setCurrentText("Square")
     editor.brush_value.setValue(0.5)
     stroke(qtbot, editor, [(2, 2), (2, 6), (9, 6), (9, 12)])
     painted = document.session.image.copy()

@@ -17,7 +17,7 @@ from cnn_desktop.ui.main_window import MainWindow
 
 from .conftest import wait_for_result
 
-MNIST = SCENE_TITLES.index("Handwritten digits")
+MNIST = SCENE_TITLES.index("After training")
 
 
 @pytest.fixture
@@ -100,6 +100,7 @@ def test_a_trained_session_reopens_with_its_curves_verdict_and_confusion_matrix(
     panel.settings_group.limit_spin.setValue(200)
     panel.settings_group.epochs_spin.setValue(2)
     panel.settings_group.batch_spin.setValue(32)
+    assert window.probabilities.weights_notice_text().startswith("Untrained (random weights)")
     with qtbot.waitSignal(panel.confusion_ready, timeout=60_000):
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: panel.result is not None, timeout=60_000)
@@ -107,6 +108,9 @@ def test_a_trained_session_reopens_with_its_curves_verdict_and_confusion_matrix(
     curves = {split: panel.curves.curve_data(split) for split in ("train", "test")}
     label = window.pixel_editor.digit_label.text()
     assert status.startswith("Finished") and len(curves["test"][0]) == 3
+    record = window.document.session.training_record
+    assert record is not None and record.description.startswith("Trained in the app on 200 digits (2 epochs): ")
+    assert window.document.weights_status().trained and window.probabilities.weights_notice_text() == ""
 
     save_and_reopen(qtbot, window, tmp_path / "trained.cnnd", monkeypatch, builtin_scenes()[0])
     assert panel.progress.format() == status
@@ -118,6 +122,7 @@ def test_a_trained_session_reopens_with_its_curves_verdict_and_confusion_matrix(
     qtbot.waitUntil(lambda: panel.confusion.view.matrix is not None, timeout=10_000)
     np.testing.assert_array_equal(panel.confusion.view.matrix, matrix)
     assert panel.confusion.update_button.isEnabled()
+    assert window.document.session.training_record == record and window.probabilities.weights_notice_text() == ""
     assert window.pixel_editor.digit_label.text() == label != "label –"
 
 
@@ -149,13 +154,37 @@ def test_a_file_from_before_the_new_fields_still_opens(qtbot, window, tmp_path):
     save_session(path, blur.session, {"scaling": "layer", "kernel_layer": 0, "caption": blur.caption})
 
     def as_before(header):
-        del header["digit"], header["training"]
+        del header["digit"], header["training"], header["training_record"]
 
     rewrite_header(path, as_before)
     assert window.open_session(str(path)) is None
     wait_for_result(qtbot, window.document)
+    assert window.document.session.training_record is None
     assert window.kernel_editor.scale_box.currentText() == "1"  # it saved no factor
     assert window.training.progress.format() == "Ready: press Start to train"
+
+
+def test_the_training_record_comes_back_with_the_session(qtbot, window, tmp_path, monkeypatch):
+    scenes = builtin_scenes()
+    trained = scenes[SCENE_TITLES.index("After training")]
+    show(qtbot, window, trained)
+    assert window.probabilities.weights_notice_text() == ""
+    save_and_reopen(
+        qtbot, window, tmp_path / "trained.cnnd", monkeypatch, scenes[SCENE_TITLES.index("Before training")]
+    )
+    assert window.document.session.training_record == trained.session.training_record
+    assert window.document.weights_status().trained and window.probabilities.weights_notice_text() == ""
+
+
+def test_a_damaged_training_record_refuses_the_file(qtbot, window, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    path = tmp_path / "damaged.cnnd"
+    trained = builtin_scenes()[SCENE_TITLES.index("After training")]
+    save_session(path, trained.session, {})
+    rewrite_header(path, lambda header: header["training_record"].update(fingerprints=[1, 2]))
+    error = window.open_session(str(path))
+    assert error == warnings[0] and error.startswith("damaged.cnnd: damaged training record")
 
 
 def test_view_options_of_the_wrong_kind_are_refused_before_anything_changes(qtbot, window, tmp_path, monkeypatch):

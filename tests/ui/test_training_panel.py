@@ -143,6 +143,18 @@ def test_stop_while_paused_keeps_the_edited_weights(qtbot, panel, document):
     with qtbot.waitSignal(panel.training_finished, timeout=RUN_TIMEOUT):
         panel.stop()
     np.testing.assert_array_equal(document.session.network.params["0.weight"], kernel)
+    assert document.session.training_record is None  # edited weights are not what training made
+
+
+def test_a_run_stopped_while_paused_records_the_weights_it_trained(qtbot, panel, document):
+    assert document.weights_status().kind == "untrained"
+    start_long_run(qtbot, panel)
+    panel.pause()
+    with qtbot.waitSignal(panel.training_finished, timeout=RUN_TIMEOUT):
+        panel.stop()
+    record = document.session.training_record
+    assert record is not None and record.description.startswith("Trained in the app on 300 digits (stopped after ")
+    assert document.weights_status().trained
 
 
 def test_resume_after_the_pipeline_changed_stops_with_a_reason(qtbot, panel, document):
@@ -167,7 +179,7 @@ def test_reset_weights_is_one_undo_step(qtbot, panel, document):
     assert not np.allclose(after["3.weight"], before["3.weight"])
     fan_in = 8 * 3 * 3
     assert 0.5 < after["3.weight"].std() / np.sqrt(2 / fan_in) < 1.5  # He initialisation
-    assert document.undo_stack.undoText() == "Reset weights"
+    assert document.undo_stack.undoText() == "Reset to random weights"
     document.undo()
     np.testing.assert_array_equal(document.session.network.params["3.weight"], before["3.weight"])
 
@@ -196,6 +208,7 @@ def test_divergence_restores_finite_weights_and_says_why(qtbot, panel, document)
     assert "diverged" in panel.message() and "learning rate" in panel.message() and "restored" in panel.message()
     assert "Diverged" in panel.progress.text()
     assert document.weights_lock is None and panel.start_button.isEnabled()
+    assert document.session.training_record is None  # a diverged run is not recorded as training
 
 
 def test_an_exception_in_the_worker_shows_a_dialog_and_the_app_goes_on(qtbot, panel, document, monkeypatch):

@@ -6,6 +6,8 @@ grid size is ``resize_grid``, which the document refuses (with the reason shown 
 pipeline does not fit the new size. The widget redraws from ``document.image_changed``.
 
 MNIST digits are chosen in the :class:`~cnn_desktop.ui.editors.digit_picker.DigitPicker` under the grid.
+A drawing is made to look like one by "Prepare like MNIST" (``digits.prepare_like_mnist``): the
+result replaces the image in the grid, so what the network reads is always what is shown.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...digits import prepare_like_mnist
 from ...image_ops import crop_or_pad, invert_image, resample, shift_image
 from ...image_presets import image_preset
 from ...number_text import format_value
+from ...pen import MIN_DIGIT_GRID
 from ...state.digit_library import DigitLibrary
 from ...untrusted import UntrustedFileError, printable
 from ..colours import greyscale
@@ -75,7 +79,9 @@ class PixelEditor(QWidget):
         self.digit_source, self.digit_split = self.picker.digit_source, self.picker.digit_split
         self.digit_index, self.digit_label = self.picker.digit_index, self.picker.digit_label
         self._build_controls()
-        self.strokes = StrokePainter(document, self.brush_bar.brush)
+        self.prepare_after_stroke = self.actions_by_name["prepare_after_stroke"]
+        self.strokes = StrokePainter(document, self.brush_bar, self.prepare_after_stroke.isChecked)
+        self._digit_grid: bool | None = None  # whether the brush was last suited to a digit-sized grid
         self._connect()
         self._show_image()
 
@@ -119,6 +125,23 @@ class PixelEditor(QWidget):
             "Load the next digit of the set",
         )
         self._action(
+            "prepare",
+            "&Prepare like MNIST",
+            self.prepare_like_mnist,
+            "Ctrl+M",
+            "Scale the drawing's ink to fit 20x20 of 28x28 and centre it by its mass, as MNIST's digits were: "
+            "a small or off-centre digit then reads far better",
+        )
+        after = self._action(
+            "prepare_after_stroke",
+            "Prepare &after each stroke",
+            lambda: None,
+            None,
+            "Prepare like MNIST whenever a stroke ends (one undo step with the stroke); best for digits "
+            "drawn in one stroke, such as 1, 0 or 7",
+        )
+        after.setCheckable(True)
+        self._action(
             "import_image",
             "&Import image…",
             self._choose_image_file,
@@ -160,6 +183,11 @@ class PixelEditor(QWidget):
         for direction in ("left", "up", "down", "right"):
             edit.addWidget(self._tool_button(f"shift_{direction}", ARROWS[direction][0]))
 
+        prepare = QHBoxLayout()
+        prepare.addWidget(self._tool_button("prepare", "Prepare like MNIST"))
+        prepare.addWidget(self._tool_button("prepare_after_stroke"))
+        prepare.addStretch(1)
+
         status = QGridLayout()
         status.addWidget(self.message_label, 0, 0)
         status.addWidget(self.hover_label, 0, 1)
@@ -169,6 +197,7 @@ class PixelEditor(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.brush_bar)
+        layout.addLayout(prepare)
         layout.addLayout(edit)
         layout.addWidget(self.grid_bar)
         layout.addWidget(self.picker)
@@ -197,6 +226,10 @@ class PixelEditor(QWidget):
         image = self.document.session.image
         self.grid.set_array(image, (0.0, 1.0))
         self.picker.show_digit()
+        digit_grid = min(image.shape) >= MIN_DIGIT_GRID
+        if digit_grid != self._digit_grid:  # a digit grid gets the soft pen, a small lecture grid a hard pixel
+            self._digit_grid = digit_grid
+            self.brush_bar.suit_grid(image.shape)
         if self.grid_size.value() != image.shape[0]:
             self.grid_size.blockSignals(True)
             self.grid_size.setValue(image.shape[0])
@@ -209,7 +242,7 @@ class PixelEditor(QWidget):
             self.grid.set_overlays(self._field_rects)
             return
         self.hover_label.setText(f"row {row}, col {col}: {format_value(image[row, col])}")
-        size = self.brush_size.value()
+        size = self.brush_bar.footprint(image.shape).width
         if size > 1:
             top, left = row - size // 2, col - size // 2
             outline = GridRect(top, left, top + size - 1, left + size - 1, "#ffb000", 2.0, Qt.PenStyle.DashLine)
@@ -263,6 +296,19 @@ class PixelEditor(QWidget):
         value = self.brush_value.value()
         self.document.edit_image(np.full_like(self.document.session.image, value), f"Fill with {format_value(value)}")
         self._say(f"Filled with {format_value(value)}.")
+
+    def prepare_like_mnist(self) -> str | None:
+        """Replace the drawing by its MNIST-like version (one undo step); returns why not, e.g. for a blank grid."""
+        image = self.document.session.image
+        try:
+            prepared = prepare_like_mnist(image, image.shape)
+        except ValueError as exc:
+            self._say(f"Nothing to prepare: {exc}.", error=True)
+            return str(exc)
+        self.document.edit_image(prepared, "Prepare like MNIST")
+        box = f"{round(image.shape[0] * 20 / 28)} of {image.shape[0]}"
+        self._say(f"Prepared like MNIST: the ink spans {box} pixels, its centre of mass in the middle.")
+        return None
 
     def invert(self) -> None:
         self.document.edit_image(invert_image(self.document.session.image), "Invert image")

@@ -1,4 +1,9 @@
-"""Painting for the pixel editor: the brush row, strokes, the grid-size row, and a picture as a grid."""
+"""Painting for the pixel editor: the brush row, strokes, the grid-size row, and a picture as a grid.
+
+Two kinds of brush: the soft digit pen (``cnn_desktop.pen``), whose strokes look like MNIST's and
+which digit-sized grids start with, and hard square or round brushes that set cells to the brush
+value, for the lecture's small 0/1 images.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...digits import prepare_like_mnist
 from ...image_ops import crop_or_pad, resample
 from ...image_presets import IMAGE_PRESETS
+from ...pen import MIN_DIGIT_GRID, Footprint, default_pen, stroke_ink, stroke_values
 from ...session import MAX_GRID, MIN_GRID
 from ...untrusted import (
     MAX_IMAGE_FILE_BYTES,
@@ -53,15 +60,6 @@ def brush_offsets(size: int, round_shape: bool) -> tuple[np.ndarray, np.ndarray]
     return rows.ravel(), cols.ravel()
 
 
-def line_cells(start: tuple[int, int], end: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Every cell on the straight line from ``start`` to ``end`` (both included), no gaps."""
-    steps = max(abs(end[0] - start[0]), abs(end[1] - start[1]))
-    t = np.linspace(0.0, 1.0, steps + 1)
-    rows = np.rint(start[0] + (end[0] - start[0]) * t).astype(int)
-    cols = np.rint(start[1] + (end[1] - start[1]) * t).astype(int)
-    return rows, cols
-
-
 def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
     """A picture as an ink grid of ``shape``: greyscale, aspect kept, light background inverted.
 
@@ -89,8 +87,15 @@ def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, b
     return np.clip(crop_or_pad(fitted, shape), 0.0, 1.0), inverted
 
 
+SOFT_PEN, SQUARE, ROUND = "Soft pen", "Square", "Round"
+
+
 class BrushBar(QWidget):
-    """The brush row: the value the left button paints (box and slider), the size and the shape."""
+    """The brush row: the value the left button paints (box and slider), the size and the shape.
+
+    The shape is the soft digit pen (its width follows the grid, so the size box rests) or a hard
+    square or round brush of the chosen size.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,8 +114,14 @@ class BrushBar(QWidget):
         self.brush_size.setSuffix(" px")
         self.brush_size.setToolTip("Brush size: 1 to 5 pixels across")
         self.brush_shape = QComboBox()
-        self.brush_shape.addItems(["Square", "Round"])
-        self.brush_shape.setToolTip("Brush shape: a square, or a round dab (a plus at 3 px)")
+        self.brush_shape.addItems([SOFT_PEN, SQUARE, ROUND])
+        self.brush_shape.setItemData(
+            0, "Round with soft edges, about 2 px wide on 28x28: strokes like MNIST's", Qt.ItemDataRole.ToolTipRole
+        )
+        self.brush_shape.setToolTip(
+            "Soft pen: round with soft edges, like MNIST's strokes (the default on digit-sized grids).\n"
+            "Square or Round: hard brushes that set every cell they touch to the brush value (a plus at 3 px)."
+        )
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Brush"))
@@ -120,10 +131,31 @@ class BrushBar(QWidget):
         row.addWidget(self.brush_shape)
         self.brush_value.valueChanged.connect(self._sync_slider)
         self.brush_slider.valueChanged.connect(lambda v: self.brush_value.setValue(v / 100))
+        self.brush_shape.currentTextChanged.connect(lambda shape: self.brush_size.setEnabled(shape != SOFT_PEN))
+        self.brush_size.setEnabled(False)
 
     def brush(self) -> tuple[float, int, bool]:
-        """(value, size in pixels, round) of the left-button brush."""
-        return self.brush_value.value(), self.brush_size.value(), self.brush_shape.currentIndex() == 1
+        """(value, size in pixels, round) of the hard brush."""
+        return self.brush_value.value(), self.brush_size.value(), self.brush_shape.currentText() == ROUND
+
+    def soft(self) -> bool:
+        """Whether the soft digit pen is chosen."""
+        return self.brush_shape.currentText() == SOFT_PEN
+
+    def footprint(self, grid_shape: tuple[int, int]) -> Footprint:
+        """The cells (and ink) one dab covers on a grid of ``grid_shape``."""
+        if self.soft():
+            return default_pen(grid_shape)
+        rows, cols = brush_offsets(self.brush_size.value(), self.brush_shape.currentText() == ROUND)
+        return Footprint(rows, cols, np.ones(len(rows), np.float32))
+
+    def suit_grid(self, grid_shape: tuple[int, int]) -> None:
+        """The default brush of a grid: the soft pen on digit-sized grids, a hard 1-pixel one on smaller grids."""
+        if min(grid_shape) >= MIN_DIGIT_GRID:
+            self.brush_shape.setCurrentText(SOFT_PEN)
+        else:
+            self.brush_shape.setCurrentText(SQUARE)
+            self.brush_size.setValue(1)
 
     def _sync_slider(self, value: float) -> None:
         self.brush_slider.blockSignals(True)
@@ -134,25 +166,31 @@ class BrushBar(QWidget):
 class StrokePainter:
     """Turns a mouse press, drags and release on the grid into one undoable paint stroke.
 
-    The left button paints the brush value, the right one erases (0); the cells between two drag
-    positions are painted too, so a fast drag leaves no gaps.
+    The left button paints the brush value, the right one erases; the cells between two drag
+    positions are painted too, so a fast drag leaves no gaps. The soft pen only darkens when it
+    paints and only lightens when it erases (``pen.stroke_values``); a hard brush sets cells to the
+    brush value, or to 0. With ``prepare_after`` on, the drawing is prepared like MNIST when the
+    stroke ends, in the same undo step.
     """
 
-    def __init__(self, document: SessionDocument, brush: Callable[[], tuple[float, int, bool]]) -> None:
+    def __init__(
+        self, document: SessionDocument, brushes: BrushBar, prepare_after: Callable[[], bool] = lambda: False
+    ) -> None:
         self.document = document
-        self.brush = brush  # () -> (value, size, round)
+        self.brushes = brushes
+        self.prepare_after = prepare_after
         self._stroke: dict | None = None
 
     def start(self, row: int, col: int, button: Qt.MouseButton) -> None:
         if button == Qt.MouseButton.LeftButton:
-            value, text = self.brush()[0], "Paint"
+            value, text = self.brushes.brush_value.value(), "Paint"
         elif button == Qt.MouseButton.RightButton:
             value, text = 0.0, "Erase"
         else:
             return
         if self._stroke is not None:
             self.finish(button)
-        self._stroke = {"value": value, "text": text, "last": (row, col)}
+        self._stroke = {"value": value, "text": text, "last": (row, col), "erase": text == "Erase"}
         self.document.begin_stroke()
         self._dab_line((row, col), (row, col))
 
@@ -164,21 +202,32 @@ class StrokePainter:
 
     def finish(self, _button: Qt.MouseButton) -> None:
         stroke, self._stroke = self._stroke, None
-        if stroke is not None:
-            self.document.end_stroke(f"{stroke['text']} stroke")
+        if stroke is None:
+            return
+        text = f"{stroke['text']} stroke"
+        if self.prepare_after():
+            image = self.document.session.image
+            try:
+                prepared = prepare_like_mnist(image, image.shape)
+            except ValueError:
+                prepared = None  # nothing left to prepare (erased to empty): the stroke alone
+            if prepared is not None:
+                rows, cols = np.indices(image.shape)
+                self.document.paint(rows.ravel(), cols.ravel(), prepared.ravel())
+                text += " + prepare like MNIST"
+        self.document.end_stroke(text)
 
     def _dab_line(self, start: tuple[int, int], end: tuple[int, int]) -> None:
-        _, size, round_shape = self.brush()
-        line_rows, line_cols = line_cells(start, end)
-        brush_rows, brush_cols = brush_offsets(size, round_shape)
-        rows = (line_rows[:, None] + brush_rows[None, :]).ravel()
-        cols = (line_cols[:, None] + brush_cols[None, :]).ravel()
-        height, width = self.document.session.image.shape
-        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-        cells = np.unique(np.stack([rows[inside], cols[inside]], axis=1), axis=0)
-        if len(cells):
-            values = np.full(len(cells), self._stroke["value"], np.float32)
-            self.document.paint(cells[:, 0], cells[:, 1], values)
+        image = self.document.session.image
+        pen = self.brushes.footprint(image.shape)
+        value, erase = self._stroke["value"], self._stroke["erase"]
+        if self.brushes.soft():
+            rows, cols, values = stroke_values(image, start, end, pen, value, erase)
+        else:
+            rows, cols, _ = stroke_ink(start, end, pen, image.shape)
+            values = np.full(len(rows), value, np.float32)
+        if len(rows):
+            self.document.paint(rows, cols, values)
 
 
 class GridBar(QWidget):

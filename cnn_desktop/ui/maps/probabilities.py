@@ -2,6 +2,9 @@
 
 Only a pipeline that ends in a dense layer has class scores; for any other the view says so
 instead of showing an empty chart. The bar item is created once and updated with ``setOpts``.
+
+Probabilities from random or hand-edited weights look just as confident as trained ones, so a
+line above the chart says so whenever the weights are not the trained ones.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from ..document import SessionDocument
 BAR_COLOUR = (110, 140, 180)
 TOP_COLOUR = (230, 159, 0)  # orange: stands out for colour-blind viewers too
 TEXT_COLOUR = (238, 238, 238)
+NOTICE_COLOUR = (255, 214, 102)  # light amber on the dark canvas: a warning, not an error
+TRAINING_NOTICE = "Training is running: the weights are still being learned."
 NO_DENSE_HINT = (
     "The pipeline does not end in a dense layer: no class probabilities.\n\n"
     "Add a flatten layer and a dense layer at the end to get one score per class."
@@ -52,9 +57,24 @@ class ProbabilityView(QWidget):
         self.headline.setStyleSheet(f"color: rgb{TOP_COLOUR}; background: rgb{CANVAS_BACKGROUND}; padding: 4px;")
         self.headline.setToolTip("The most likely class and the network's probability for it")
 
+        self.weights_notice = QLabel()
+        self.weights_notice.setWordWrap(True)
+        notice_font = QFont()
+        notice_font.setPixelSize(13)
+        notice_font.setBold(True)
+        self.weights_notice.setFont(notice_font)
+        self.weights_notice.setStyleSheet(
+            f"color: rgb{NOTICE_COLOUR}; background: rgb{CANVAS_BACKGROUND}; padding: 4px 6px;"
+        )
+        self.weights_notice.setToolTip(
+            "Only trained weights read digits: random or edited weights give probabilities that look just as sure"
+        )
+        self.weights_notice.hide()
+
         self.plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
         self.plot.setToolTip("Softmax probability of each class for the current image; the most likely one is orange")
         self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMinimumHeight(120)  # the bars stay readable when the notice takes two lines
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.getPlotItem().layout.setContentsMargins(4, 8, 14, 4)
@@ -78,6 +98,7 @@ class ProbabilityView(QWidget):
         chart_layout = QVBoxLayout(chart)
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.setSpacing(0)
+        chart_layout.addWidget(self.weights_notice)
         chart_layout.addWidget(self.headline)
         chart_layout.addWidget(self.plot, 1)
 
@@ -95,8 +116,30 @@ class ProbabilityView(QWidget):
         self._stack.addWidget(self.hint)
 
         document.result_ready.connect(self.show_result)
+        for changed in (
+            document.params_changed,
+            document.spec_changed,
+            document.training_record_changed,
+            document.weights_lock_changed,
+        ):
+            changed.connect(self.show_weights_status)
+        self.show_weights_status()
         if document.latest is not None:
             self.show_result(document.latest)
+
+    def show_weights_status(self) -> None:
+        """Say plainly when the weights are untrained or changed since training; nothing when trained."""
+        if self.document.weights_lock:  # the trainer is changing them: neither untrained nor edited
+            self.weights_notice.setText(TRAINING_NOTICE)
+            self.weights_notice.show()
+            return
+        status = self.document.weights_status()
+        self.weights_notice.setText(status.text)
+        self.weights_notice.setVisible(status.kind in ("untrained", "changed"))
+
+    def weights_notice_text(self) -> str:
+        """The notice above the chart, or "" when none is shown (the weights are the trained ones)."""
+        return self.weights_notice.text() if not self.weights_notice.isHidden() else ""
 
     @property
     def showing_hint(self) -> bool:

@@ -98,3 +98,20 @@ def ended_texts(result: TrainResult, stop_reason: str | None) -> tuple[str, str,
     if stop_reason:
         return f"{stop_reason} {stopped}", "error", f"Stopped{accuracy}"
     return stopped, "info", f"Stopped{accuracy}"
+
+
+def record_description(result: TrainResult, train_digits: int, test_digits: int) -> str | None:
+    """The sentence kept with weights trained in the app (None: a diverged run trained nothing worth keeping)."""
+    if result.diverged:
+        return None
+    how = (
+        f"{count_text(result.epochs_done, 'epoch')}"
+        if result.finished
+        else f"stopped after {result.steps_done:,} steps"
+    )
+    score = (
+        ""
+        if result.test_accuracy is None
+        else f": {100 * result.test_accuracy:.1f}% of {test_digits:,} test digits right"
+    )
+    return f"Trained in the app on {train_digits:,} digits ({how}){score}."

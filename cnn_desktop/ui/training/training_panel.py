@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...data.datasets import Digits
+from ...engine import TrainingRecord, weights_status
 from ...state.digit_library import DigitLibrary
 from ...state.training_history import TrainingHistory
 from ...training import TrainEvent, TrainResult
@@ -42,7 +43,15 @@ from .digit_source import DigitSourcePanel
 from .filter_mosaic import FirstFiltersView
 from .learning_curves import LearningCurvesView
 from .run_controls import PROGRESS_STEPS, banner, failure_box, progress_bar, run_buttons, show_message
-from .run_texts import READY, ended_texts, mnist_problem, paused_text, progress_text, start_problem
+from .run_texts import (
+    READY,
+    ended_texts,
+    mnist_problem,
+    paused_text,
+    progress_text,
+    record_description,
+    start_problem,
+)
 from .saved_history import confusion_fits, history_shown, show_history
 from .training_settings import TrainingSettingsPanel
 from .wide_layout import DirectionFollower
@@ -88,6 +97,8 @@ class TrainingPanel(QWidget):
         self._shown_history: TrainingHistory | None = None  # a saved record whose matrix waits for its digits
         self._adopt = False  # True while trained weights should flow into the document
         self._stop_reason: str | None = None  # why the panel itself stopped the run
+        self._run_sizes = (0, 0)  # (training digits, test digits) of the last run, for its record
+        self._paused_weights: TrainingRecord | None = None  # fingerprints of the weights when paused
 
         self._build()
         self._connect()
@@ -204,6 +215,7 @@ class TrainingPanel(QWidget):
             return
         limit = self.settings_group.digit_limit() or digits.num_train
         images, labels = digits.train_images[:limit], digits.train_labels[:limit]
+        self._run_sizes, self._paused_weights = (len(images), digits.num_test), None
         config = self.settings_group.config()
         self.confusion.digits, self._run_source, self._shown_history = digits, self.data_group.source_key(), None
         self.result = self.last_event = None
@@ -229,6 +241,7 @@ class TrainingPanel(QWidget):
             return
         self.job.pause()
         self._adopt = False
+        self._paused_weights = TrainingRecord.of(self.document.session.network, "paused")
         self.document.set_weights_lock(None)
         self._set_state("paused")
         if self.last_event is not None:
@@ -282,7 +295,7 @@ class TrainingPanel(QWidget):
         network = self.document.session.network
         seed = int(np.random.default_rng().integers(2**31))
         fresh = network.rebuilt(network.spec, seed=seed, origins=[None] * len(network.spec))
-        error = self.document.set_network(fresh, "Reset weights")
+        error = self.document.set_network(fresh, "Reset to random weights", record=None)
         if error:
             self._say(error, "error")
         else:
@@ -319,7 +332,7 @@ class TrainingPanel(QWidget):
     def _training_ended(self, task: BackgroundTask) -> None:
         self._pull_training()  # the last points and the final weights
         self.document.set_weights_lock(None)
-        self._adopt = False
+        adopted, self._adopt = self._adopt, False
         self._set_state("idle")
         if task.error is not None:
             self._report_failure(task)
@@ -327,6 +340,7 @@ class TrainingPanel(QWidget):
             return
         result: TrainResult = task.result
         self.result = result
+        self._record_training(result, adopted)
         banner, kind, bar = ended_texts(result, self._stop_reason)
         self._say(banner, kind)
         if result.finished:
@@ -334,6 +348,15 @@ class TrainingPanel(QWidget):
         self.progress.setFormat(bar)
         self.training_finished.emit(result.status)
         self.confusion.recompute()
+
+    def _record_training(self, result: TrainResult, adopted: bool) -> None:
+        """The weights shown are the trained ones: record them, unless they diverged or were edited while paused."""
+        network = self.document.session.network
+        paused = self._paused_weights
+        untouched = adopted or (paused is not None and weights_status(network, paused).trained)
+        description = record_description(result, *self._run_sizes)
+        if untouched and description is not None:
+            self.document.set_training_record(TrainingRecord.of(network, description))
 
     def _report_failure(self, task: BackgroundTask) -> None:
         error = task.error
