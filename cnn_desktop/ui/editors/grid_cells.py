@@ -22,6 +22,9 @@ from ..colours import MISSING_VALUE, colour_index
 RGB = tuple[int, int, int]
 GRID_LINE_COLOUR = QColor(110, 110, 110)
 
+MIN_GRID_LINES_CELL = 6
+"""Smallest cell side (px) at which lines are drawn between cells."""
+
 
 @dataclass(frozen=True)
 class GridRect:
@@ -87,7 +90,7 @@ class GridGeometry:
 
 @dataclass
 class CellPicture:
-    """The colours of a grid's cells: ``image`` (W x H RGB), ``text_rgb`` (H, W, 3) per cell,
+    """The colours of a grid's cells: ``image`` (W x H RGB32), ``text_rgb`` (H, W, 3) per cell,
     the colour of zero and of text on it (for the padding), and the highlight ``mask`` image."""
 
     image: QImage
@@ -112,7 +115,10 @@ class CellPicture:
         rgb = table[index]
         rgb[~np.isfinite(values)] = MISSING_VALUE
         height, width = values.shape
-        image = QImage(np.ascontiguousarray(rgb).data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        # RGB32 (bytes B, G, R, 255) draws scaled several times faster than RGB888, with the same pixels
+        bgrx = np.full((height, width, 4), 255, np.ubyte)
+        bgrx[..., :3] = rgb[..., ::-1]
+        image = QImage(bgrx.data, width, height, 4 * width, QImage.Format.Format_RGB32).copy()
         zero = int(colour_index(np.zeros(1, np.float32), *levels)[0])
         mask_image = None
         if mask is not None and mask.any():
@@ -232,3 +238,43 @@ def draw_focus(painter: QPainter, rect: QRectF, cell: float, highlight: QColor) 
     painter.drawRect(inside)
     painter.setPen(QPen(highlight.lighter(130), width))
     painter.drawRect(inside)
+
+
+def paint_cells(
+    painter: QPainter,
+    picture: CellPicture,
+    values: np.ndarray,
+    geometry: GridGeometry,
+    base_font: QFont,
+    font_scale: float | None,
+) -> None:
+    """Padding, cells, grid lines, the padding's edge, the highlight and (unless ``font_scale`` is
+    None) the numbers of ``values`` (H, W) as ``picture`` coloured them, placed by ``geometry``."""
+    x0, y0, cell, p = geometry.x0, geometry.y0, geometry.cell, geometry.pad
+    height, width = values.shape
+    inner = QRectF(x0 + p * cell, y0 + p * cell, width * cell, height * cell)
+    outer = QRectF(x0, y0, (width + 2 * p) * cell, (height + 2 * p) * cell)
+    numbers = font_scale is not None
+    if p:
+        font = number_font(base_font, cell, [["0"]], font_scale) if numbers else None
+        padding = [
+            geometry.cell_rect(row, col)
+            for row in range(-p, height + p)
+            for col in range(-p, width + p)
+            if not (0 <= row < height and 0 <= col < width)
+        ]
+        draw_padding(painter, outer, picture, font, padding)
+    painter.drawImage(inner, picture.image)
+    if cell >= MIN_GRID_LINES_CELL:
+        draw_grid_lines(painter, x0, y0, cell, height + 2 * p, width + 2 * p)
+    if p:  # a dashed edge where the image ends and the padding begins
+        painter.setPen(QPen(QColor(*picture.zero_text_rgb), 2, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(inner)
+    if picture.mask is not None:
+        painter.drawImage(inner if picture.mask.height() == height else outer, picture.mask)
+    if numbers:
+        texts = picture.texts_of(values)
+        font = number_font(base_font, cell, texts, font_scale)
+        if font is not None:
+            draw_numbers(painter, texts, picture.text_rgb, font, geometry.cell_rect)
