@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem
 from ...mosaic import NUMBER_MAX_SIDE, MosaicGrid
 from ...number_text import format_value
 from ..colours import colour_index
-from .map_highlights import Highlight, box_outlines, overlay_rgba
+from .map_highlights import Highlight, box_outlines, overlay_rgba, same_highlights
 from .map_items import (
     COLOUR_BAR_WIDTH,
     MIN_NUMBER_FONT_PX,
@@ -90,6 +90,7 @@ class StageGroup:
         self.numbers_possible = False
         self.text_values: np.ndarray | None = None  # the values ``texts`` were formatted from
         self.texts: list[str] = []
+        self.shown_highlights: list[Highlight] | None = None  # None: not drawn for this layout yet
 
     @property
     def flat(self) -> bool:
@@ -119,6 +120,7 @@ class StageGroup:
         self.numbers_possible = small and 0.5 * cell >= MIN_NUMBER_FONT_PX
         self.numbers.set_geometry(grid if self.numbers_possible else None, cell)
         self.text_values, self.texts = None, []
+        self.shown_highlights = None
         bar_height = min(max(local.height(), MIN_BAR_HEIGHT), MAX_BAR_HEIGHT)
         self.bar.setPos(local.right() + BAR_GAP, TITLE_HEIGHT + 2)
         self.bar.set_height(bar_height - 4)
@@ -130,6 +132,9 @@ class StageGroup:
 
     def show_highlights(self, highlights: list[Highlight]) -> None:
         """The tint overlay and outlined boxes of ``highlights`` (redrawn on change, not per result)."""
+        if same_highlights(highlights, self.shown_highlights):
+            return  # e.g. the same receptive field again with a new result: nothing to redraw
+        self.shown_highlights = highlights
         rgba = overlay_rgba(self.grid, self.shape, highlights)
         if rgba is not None:
             self.overlay.setImage(rgba, autoLevels=False, levels=None)
