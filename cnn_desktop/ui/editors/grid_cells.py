@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QStaticText
 
 from ...number_text import format_value
 from ..colours import MISSING_VALUE, colour_index
@@ -195,9 +195,16 @@ def draw_numbers(
     font: QFont,
     cell_rect: Callable[[int, int], QRectF],
 ) -> None:
-    """Each cell's text centred in ``cell_rect(row, col)``, in that cell's text colour."""
+    """Each cell's text centred in ``cell_rect(row, col)``, in that cell's text colour.
+
+    Each distinct text is laid out once (a ``QStaticText``): grids repeat few numbers (0, 1, the
+    weights of a kernel), and laying out is most of the cost of drawing a number.
+    """
     painter.setFont(font)
     pens: dict[RGB, QPen] = {}
+    layouts: dict[str, QStaticText] = {}
+    transform = painter.transform()
+    line_height = QFontMetricsF(font).height()
     for row, line in enumerate(texts):
         for col, text in enumerate(line):
             if not text:
@@ -206,7 +213,14 @@ def draw_numbers(
             if rgb not in pens:
                 pens[rgb] = QPen(QColor(*rgb))
             painter.setPen(pens[rgb])
-            painter.drawText(cell_rect(row, col), Qt.AlignmentFlag.AlignCenter, text)
+            layout = layouts.get(text)
+            if layout is None:
+                layout = layouts[text] = QStaticText(text)
+                layout.setTextFormat(Qt.TextFormat.PlainText)
+                layout.prepare(transform, font)
+            rect, width = cell_rect(row, col), layout.size().width()
+            corner = QPointF(rect.x() + (rect.width() - width) / 2, rect.y() + (rect.height() - line_height) / 2)
+            painter.drawStaticText(corner, layout)
 
 
 def draw_outline(painter: QPainter, area: QRectF, rect: GridRect) -> None:
