@@ -325,3 +325,14 @@ def test_the_same_highlights_again_are_not_drawn_again(monkeypatch, view):
     view.set_stage_masks({1: mask}, (0, 200, 0))
     assert set_overlay[0] == 1
     assert view.overlay_image(1)[view.mosaic_position(1, 2, 10, 10)].tolist() == [0, 200, 0, 120]
+
+
+def test_a_rendered_mosaic_is_premultiplied_and_its_gaps_stay_transparent(qtbot, document, view):
+    show_image(qtbot, document, view, digit_like())
+    item = view.image_item(1)
+    item.render()
+    assert item.qimage.format() == item.qimage.Format.Format_ARGB32_Premultiplied
+    gap = np.argwhere(np.isnan(item.image))[0]
+    assert item.qimage.pixelColor(int(gap[1]), int(gap[0])).alpha() == 0
+    row, col = view.mosaic_position(1, 0, 0, 0)
+    assert item.qimage.pixelColor(col, row).alpha() == 255
