@@ -3,7 +3,8 @@
 :class:`GridGeometry` places the cells in the widget; :class:`CellPicture` turns an (H, W) array
 into its cell colours (one RGB image), the text colour of every cell and the highlight mask as an
 image; the ``draw_*`` functions paint cells' numbers, the hatched padding, grid lines, outlines and
-the cursor with a ``QPainter`` and compute nothing.
+the cursor with a ``QPainter`` and compute nothing. :func:`paint_cells` puts together what changes
+only with the values (the view keeps it in a pixmap); outlines, hover and focus go on top.
 """
 
 from __future__ import annotations
