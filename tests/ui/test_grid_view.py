@@ -266,3 +266,15 @@ def test_a_cached_grid_still_shows_a_changed_value(view):
     expected = 255 if values[1, 1] == 1.0 else 0
     corner = view.cell_rect(1, 1).topLeft().toPoint() + QPoint(3, 3)
     assert pixel(image, corner) == (expected, expected, expected)
+
+
+def test_an_export_at_twice_the_size_draws_the_numbers_anew_not_the_screen_pixels_enlarged(view):
+    from cnn_desktop.ui.export import render_image
+
+    view.grab()  # the cells are cached for the screen
+    picture = render_image(view, 2.0).convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(picture.constBits(), np.uint32).reshape(picture.height(), -1)[:, : picture.width()]
+    rows, cols = (pixels.shape[0] // 2) * 2, (pixels.shape[1] // 2) * 2
+    blocks = pixels[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2)
+    uneven = (blocks != blocks[:, :1, :, :1]).any(axis=(1, 3))
+    assert uneven.sum() > 100  # text edges drawn at 2x; an enlarged 1x picture has only even 2x2 blocks

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Property, QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QPaintEngine, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from ..colours import LUT_SIZE, colour_table, greyscale, text_colour_table
@@ -251,7 +251,11 @@ class NumberGridView(QWidget):
             painter.fillRect(self.rect(), self.palette().window())
             painter.end()
             return
-        painter.drawPixmap(0, 0, self._cells_pixmap())
+        if self._paints_screen(painter):
+            painter.drawPixmap(0, 0, self._cells_pixmap())
+        else:  # an export (SVG, or PNG at another scale) gets vector text and lines, as before
+            painter.fillRect(self.rect(), self.palette().window())
+            self._paint_cells(painter)
         cell = self._geometry().cell
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for rect in self._overlays:
@@ -288,19 +292,25 @@ class NumberGridView(QWidget):
         pixmap.setDevicePixelRatio(ratio)
         painter = QPainter(pixmap)
         painter.fillRect(self.rect(), self.palette().window())
-        geometry = self._geometry()
-        paint_cells(
-            painter,
-            self._picture(),
-            self._array,
-            geometry,
-            self.font(),
-            self._font_scale if self._numbers_shown(geometry.cell) else None,
-        )
+        self._paint_cells(painter)
         painter.end()
         self._cells, self._cells_key = pixmap, key
         self.cells_drawn += 1
         return pixmap
+
+    def _paint_cells(self, painter: QPainter) -> None:
+        geometry = self._geometry()
+        numbers = self._numbers_shown(geometry.cell)
+        font_scale = self._font_scale if numbers else None
+        paint_cells(painter, self._picture(), self._array, geometry, self.font(), font_scale)
+
+    def _paints_screen(self, painter: QPainter) -> bool:
+        """Whether ``painter`` draws pixels at this widget's own pixel ratio (the screen, ``grab``)."""
+        if painter.paintEngine().type() != QPaintEngine.Type.Raster:
+            return False
+        transform = painter.deviceTransform()
+        ratio = self.devicePixelRatioF()
+        return transform.m11() == transform.m22() == ratio and transform.m12() == transform.m21() == 0
 
     # ----- keyboard and the inline editor (cell_editor)
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
