@@ -3,8 +3,9 @@
 For each of ``--edits`` single-pixel edits (after ``--warmup`` more that are not counted), a real
 mouse press and release on a cell of the pixel editor; the clock runs until the maps' canvas has
 finished the first repaint after the feature maps and the class probabilities took the result of
-that edit (forward pass in the worker thread included). The script waits in an event loop that a paint of the canvas ends (no polling), so the
-figure is the app's, not the waiting's. Prints p50/p95 in milliseconds for each case:
+that edit (forward pass in the worker thread included). The script waits in an event loop that a
+paint of the canvas ends (no polling), so the figure is the app's, not the waiting's. Prints p50/p95
+in milliseconds for each case:
 
 * ``default``: the default MNIST network on a 28x28 digit;
 * ``big``: conv 32 5x5, relu, conv 64 3x3, relu, maxpool 2, flatten, dense 10 on a 64x64 grid;
