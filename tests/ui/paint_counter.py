@@ -7,15 +7,16 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 
 class PaintCounter(QObject):
-    """``count`` paint events of ``widget`` since creation or the last :meth:`settle`."""
+    """``count`` paint events (or events of ``kind``) of ``widget`` since creation or the last :meth:`settle`."""
 
-    def __init__(self, widget: QWidget) -> None:
+    def __init__(self, widget: QWidget, kind: QEvent.Type = QEvent.Type.Paint) -> None:
         super().__init__(widget)
         self.count = 0
+        self._kind = kind
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == self._kind:
             self.count += 1
         return False
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QSlider
 
 from cnn_desktop.engine import ConvTrace, Network, PoolTrace, Unit
@@ -481,8 +481,9 @@ def test_an_edit_outside_the_window_repaints_only_the_input_and_once(qtbot, docu
         "sums": row.sums.channel_sums_view,
     }
     counters = {name: PaintCounter(view) for name, view in views.items()}
+    tips = PaintCounter(row.input_view, QEvent.Type.ToolTipChange)
     flush()
-    for counter in counters.values():
+    for counter in (*counters.values(), tips):
         counter.settle()
     assert window_box(player) == (0, 0, 2, 2)
     document.begin_stroke()
@@ -491,4 +492,5 @@ def test_an_edit_outside_the_window_repaints_only_the_input_and_once(qtbot, docu
     drawn(qtbot, player)
     painted = {name: counter.settle() for name, counter in counters.items()}
     assert painted == {name: 1 if name == "input" else 0 for name in views}
+    assert tips.settle() == 0  # the same tool tip is not set again
     assert row.input_view.array()[6, 6] == 1.0 - IMAGE[6, 6]

@@ -28,6 +28,12 @@ RESULT_PX = 32
 OPERATOR_PX = 40
 
 
+def set_tip(widget: QWidget, tip: str) -> None:
+    """Give ``widget`` the tool tip ``tip``; the same tip again is not set (Qt would post an event)."""
+    if widget.toolTip() != tip:
+        widget.setToolTip(tip)
+
+
 def operator_label(text: str, tip: str, parent: QWidget) -> QLabel:
     """A large ``×`` or ``=`` between the arithmetic grids."""
     label = QLabel(text, parent)
