@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QSlider
 
 from cnn_desktop.engine import ConvTrace, Network, PoolTrace, Unit
@@ -23,6 +23,7 @@ from cnn_desktop.state.player_steps import SPEEDS
 from cnn_desktop.ui.player.conv_player import NO_LAYER_HINT, NO_PLAYABLE_HINT, ConvPlayerPanel
 
 from .conftest import wait_for_result
+from .paint_counter import PaintCounter, flush
 
 SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
 IMAGE = np.array(SLIDES["input_image"], dtype=np.float32)
@@ -466,3 +467,30 @@ def test_a_recorded_frame_waits_until_its_cell_is_drawn(qtbot, document, edges) 
     assert lines(player)[2] == f"= {EDGES['output'][1][2]}" and window_box(player) == (1, 2, 3, 4)
     player.set_layer(1)  # nothing to draw: no waiting
     assert not player.wait_until_drawn(timeout_ms=100)
+
+
+def test_an_edit_outside_the_window_repaints_only_the_input_and_once(qtbot, document, edges) -> None:
+    player = edges
+    row = player.row
+    views = {
+        "input": row.input_view,
+        "patch": row.patch_view,
+        "kernel": row.kernel_view,
+        "products": row.products_view,
+        "output": row.output_view,
+        "sums": row.sums.channel_sums_view,
+    }
+    counters = {name: PaintCounter(view) for name, view in views.items()}
+    tips = PaintCounter(row.input_view, QEvent.Type.ToolTipChange)
+    flush()
+    for counter in (*counters.values(), tips):
+        counter.settle()
+    assert window_box(player) == (0, 0, 2, 2)
+    document.begin_stroke()
+    document.paint(np.array([6]), np.array([6]), np.array([1.0 - IMAGE[6, 6]], np.float32))
+    document.end_stroke("A pixel far from the window")
+    drawn(qtbot, player)
+    painted = {name: counter.settle() for name, counter in counters.items()}
+    assert painted == {name: 1 if name == "input" else 0 for name in views}
+    assert tips.settle() == 0  # the same tool tip is not set again
+    assert row.input_view.array()[6, 6] == 1.0 - IMAGE[6, 6]

@@ -282,3 +282,57 @@ def test_masks_and_boxes_highlight_the_matching_cells(qtbot, document, view):
     assert view.overlay_image(1) is None and view.boxes(2) == []
     with pytest.raises(ValueError, match="shape"):
         view.set_stage_masks({1: np.zeros((8, 5, 5), bool)}, (0, 200, 0))
+
+
+def count_calls(monkeypatch, obj, name: str) -> list[int]:
+    """Counts calls of ``obj.name`` (still calling it); the list holds one number."""
+    calls = [0]
+    original = getattr(obj, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, counted)
+    return calls
+
+
+def test_a_result_for_a_new_selection_only_leaves_the_maps_images_alone(qtbot, monkeypatch, document, view):
+    show_image(qtbot, document, view, digit_like())
+    set_image = count_calls(monkeypatch, view.image_item(1), "setImage")
+    drawn = view.maps_drawn
+    document.select(Unit(1, 2, 3, 4))
+    result = wait_for_result(qtbot, document)
+    assert view.shown_version == result.version and result.field is not None
+    assert set_image[0] == 0 and view.maps_drawn == drawn
+    assert view.selection_rect() == view.unit_scene_rect(1, 2, 3, 4)
+    image = digit_like()
+    image[10, 10] = 0.5
+    show_image(qtbot, document, view, image)
+    assert set_image[0] == 1 and view.maps_drawn == drawn + 1
+
+
+def test_the_same_highlights_again_are_not_drawn_again(monkeypatch, view):
+    mask = np.zeros((8, 26, 26), bool)
+    mask[2, 3:6, 4:8] = True
+    view.set_stage_masks({1: mask}, (0, 200, 0))
+    set_overlay = count_calls(monkeypatch, view._groups[1].overlay, "setImage")
+    set_boxes = count_calls(monkeypatch, view._groups[2].boxes, "set_boxes")
+    view.set_stage_masks({1: mask.copy()}, (0, 200, 0))
+    view.clear_highlights("boxes")
+    assert set_overlay[0] == 0 and set_boxes[0] == 0
+    mask[2, 10, 10] = True
+    view.set_stage_masks({1: mask}, (0, 200, 0))
+    assert set_overlay[0] == 1
+    assert view.overlay_image(1)[view.mosaic_position(1, 2, 10, 10)].tolist() == [0, 200, 0, 120]
+
+
+def test_a_rendered_mosaic_is_premultiplied_and_its_gaps_stay_transparent(qtbot, document, view):
+    show_image(qtbot, document, view, digit_like())
+    item = view.image_item(1)
+    item.render()
+    assert item.qimage.format() == item.qimage.Format.Format_ARGB32_Premultiplied
+    gap = np.argwhere(np.isnan(item.image))[0]
+    assert item.qimage.pixelColor(int(gap[1]), int(gap[0])).alpha() == 0
+    row, col = view.mosaic_position(1, 0, 0, 0)
+    assert item.qimage.pixelColor(col, row).alpha() == 255

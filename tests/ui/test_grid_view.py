@@ -13,6 +13,7 @@ from cnn_desktop.ui import colours
 from cnn_desktop.ui.editors.grid_view import MARGIN, GridRect, NumberGridView
 
 from .conftest import show_widget
+from .paint_counter import PaintCounter
 
 
 @pytest.fixture
@@ -217,3 +218,63 @@ def test_diverging_levels_put_zero_at_mid_grey(qtbot):
     corner = [grid.cell_rect(0, c).topLeft().toPoint() + QPoint(3, 3) for c in range(3)]
     low, mid, high = colours.DIVERGING[colours.DEFAULT_DIVERGING]
     assert [pixel(image, p) for p in corner] == [low, mid, high]
+
+
+def test_a_grid_repaints_once_for_several_changes_and_not_at_all_for_the_same_picture(view):
+    counter = PaintCounter(view)
+    counter.settle()
+    values = view.array().copy()
+    view.set_array(values)
+    view.set_array(values.copy(), view.levels())
+    view.set_overlays(view.overlays())
+    view.set_highlight(None)
+    view.set_pad(view.pad())
+    view.set_colormap(colours.greyscale())
+    assert counter.settle() == 0
+    values[2, 3] = 1.0 - values[2, 3]
+    view.set_array(values)
+    view.set_overlays([GridRect(0, 0, 1, 1)])
+    view.set_highlight(values > 0.5)
+    assert counter.settle() == 1
+
+
+def test_cells_are_drawn_anew_only_when_what_they_show_changes(qtbot, view):
+    counter = PaintCounter(view)
+    counter.settle()
+    drawn = view.cells_drawn
+    qtbot.mouseMove(view, centre(view, 1, 1))
+    view.set_overlays([GridRect(1, 1, 2, 2)])
+    view.set_current_cell(3, 3)
+    assert counter.settle() >= 1
+    assert view.cells_drawn == drawn  # hover, outlines and the cursor are drawn over the cached cells
+    values = view.array().copy()
+    values[0, 0] = 0.5
+    view.set_array(values)
+    counter.settle()
+    assert view.cells_drawn == drawn + 1
+    view.resize(view.width() + 20, view.height())
+    counter.settle()
+    assert view.cells_drawn == drawn + 2
+
+
+def test_a_cached_grid_still_shows_a_changed_value(view):
+    values = view.array().copy()
+    values[1, 1] = 1.0 - values[1, 1]
+    view.grab()
+    view.set_array(values)
+    image = view.grab().toImage()
+    expected = 255 if values[1, 1] == 1.0 else 0
+    corner = view.cell_rect(1, 1).topLeft().toPoint() + QPoint(3, 3)
+    assert pixel(image, corner) == (expected, expected, expected)
+
+
+def test_an_export_at_twice_the_size_draws_the_numbers_anew_not_the_screen_pixels_enlarged(view):
+    from cnn_desktop.ui.export import render_image
+
+    view.grab()  # the cells are cached for the screen
+    picture = render_image(view, 2.0).convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(picture.constBits(), np.uint32).reshape(picture.height(), -1)[:, : picture.width()]
+    rows, cols = (pixels.shape[0] // 2) * 2, (pixels.shape[1] // 2) * 2
+    blocks = pixels[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2)
+    uneven = (blocks != blocks[:, :1, :, :1]).any(axis=(1, 3))
+    assert uneven.sum() > 100  # text edges drawn at 2x; an enlarged 1x picture has only even 2x2 blocks

@@ -12,14 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Property, QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFocusEvent,
-    QKeyEvent,
-    QPainter,
-    QPaintEvent,
-    QPen,
-)
+from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QPaintEngine, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from ..colours import LUT_SIZE, colour_table, greyscale, text_colour_table
@@ -29,20 +22,14 @@ from .grid_cells import (
     GridGeometry,
     GridRect,
     draw_focus,
-    draw_grid_lines,
     draw_hover,
-    draw_numbers,
     draw_outline,
-    draw_padding,
-    number_font,
+    paint_cells,
 )
 from .grid_pointer import GridPointer
 
 MIN_NUMBER_CELL = 22
 """Smallest cell side (px) at which numbers are written into the cells."""
-
-MIN_GRID_LINES_CELL = 6
-"""Smallest cell side (px) at which lines are drawn between cells."""
 
 MARGIN = 4
 """Free pixels around the grid, so that thick overlay outlines at the border stay visible."""
@@ -87,6 +74,10 @@ class NumberGridView(QWidget):
         self._mask_colour = QColor(255, 176, 0, 110)
         self._current = (0, 0)
         self._prepared: CellPicture | None = None
+        self._cells: QPixmap | None = None  # what _cells_pixmap drew, for the key it drew it for
+        self._cells_key: tuple | None = None
+        self.cells_drawn = 0
+        """How often the cells were drawn anew (a changed value, size, font...): tests count it."""
         self._lut = np.zeros((LUT_SIZE, 3), np.ubyte)
         self._text_lut = np.zeros((LUT_SIZE, 3), np.ubyte)
         self.set_colormap(colormap or greyscale())
@@ -102,9 +93,10 @@ class NumberGridView(QWidget):
         array = np.array(array, dtype=np.float32, copy=True)
         if array.ndim != 2:
             raise ValueError(f"a grid shows a 2-D array, got shape {array.shape}")
-        self._array = array
-        if levels is not None:
-            self._levels = (float(levels[0]), float(levels[1]))
+        levels = self._levels if levels is None else (float(levels[0]), float(levels[1]))
+        if levels == self._levels and np.array_equal(array, self._array, equal_nan=True):
+            return  # the same picture: no repaint
+        self._array, self._levels = array, levels
         if array.size:
             row, col = self._current
             self._current = (min(row, array.shape[0] - 1), min(col, array.shape[1] - 1))
@@ -121,13 +113,18 @@ class NumberGridView(QWidget):
         return self._levels
 
     def set_levels(self, levels: tuple[float, float]) -> None:
-        self._levels = (float(levels[0]), float(levels[1]))
-        self._invalidate()
+        levels = (float(levels[0]), float(levels[1]))
+        if levels != self._levels:
+            self._levels = levels
+            self._invalidate()
 
     def set_colormap(self, colormap: pg.ColorMap) -> None:
         """Colour cells through ``colormap`` (e.g. colours.greyscale() or colours.diverging())."""
-        self._lut = colour_table(colormap)
-        self._text_lut = text_colour_table(self._lut)
+        lut = colour_table(colormap)
+        if np.array_equal(lut, self._lut):
+            return
+        self._lut = lut
+        self._text_lut = text_colour_table(lut)
         self._invalidate()
 
     def pad(self) -> int:
@@ -135,8 +132,10 @@ class NumberGridView(QWidget):
 
     def set_pad(self, pad: int) -> None:
         """Draw ``pad`` rings of zero-padding cells around the array (0: none)."""
-        self._pad = max(0, int(pad))
-        self.update()
+        pad = max(0, int(pad))
+        if pad != self._pad:
+            self._pad = pad
+            self.update()
 
     def overlays(self) -> list[GridRect]:
         """The outlines drawn over the cells."""
@@ -144,8 +143,10 @@ class NumberGridView(QWidget):
 
     def set_overlays(self, rects: list[GridRect]) -> None:
         """Outlines drawn over the cells (windows, receptive fields), replacing the previous ones."""
-        self._overlays = list(rects)
-        self.update()
+        rects = list(rects)
+        if rects != self._overlays:
+            self._overlays = rects
+            self.update()
 
     def highlight(self) -> np.ndarray | None:
         """The mask of tinted cells (None: none are)."""
@@ -153,15 +154,19 @@ class NumberGridView(QWidget):
 
     def set_highlight(self, mask: np.ndarray | None, colour: QColor | str | None = None) -> None:
         """Tint the cells where ``mask`` is True: (H, W), or (H + 2 pad, W + 2 pad) to include padding."""
-        self._mask = None if mask is None else np.asarray(mask, bool).copy()
-        if colour is not None:
-            self._mask_colour = QColor(colour)
+        mask = None if mask is None else np.asarray(mask, bool).copy()
+        colour = self._mask_colour if colour is None else QColor(colour)
+        same_mask = mask is None if self._mask is None else mask is not None and np.array_equal(mask, self._mask)
+        if same_mask and colour == self._mask_colour:
+            return
+        self._mask, self._mask_colour = mask, colour
         self._invalidate()
 
     def set_numbers_visible(self, visible: bool | None) -> None:
         """True/False forces the numbers on or off; None writes them when cells are >= 22 px."""
-        self._numbers = visible
-        self.update()
+        if visible != self._numbers:
+            self._numbers = visible
+            self.update()
 
     def set_editable(self, editable: bool) -> None:
         """Whether typing a number (or Enter/F2) opens the inline editor on the current cell."""
@@ -176,8 +181,10 @@ class NumberGridView(QWidget):
         return self._font_scale
 
     def _set_font_scale(self, scale: float) -> None:
-        self._font_scale = max(0.25, float(scale))
-        self.update()
+        scale = max(0.25, float(scale))
+        if scale != self._font_scale:
+            self._font_scale = scale
+            self.update()
 
     font_scale = Property(float, _get_font_scale, _set_font_scale)
     """Zoom of the numbers (presentation mode); they never grow beyond their cell."""
@@ -223,7 +230,7 @@ class NumberGridView(QWidget):
 
     # ----- prepared drawing data (built once per change, at the next paint)
     def _invalidate(self) -> None:
-        self._prepared = None
+        self._prepared, self._cells = None, None
         self.update()
 
     def _picture(self) -> CellPicture:
@@ -238,42 +245,18 @@ class NumberGridView(QWidget):
 
     # ----- drawing
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        """The cached cells (see ``_cells_pixmap``), then what moves without the values changing."""
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window())
         if not self._array.size:
+            painter.fillRect(self.rect(), self.palette().window())
             painter.end()
             return
-        picture = self._picture()
-        geometry = self._geometry()
-        x0, y0, cell = geometry.x0, geometry.y0, geometry.cell
-        height, width = self._array.shape
-        p = self._pad
-        inner = QRectF(x0 + p * cell, y0 + p * cell, width * cell, height * cell)
-        outer = QRectF(x0, y0, (width + 2 * p) * cell, (height + 2 * p) * cell)
-        numbers = self._numbers_shown(cell)
-        if p:
-            font = number_font(self.font(), cell, [["0"]], self._font_scale) if numbers else None
-            padding = [
-                self.cell_rect(row, col)
-                for row in range(-p, height + p)
-                for col in range(-p, width + p)
-                if not self._inside(row, col)
-            ]
-            draw_padding(painter, outer, picture, font, padding)
-        painter.drawImage(inner, picture.image)
-        if cell >= MIN_GRID_LINES_CELL:
-            draw_grid_lines(painter, x0, y0, cell, height + 2 * p, width + 2 * p)
-        if p:  # a dashed edge where the image ends and the padding begins
-            painter.setPen(QPen(QColor(*picture.zero_text_rgb), 2, Qt.PenStyle.DashLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(inner)
-        if picture.mask is not None:
-            painter.drawImage(inner if picture.mask.height() == height else outer, picture.mask)
-        if numbers:
-            texts = picture.texts_of(self._array)
-            font = number_font(self.font(), cell, texts, self._font_scale)
-            if font is not None:
-                draw_numbers(painter, texts, picture.text_rgb, font, self.cell_rect)
+        if self._paints_screen(painter):
+            painter.drawPixmap(0, 0, self._cells_pixmap())
+        else:  # an export (SVG, or PNG at another scale) gets vector text and lines, as before
+            painter.fillRect(self.rect(), self.palette().window())
+            self._paint_cells(painter)
+        cell = self._geometry().cell
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for rect in self._overlays:
             area = self.cell_rect(rect.top, rect.left).united(self.cell_rect(rect.bottom, rect.right))
@@ -285,6 +268,49 @@ class NumberGridView(QWidget):
         if focused:
             draw_focus(painter, self.cell_rect(*self._current), cell, self.palette().highlight().color())
         painter.end()
+
+    def _cells_pixmap(self) -> QPixmap:
+        """Background, padding, cells, grid lines, highlight and numbers, drawn once per change.
+
+        Hover, focus and outlines change far more often than the values (every mouse move, every
+        step of the player), so they are drawn over this pixmap instead of into it.
+        """
+        ratio = self.devicePixelRatioF()
+        key = (
+            self.width(),
+            self.height(),
+            ratio,
+            self._pad,
+            self._numbers,
+            self._font_scale,
+            self.font().key(),
+            self.palette().window().color().rgba(),
+        )
+        if self._cells is not None and self._cells_key == key:
+            return self._cells
+        pixmap = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        painter = QPainter(pixmap)
+        painter.fillRect(self.rect(), self.palette().window())
+        self._paint_cells(painter)
+        painter.end()
+        self._cells, self._cells_key = pixmap, key
+        self.cells_drawn += 1
+        return pixmap
+
+    def _paint_cells(self, painter: QPainter) -> None:
+        geometry = self._geometry()
+        numbers = self._numbers_shown(geometry.cell)
+        font_scale = self._font_scale if numbers else None
+        paint_cells(painter, self._picture(), self._array, geometry, self.font(), font_scale)
+
+    def _paints_screen(self, painter: QPainter) -> bool:
+        """Whether ``painter`` draws pixels at this widget's own pixel ratio (the screen, ``grab``)."""
+        if painter.paintEngine().type() != QPaintEngine.Type.Raster:
+            return False
+        transform = painter.deviceTransform()
+        ratio = self.devicePixelRatioF()
+        return transform.m11() == transform.m22() == ratio and transform.m12() == transform.m21() == 0
 
     # ----- keyboard and the inline editor (cell_editor)
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)

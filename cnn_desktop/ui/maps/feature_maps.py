@@ -79,6 +79,8 @@ class FeatureMapsView(QWidget):
         self._key: tuple | None = None
         self._layout_key: tuple | None = None
         self._result: ForwardResult | None = None
+        self.maps_drawn = 0
+        """How often the maps' images were redrawn from a result: tests count it."""
         self._highlights = HighlightLayers()
         self.shown_version = -1
 
@@ -293,14 +295,25 @@ class FeatureMapsView(QWidget):
 
     # ----- results
     def show_result(self, result: ForwardResult) -> None:
-        """Redraw every map from ``result`` (rebuilding the items only when the shapes changed)."""
+        """Redraw every map from ``result`` (rebuilding the items only when the shapes changed).
+
+        A result for a new selection only (same ``inputs_version``) shares the activations already
+        shown: the maps stay as they are and only the highlights, set by their owners, change.
+        """
         network = result.network
         labels = ["input image"] + [network.label(i) for i in range(len(network.layers))]
         key = tuple((label, tuple(stage.shape)) for label, stage in zip(labels, result.stages, strict=True))
+        shown = self._result
+        unchanged = (
+            shown is not None
+            and result.inputs_version is not None
+            and result.inputs_version == shown.inputs_version
+            and all(a is b for a, b in zip(result.stages, shown.stages, strict=False))
+        )
         self._result = result
         if key != self._key:
             self._rebuild(key, labels, [tuple(stage.shape) for stage in result.stages])  # also draws
-        else:
+        elif not unchanged:
             self._draw_result()
         self.shown_version = result.version
         hovered = self._pointer.hovered
@@ -357,6 +370,7 @@ class FeatureMapsView(QWidget):
         result = self._result
         if result is None or not self._groups:
             return
+        self.maps_drawn += 1
         peaks = [symmetric_level(values) for values in result.stages]
         global_peak = max(peaks[1:], default=1.0)
         for group, values, peak in zip(self._groups, result.stages, peaks, strict=True):

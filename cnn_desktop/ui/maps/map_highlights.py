@@ -70,6 +70,18 @@ def overlay_rgba(grid: MosaicGrid, shape: tuple[int, ...], highlights: list[High
     return rgba
 
 
+def same_highlights(first: list[Highlight] | None, second: list[Highlight] | None) -> bool:
+    """Whether two lists of highlights draw the same (equal colours, channels, boxes and masks)."""
+    if first is None or second is None or len(first) != len(second):
+        return False
+    for a, b in zip(first, second, strict=True):
+        if (a.colour, a.channel, a.box) != (b.colour, b.channel, b.box):
+            return False
+        if (a.mask is None) != (b.mask is None) or (a.mask is not None and not np.array_equal(a.mask, b.mask)):
+            return False
+    return True
+
+
 def box_outlines(grid: MosaicGrid, cell: float, highlights: list[Highlight]) -> list[tuple[QRectF, QColor]]:
     """Each box highlight's rectangle in mosaic item px (``cell`` px per unit), clipped, with its colour."""
     outlines = []
@@ -101,7 +113,7 @@ class HighlightLayers:
         colour = translucent(colour)
         entries: dict[int, list[Highlight]] = {}
         for stage, mask in masks.items():
-            mask = np.asarray(mask, dtype=bool)
+            mask = np.array(mask, dtype=bool)  # a copy: the caller may change its array later
             expected = _stage_shape(shapes, stage)
             if tuple(mask.shape) != tuple(expected):
                 raise ValueError(f"a mask for stage {stage} must have shape {expected}, not {mask.shape}")

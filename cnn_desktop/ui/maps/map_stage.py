@@ -12,13 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QImage, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem
 
 from ...mosaic import NUMBER_MAX_SIDE, MosaicGrid
 from ...number_text import format_value
 from ..colours import colour_index
-from .map_highlights import Highlight, box_outlines, overlay_rgba
+from .map_highlights import Highlight, box_outlines, overlay_rgba, same_highlights
 from .map_items import (
     COLOUR_BAR_WIDTH,
     MIN_NUMBER_FONT_PX,
@@ -49,6 +49,21 @@ MIN_BAR_HEIGHT = 96
 MAX_BAR_HEIGHT = 320
 
 
+class MosaicImageItem(pg.ImageItem):
+    """An ImageItem that keeps its rendered picture premultiplied (ARGB32_Premultiplied).
+
+    pyqtgraph renders a mosaic with gaps as RGBA8888, which Qt converts on every paint of the
+    canvas; converting once per result is cheaper. The pixels stay the same: a mosaic's alpha is
+    0 (gaps) or 255, where premultiplying changes nothing.
+    """
+
+    def render(self) -> None:
+        super().render()
+        premultiplied = QImage.Format.Format_ARGB32_Premultiplied
+        if self.qimage is not None and self.qimage.format() != premultiplied:
+            self.qimage = self.qimage.convertToFormat(premultiplied)
+
+
 def shape_text(shape: Sequence[int]) -> str:
     """``8 × 26 × 26`` (channels × height × width) or ``400 values`` for a flat stage."""
     return f"{shape[0]} values" if len(shape) == 1 else " × ".join(str(v) for v in shape)
@@ -71,7 +86,7 @@ class StageGroup:
         self.note = QGraphicsSimpleTextItem(shape_text(shape), self.root)
         self.note.setFont(pixel_font(14))
         self.note.setBrush(QColor(*NOTE_COLOUR))
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = MosaicImageItem(axisOrder="row-major")
         self.image.setParentItem(self.root)
         self.overlay = pg.ImageItem(axisOrder="row-major")
         self.overlay.setParentItem(self.root)
@@ -90,6 +105,7 @@ class StageGroup:
         self.numbers_possible = False
         self.text_values: np.ndarray | None = None  # the values ``texts`` were formatted from
         self.texts: list[str] = []
+        self.shown_highlights: list[Highlight] | None = None  # None: not drawn for this layout yet
 
     @property
     def flat(self) -> bool:
@@ -119,6 +135,7 @@ class StageGroup:
         self.numbers_possible = small and 0.5 * cell >= MIN_NUMBER_FONT_PX
         self.numbers.set_geometry(grid if self.numbers_possible else None, cell)
         self.text_values, self.texts = None, []
+        self.shown_highlights = None
         bar_height = min(max(local.height(), MIN_BAR_HEIGHT), MAX_BAR_HEIGHT)
         self.bar.setPos(local.right() + BAR_GAP, TITLE_HEIGHT + 2)
         self.bar.set_height(bar_height - 4)
@@ -130,6 +147,9 @@ class StageGroup:
 
     def show_highlights(self, highlights: list[Highlight]) -> None:
         """The tint overlay and outlined boxes of ``highlights`` (redrawn on change, not per result)."""
+        if same_highlights(highlights, self.shown_highlights):
+            return  # e.g. the same receptive field again with a new result: nothing to redraw
+        self.shown_highlights = highlights
         rgba = overlay_rgba(self.grid, self.shape, highlights)
         if rgba is not None:
             self.overlay.setImage(rgba, autoLevels=False, levels=None)

@@ -29,6 +29,7 @@ from .player_widgets import (
     KernelTagsView,
     TitledGridView,
     operator_label,
+    set_tip,
 )
 from .sums_column import SumsColumnView
 
@@ -129,8 +130,8 @@ class ArithmeticRowView(QWidget):
         self.input_view.set_array(layer_input[state.in_channel], levels)
         title, tip = input_title(result.network, state.layer, state.in_channel, layer_input.shape[0], pad)
         self.input_column.set_title(title, title.replace("channel", "ch").replace("padding", "pad"))
-        self.input_column.title.setToolTip(tip)
-        self.input_view.setToolTip(tip)
+        set_tip(self.input_column.title, tip)
+        set_tip(self.input_view, tip)
         rows, cols = trace.rows, trace.cols
         overlays = [GridRect(int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1]), WINDOW_COLOUR, 4.0)]
         if winners is not None:
@@ -209,9 +210,10 @@ class ArithmeticRowView(QWidget):
         network = result.network
         named = f", channel {channel}" if stage.shape[0] > 1 else ""
         self.output_column.set_title(f"output{named}", f"out, ch {channel}" if named else "output")
-        self.output_column.title.setToolTip(
+        set_tip(
+            self.output_column.title,
             f"The output of {network.label(layer)}{named} filling in: grey cells are not computed yet; "
-            "click a cell to jump there"
+            "click a cell to jump there",
         )
         if self._relu_follows:
             after = result.stages[layer + 2]
@@ -220,7 +222,7 @@ class ArithmeticRowView(QWidget):
             self._set_colours(self.relu_view, palette)
             self.relu_view.set_array(relu_shown.reshape(height, width), (-level, level))
             self.relu_view.set_overlays(current)
-            self.relu_column.title.setToolTip(f"The output after {network.label(layer + 1)}: negatives become 0")
+            set_tip(self.relu_column.title, f"The output after {network.label(layer + 1)}: negatives become 0")
 
     # ----- placing
     def fit_columns(self) -> None:

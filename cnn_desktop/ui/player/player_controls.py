@@ -38,6 +38,7 @@ class PlayerControls(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._playing_shown: bool | None = None  # what the play button shows (None: not set yet)
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(4)
@@ -114,14 +115,17 @@ class PlayerControls(QWidget):
         """Draw ``state``: the layers offered, channel ranges, cell, speed, detail and play button."""
         self._fill_layer_box(state)
         can_play = state.can_play()
-        with QSignalBlocker(self.layer_box):
-            self.layer_box.setCurrentIndex(self.layer_box.findData(state.layer))
+        index = self.layer_box.findData(state.layer)
+        if index != self.layer_box.currentIndex():  # setting the same index still repaints the box
+            with QSignalBlocker(self.layer_box):
+                self.layer_box.setCurrentIndex(index)
         pool = state.is_pool()
         for spin, count, value, enabled in (
             (self.channel_spin, state.channels(), state.channel, state.channels() > 1),
             (self.in_channel_spin, state.input_channels(), state.in_channel, state.input_channels() > 1 and not pool),
         ):
-            if can_play:
+            shown = (spin.minimum(), spin.maximum(), spin.value(), spin.suffix())
+            if can_play and shown != (0, count - 1, value, f" of {count}"):  # setting them again repaints
                 with QSignalBlocker(spin):
                     spin.setRange(0, count - 1)
                     spin.setValue(value)
@@ -158,6 +162,9 @@ class PlayerControls(QWidget):
                     self.layer_box.addItem(text, index)
 
     def _show_playing(self, playing: bool) -> None:
+        if playing == self._playing_shown:
+            return  # a new icon repaints the button even when it is the same
+        self._playing_shown = playing
         action = self.actions_by_name["play"]
         icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         action.setIcon(self.style().standardIcon(icon))

@@ -28,6 +28,12 @@ RESULT_PX = 32
 OPERATOR_PX = 40
 
 
+def set_tip(widget: QWidget, tip: str) -> None:
+    """Give ``widget`` the tool tip ``tip``; the same tip again is not set (Qt would post an event)."""
+    if widget.toolTip() != tip:
+        widget.setToolTip(tip)
+
+
 def operator_label(text: str, tip: str, parent: QWidget) -> QLabel:
     """A large ``×`` or ``=`` between the arithmetic grids."""
     label = QLabel(text, parent)
@@ -114,8 +120,10 @@ class KernelTagsView(QWidget):
 
     def set_tags(self, tags: list[tuple[int, int, str]]) -> None:
         """``tags`` are (row, col, text) in the grid's array coordinates (padding rows allowed)."""
-        self._tags = list(tags)
-        self.update()
+        tags = list(tags)
+        if tags != self._tags:
+            self._tags = tags
+            self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self._grid and event.type() == QEvent.Type.Resize:
@@ -160,11 +168,13 @@ class ChannelSumsView(QWidget):
     def set_sums(self, sums: np.ndarray | None, total: float = 0.0, marked: int = -1) -> None:
         """Show ``sums`` (C_in,) and their ``total``, marking channel ``marked``; None shows nothing."""
         if sums is None:
-            self._entries, self._total = [], ""
+            entries, total_line = [], ""
         else:
-            self._entries = [f"ch {c}: {format_value(v)}" for c, v in enumerate(sums)]
-            self._total = f"total = {format_value(total)}"
-        self._marked = marked
+            entries = [f"ch {c}: {format_value(v)}" for c, v in enumerate(sums)]
+            total_line = f"total = {format_value(total)}"
+        if (entries, total_line, marked) == (self._entries, self._total, self._marked):
+            return  # the same table: no repaint
+        self._entries, self._total, self._marked = entries, total_line, marked
         self.update()
 
     def entries(self) -> tuple[list[str], str]:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ...engine.traces import ConvTrace, PoolTrace
 from ...state.player_steps import stage_texts, widest_texts
 from .player_layout import sums_width
-from .player_widgets import ARITHMETIC_PX, RESULT_PX, ChannelSumsView, line_label
+from .player_widgets import ARITHMETIC_PX, RESULT_PX, ChannelSumsView, line_label, set_tip
 
 
 class SumsColumnView(QWidget):
@@ -44,7 +44,7 @@ class SumsColumnView(QWidget):
         """Show ``trace``'s lines for the sub-steps ``revealed``; the patch shows input ``in_channel``."""
         texts = stage_texts(trace, revealed, in_channel, relu)
         self.sum_label.setText(texts.sum_line)
-        self.sum_label.setToolTip(texts.sum_tip)
+        set_tip(self.sum_label, texts.sum_tip)
         lists_channels = isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1
         self.channel_sums_view.setVisible(lists_channels)
         if texts.channel_sums:
@@ -52,7 +52,7 @@ class SumsColumnView(QWidget):
         else:
             self.channel_sums_view.set_sums(None)
         self.bias_label.setText(texts.bias_line)
-        self.bias_label.setToolTip(texts.bias_tip)
+        set_tip(self.bias_label, texts.bias_tip)
         self.result_label.setText(texts.result_line)
         self.relu_label.setVisible(relu)
         self.relu_label.setText(texts.relu_line)
