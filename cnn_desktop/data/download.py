@@ -14,20 +14,19 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import socket
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import platformdirs
 
 from ..untrusted import printable
+from .connection_watchdog import CancelToken, ConnectionWatchdog, is_cancelled
 
 __all__ = [
     "DEFAULT_CHECKSUMS",
@@ -72,20 +71,12 @@ MAX_UNLISTED_BYTES = 64 * 1024 * 1024
 """Byte cap for a file whose size is not in :data:`DEFAULT_SIZES` (a caller's own checksums)."""
 MIN_BYTES_PER_SECOND = 8 * 1024
 """An attempt slower than this on average (after its first ``timeout`` seconds) is given up."""
-_WATCH_INTERVAL = 0.1
 
 _TEMP_SUFFIX = ".part"
 _USER_AGENT = "cnn-desktop (MNIST downloader; Python urllib)"
 
 #: ``progress(done_bytes, total_bytes, file_name)``; ``total_bytes`` is None when unknown.
 ProgressCallback = Callable[[int, int | None, str], None]
-
-
-class _EventLike(Protocol):
-    def is_set(self) -> bool: ...
-
-
-CancelToken = _EventLike | Callable[[], bool]
 
 
 class DownloadError(RuntimeError):
@@ -135,17 +126,8 @@ def full_mnist_available(
     return all(file_is_verified(folder / name, md5) for name, md5 in checksums.items())
 
 
-def _is_cancelled(cancel: CancelToken | None) -> bool:
-    if cancel is None:
-        return False
-    is_set = getattr(cancel, "is_set", None)
-    if is_set is not None:
-        return bool(is_set())
-    return bool(cancel())  # type: ignore[operator]
-
-
 def _check_cancel(cancel: CancelToken | None) -> None:
-    if _is_cancelled(cancel):
+    if is_cancelled(cancel):
         raise DownloadCancelled("MNIST download cancelled")
 
 
@@ -163,64 +145,6 @@ def _byte_cap(name: str) -> int:
     """Most bytes accepted for ``name``: its published size plus a margin."""
     size = DEFAULT_SIZES.get(name)
     return MAX_UNLISTED_BYTES if size is None else size + SIZE_MARGIN
-
-
-class _Watchdog:
-    """Cuts the connection of one attempt at once when it is cancelled or too slow.
-
-    A read blocked on a server that trickles one byte at a time cannot check the cancel token
-    itself; shutting its socket down from this thread ends the read within ``_WATCH_INTERVAL``.
-    """
-
-    def __init__(self, cancel: CancelToken | None, deadline: float) -> None:
-        self.cancel, self.deadline = cancel, deadline
-        self.sockets: list[socket.socket] = []
-        self.too_slow = False
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="download-watchdog", daemon=True)
-
-    def __enter__(self) -> _Watchdog:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _watch(self) -> None:
-        while not self._done.wait(_WATCH_INTERVAL):
-            self.too_slow = time.monotonic() > self.deadline
-            if self.too_slow or _is_cancelled(self.cancel):
-                for sock in list(self.sockets):
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                return
-
-    def opener(self) -> urllib.request.OpenerDirector:
-        """A urllib opener (proxies, redirects as usual) whose connections this watchdog can cut."""
-        sockets = self.sockets
-
-        class WatchedHTTP(http.client.HTTPConnection):
-            def connect(self) -> None:
-                super().connect()
-                sockets.append(self.sock)
-
-        class WatchedHTTPS(http.client.HTTPSConnection):
-            def connect(self) -> None:
-                super().connect()
-                sockets.append(self.sock)
-
-        class HTTPHandler(urllib.request.HTTPHandler):
-            def http_open(self, req):  # noqa: ANN001, ANN202 - urllib's own signature
-                return self.do_open(WatchedHTTP, req)
-
-        class HTTPSHandler(urllib.request.HTTPSHandler):
-            def https_open(self, req):  # noqa: ANN001, ANN202
-                return self.do_open(WatchedHTTPS, req, context=self._context)
-
-        return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
 
 
 def _fetch_one(
@@ -244,7 +168,7 @@ def _fetch_one(
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=_TEMP_SUFFIX)
     tmp_path = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out, _Watchdog(cancel, deadline) as watchdog:
+        with os.fdopen(fd, "wb") as out, ConnectionWatchdog(cancel, deadline) as watchdog:
             _stream(url, out, md5, cap, watchdog, timeout=timeout, chunk_size=chunk_size, progress=progress)
             out.flush()
             os.fsync(out.fileno())
@@ -262,7 +186,7 @@ def _stream(
     out: BinaryIO,
     md5: str,
     cap: int,
-    watchdog: _Watchdog,
+    watchdog: ConnectionWatchdog,
     *,
     timeout: float,
     chunk_size: int,
