@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 
 from .compute import ForwardResult, forward_pass
+from .deck_file import load_deck, save_deck
 from .engine import MNIST_SPEC, ModelFileError, Network, Unit, pretrained, pretrained_record
 from .engine.spec import LayerSpec
 from .image_presets import LECTURE_IMAGE
 from .kernel_presets import kernel_preset
 from .session import Session, check_image
-from .session_file import SessionFileError, load_deck, save_deck
+from .session_file import SessionFileError
 from .state.digit_library import DigitLibrary
 from .state.digit_ref import DigitRef
 from .state.view_options import ViewOptions, ViewOptionsError

@@ -34,11 +34,9 @@ import contextlib
 import dataclasses
 import io
 import json
-import math
 import os
-import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +47,7 @@ from .engine import TrainingRecord, Unit
 from .engine.network import FILE_FORMAT as NETWORK_FILE_FORMAT
 from .engine.network import ModelFileError, Network
 from .fileio import atomic_write_bytes
+from .plain_json import plain_json_problem
 from .session import Session, check_image, network_fit_problem
 from .state.digit_ref import DigitRef, DigitRefError
 from .state.training_history import TrainingHistory, TrainingHistoryError
@@ -72,26 +71,23 @@ SCHEMA_VERSION = 1
 """Version of the session and deck formats written here; files up to this version are read."""
 
 SESSION_SUFFIX = ".cnnd"
-DECK_SUFFIX = ".cnndeck"
 SESSION_FORMAT = "cnn-desktop session"
-DECK_FORMAT = "cnn-desktop deck"
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 """Most bytes a file may unpack to (all members and nested members together): stops zip bombs."""
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 MAX_CAPTION_CHARS = 100_000
-MAX_DECK_SESSIONS = 1000
 MAX_LAYERS = 1000
 MAX_VIEW_OPTION_DEPTH = 8
 MAX_RECORD_DESCRIPTION_CHARS = 2000
 
 SESSION_JSON = "session.json"
+DECK_JSON = "deck.json"  # its presence tells a deck from a single session
+MAX_DECK_SESSIONS = 1000  # also bounds the members any archive may list
 ARRAYS_NPZ = "arrays.npz"
-DECK_JSON = "deck.json"
 
 _SELECTION_KEYS = ("stage", "channel", "y", "x")
-_DECK_MEMBER = re.compile(r"^(\d{4})\.cnnd$")
 _NOT_ZIP = "(not a zip archive, or a damaged or truncated one)"
 
 ViewOptions = dict[str, Any]
@@ -135,63 +131,6 @@ def load_session(path: str | os.PathLike) -> tuple[Session, ViewOptions]:
         return _session_from_bytes(data, path.name, ByteBudget(path.name, MAX_UNPACKED_BYTES))
 
 
-def save_deck(path: str | os.PathLike, sessions: Sequence[tuple[Session, ViewOptions | None]]) -> None:
-    """Write an ordered deck of ``(session, view_options)`` pairs to ``path`` (a ``.cnndeck`` file), atomically."""
-    path = Path(path)
-    sessions = list(sessions)
-    if len(sessions) > MAX_DECK_SESSIONS:
-        raise SessionFileError(f"{path.name}: a deck holds at most {MAX_DECK_SESSIONS} sessions, not {len(sessions)}")
-    members = []
-    for number, item in enumerate(sessions, start=1):
-        try:
-            session, view_options = item
-        except (TypeError, ValueError):
-            raise SessionFileError(f"{path.name}: deck entry {number} must be a (session, view_options) pair") from None
-        member = _deck_member_name(number)
-        members.append((member, _session_bytes(session, view_options, f"{path.name}, session {number} ({member})")))
-    header = {
-        "format": DECK_FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "app_version": __version__,
-        "sessions": len(members),
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_member_info(DECK_JSON), _json_text(header))
-        for member, payload in members:
-            # each member is already a compressed zip: store it as it is
-            archive.writestr(zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0)), payload, zipfile.ZIP_STORED)
-    _write_file(path, buffer.getvalue(), private=False)
-
-
-def load_deck(path: str | os.PathLike) -> list[tuple[Session, ViewOptions]]:
-    """The ``(session, view_options)`` pairs of a deck written by :func:`save_deck`, in order."""
-    path = Path(path)
-    with _refusals(path.name):
-        return _deck_from_file(path)
-
-
-def _deck_from_file(path: Path) -> list[tuple[Session, ViewOptions]]:
-    name = path.name
-    budget = ByteBudget(name, MAX_UNPACKED_BYTES)
-    archive = _open_zip(_read_file(path), name, budget, f"not a cnn-desktop deck {_NOT_ZIP}")
-    header = _read_json(archive, DECK_JSON, name, budget)
-    _check_header(header, DECK_FORMAT, name)
-    count = header.get("sessions")
-    if not _is_int(count) or not 0 <= count <= MAX_DECK_SESSIONS:
-        raise SessionFileError(f"{name}: damaged deck description (session count {shown(count, 30)})")
-    expected = {_deck_member_name(number) for number in range(1, count + 1)}
-    stray = sorted(member for member in archive.namelist() if _DECK_MEMBER.match(member) and member not in expected)
-    if stray:
-        raise SessionFileError(f"{name}: holds {stray[0]}, but the deck lists only {count} sessions")
-    result = []
-    for number in range(1, count + 1):
-        member = _deck_member_name(number)
-        data = read_member(archive, member, name, budget)
-        result.append(_session_from_bytes(data, f"{name}, session {number} ({member})", budget))
-    return result
-
-
 def check_view_options(options: Any, name: str = "cannot save") -> ViewOptions:
     """``options`` if it is a JSON object of plain values that round-trips exactly, else a SessionFileError.
 
@@ -201,7 +140,7 @@ def check_view_options(options: Any, name: str = "cannot save") -> ViewOptions:
         return {}
     if not isinstance(options, dict):
         raise SessionFileError(f"{name}: view options must be a dict, not {type(options).__name__}")
-    _check_plain(options, "view options", name, 0)
+    _check_plain(options, "view options", name)
     _check_known_options(options, name)
     return options
 
@@ -484,50 +423,15 @@ def _read_npz(data: bytes, name: str, budget: ByteBudget) -> dict[str, np.ndarra
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-def _check_plain(value: Any, where: str, name: str, depth: int) -> None:
+def _check_plain(value: Any, where: str, name: str) -> None:
     """Raise unless ``value`` is made of plain JSON values that come back from a round trip unchanged."""
-    if depth > MAX_VIEW_OPTION_DEPTH:
-        raise SessionFileError(f"{name}: {where} is nested more than {MAX_VIEW_OPTION_DEPTH} levels deep")
-    if isinstance(value, str) and len(value) > MAX_CAPTION_CHARS:
-        raise SessionFileError(message(name, f"{where} is text of over {MAX_CAPTION_CHARS} characters"))
-    if value is None or isinstance(value, (bool, str)):
-        return
-    if isinstance(value, int):
-        if type(value) is not int:
-            raise SessionFileError(f"{name}: {where} is a {type(value).__name__}, not a plain int")
-        return
-    if isinstance(value, float):
-        if type(value) is not float:
-            raise SessionFileError(f"{name}: {where} is a {type(value).__name__}, not a plain float")
-        if not math.isfinite(value):
-            raise SessionFileError(f"{name}: {where} is {value}, only finite numbers can be saved")
-        return
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_plain(item, f"{where}[{index}]", name, depth + 1)
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise SessionFileError(f"{name}: {where} has the key {printable(key, 30)!r}; keys must be text")
-            _check_plain(item, f"{where}[{printable(key, 30)!r}]", name, depth + 1)
-        return
-    hint = (
-        "; use a list"
-        if isinstance(value, tuple)
-        else "; convert it with .item()"
-        if isinstance(value, np.generic)
-        else ""
-    )
-    raise SessionFileError(f"{name}: {where} is a {type(value).__name__}, not a plain JSON value{hint}")
+    problem = plain_json_problem(value, where, MAX_VIEW_OPTION_DEPTH, MAX_CAPTION_CHARS)
+    if problem:
+        raise SessionFileError(message(name, problem))
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _deck_member_name(number: int) -> str:
-    return f"{number:04d}{SESSION_SUFFIX}"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -45,7 +45,7 @@ def load_session(path):
     return load_session(path)
 
 def load_deck(path):
-    from cnn_desktop.session_file import load_deck
+    from cnn_desktop.deck_file import load_deck
     return load_deck(path)
 
 def read_idx(path):
@@ -68,7 +68,7 @@ def expected_errors():
     from cnn_desktop.untrusted import UntrustedFileError
     return (ModelFileError, SessionFileError, IdxError, UntrustedFileError, ValueError)
 
-import cnn_desktop.session_file, cnn_desktop.data.idx  # imports are not part of a case's time
+import cnn_desktop.session_file, cnn_desktop.deck_file, cnn_desktop.data.idx  # imports are not part of a case's time
 refusals = expected_errors()
 report = []
 for loader, path in json.loads(Path(sys.argv[1]).read_text()):

@@ -11,6 +11,7 @@ import pytest
 
 from cnn_desktop import lesson
 from cnn_desktop.data import datasets
+from cnn_desktop.deck_file import load_deck, save_deck
 from cnn_desktop.engine import MNIST_SPEC, Network, Unit, weights_status
 from cnn_desktop.lesson import (
     DEFAULT_VIEW_OPTIONS,
@@ -24,7 +25,7 @@ from cnn_desktop.lesson import (
     view_options_for,
 )
 from cnn_desktop.session import Session
-from cnn_desktop.session_file import check_view_options, load_deck, save_deck
+from cnn_desktop.session_file import check_view_options
 from cnn_desktop.state.view_options import ViewOptionsError
 
 SLIDES = json.loads((Path(__file__).parent / "data" / "slide_examples.json").read_text())

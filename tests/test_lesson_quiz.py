@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from cnn_desktop.data.datasets import load_bundled
+from cnn_desktop.deck_file import save_deck
 from cnn_desktop.engine import weights_status
 from cnn_desktop.insight import compare_images, shifted
 from cnn_desktop.lesson import builtin_scenes, scenes_from_deck
 from cnn_desktop.lesson_quiz import quiz_scenes, shift_quiz_scene, shift_scene
-from cnn_desktop.session_file import save_deck
 from cnn_desktop.state.reveal import RevealState
 
 

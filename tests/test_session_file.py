@@ -14,17 +14,10 @@ import numpy as np
 import pytest
 
 from cnn_desktop import fileio, session_file
+from cnn_desktop.deck_file import load_deck, save_deck
 from cnn_desktop.engine import MNIST_SPEC, Network, TrainingRecord, Unit, weights_status
 from cnn_desktop.session import Session
-from cnn_desktop.session_file import (
-    SCHEMA_VERSION,
-    SessionFileError,
-    check_view_options,
-    load_deck,
-    load_session,
-    save_deck,
-    save_session,
-)
+from cnn_desktop.session_file import SCHEMA_VERSION, SessionFileError, check_view_options, load_session, save_session
 from tests.limited_child import run_limited
 
 SMALL_SPEC = [

@@ -12,18 +12,11 @@ import os
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ..deck_file import DECK_SUFFIX, load_deck, save_deck
 from ..engine import ModelFileError, Network, TrainingRecord, weights_status
 from ..lesson import scenes_from_deck
 from ..session import Session, network_fit_problem
-from ..session_file import (
-    DECK_SUFFIX,
-    SESSION_SUFFIX,
-    SessionFileError,
-    load_deck,
-    load_session,
-    save_deck,
-    save_session,
-)
+from ..session_file import SESSION_SUFFIX, SessionFileError, load_session, save_session
 from ..state.view_options import ViewOptions, ViewOptionsError
 from ..untrusted import message
 
