@@ -32,3 +32,13 @@ def show_widget(qtbot, widget, width: int, height: int):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+@pytest.fixture(autouse=True)
+def normal_text_zoom():
+    """Each test starts and ends at the normal text size (the zoom is application-wide)."""
+    from cnn_desktop.ui.fonts import TEXT_ZOOM
+
+    TEXT_ZOOM.set(1.0)
+    yield
+    TEXT_ZOOM.set(1.0)

@@ -102,7 +102,9 @@ def test_presentation_zoom_and_theme_apply_and_persist(qtbot, window, settings):
     window.step_zoom(+1)
     window.step_zoom(+1)
     assert QApplication.font().pointSizeF() == pytest.approx(base * 1.3)
-    assert window.pixel_editor.grid.font_scale == pytest.approx(1.3)
+    from cnn_desktop.ui.fonts import TEXT_ZOOM
+
+    assert TEXT_ZOOM.factor == pytest.approx(1.3)
     window.set_theme("dark")
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 80
     assert settings.value("view/theme") == "dark" and float(settings.value("view/presentation_zoom")) == 1.3

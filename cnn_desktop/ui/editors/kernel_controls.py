@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
 
 from ...engine import Network
@@ -48,7 +47,7 @@ def channel_spin(prefix: str, tip: str) -> QSpinBox:
     return spin
 
 
-def factor_box(font: QFont) -> QComboBox:
+def factor_box() -> QComboBox:
     """The editable factor in front of the grid ("1/9"), in ``font`` (large, as on a slide)."""
     box = QComboBox()
     box.setEditable(True)
@@ -60,7 +59,6 @@ def factor_box(font: QFont) -> QComboBox:
         "Type e.g. 1/9 or 0.5 and press Enter."
     )
     box.setMinimumContentsLength(4)
-    box.setFont(font)
     return box
 
 
@@ -86,14 +84,11 @@ def preset_box() -> QComboBox:
     return box
 
 
-def hint_label(font: QFont) -> QLabel:
+def hint_label() -> QLabel:
     """What the editor shows instead of a kernel when the layer has none."""
     label = QLabel(NO_CONV_HINT)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    big = QFont(font)
-    big.setPointSizeF(big.pointSizeF() * 1.3)
-    label.setFont(big)
     return label
 
 

@@ -30,6 +30,7 @@ from ...engine.layers import Shape
 from ...engine.spec import LAYER_TYPES, LayerSpec
 from ...state.pipeline_draft import PipelineDraft, SpecRefusal
 from ..document import SessionDocument
+from ..fonts import keep_font
 from .pipeline_text import LAYER_HELP
 from .pipeline_widgets import LayerSettingsForm, LayerTree, PipelineErrorBox
 
@@ -88,9 +89,7 @@ class PipelinePanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        font = self.tree.font()
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.tree.setFont(font)
+        keep_font(self.tree, relative=1.15)
         self.tree.setToolTip(
             "The layers, in the order the image passes through them, with the shape of each layer's output:\n"
             "channels × height × width for maps, one number for a flat row.\n"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 from ...compute import ForwardResult
 from ..colours import CANVAS_BACKGROUND
 from ..document import SessionDocument
+from ..fonts import keep_font
 
 BAR_COLOUR = (110, 140, 180)
 TOP_COLOUR = (230, 159, 0)  # orange: stands out for colour-blind viewers too
@@ -49,10 +50,7 @@ class ProbabilityView(QWidget):
         self.top_class: int | None = None
 
         self.headline = QLabel("–")
-        font = QFont()
-        font.setPixelSize(40)
-        font.setBold(True)
-        self.headline.setFont(font)
+        keep_font(self.headline, 40, bold=True)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setStyleSheet(f"color: rgb{TOP_COLOUR}; background: rgb{CANVAS_BACKGROUND}; padding: 4px;")
         self.headline.setToolTip("The most likely class and the network's probability for it")
@@ -105,9 +103,7 @@ class ProbabilityView(QWidget):
         self.hint = QLabel(NO_DENSE_HINT)
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint_font = QFont()
-        hint_font.setPixelSize(16)
-        self.hint.setFont(hint_font)
+        keep_font(self.hint, 16)
         self.hint.setToolTip("Class probabilities need a pipeline whose last layer is dense")
         self.hint.setMargin(12)
 

@@ -21,9 +21,9 @@ from ...engine.traces import ConvTrace, PoolTrace
 from ...state.player import PlayerState
 from ..colours import DEFAULT_DIVERGING
 from ..document import SessionDocument
+from ..fonts import TEXT_ZOOM, keep_font
 from .arithmetic_row import ArithmeticRowView
 from .player_controls import PlayerControls
-from .player_widgets import pixel_font
 
 NO_LAYER_HINT = "Select a conv or pooling layer to play it"
 NO_PLAYABLE_HINT = "This pipeline has no conv or pooling layer to play: add one in the Layers panel"
@@ -57,6 +57,7 @@ class ConvPlayerPanel(QWidget):
         self._build()
         document.result_ready.connect(self.show_result)
         document.selection_changed.connect(self._follow_selection)
+        TEXT_ZOOM.changed.connect(self._refresh)  # the sums' widths and the cells follow the text size
         self.state.follow_selection(document.session.selection)
         if document.latest is not None:
             self.show_result(document.latest)
@@ -71,7 +72,7 @@ class ConvPlayerPanel(QWidget):
         layout.addWidget(self.controls)
         self.row = ArithmeticRowView()
         self.hint_label = QLabel(NO_LAYER_HINT)
-        self.hint_label.setFont(pixel_font(22))
+        keep_font(self.hint_label, 22)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setWordWrap(True)
         self.stack = QStackedWidget()
