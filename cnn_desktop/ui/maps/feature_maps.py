@@ -97,7 +97,6 @@ class FeatureMapsView(QWidget):
 
         self._pointer = MapsPointer(self, self._hover_item)
         self.canvas.resized.connect(self._relayout)
-        TEXT_ZOOM.changed.connect(self._relayout)  # larger text: larger cells, titles and colour bars
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -163,6 +162,11 @@ class FeatureMapsView(QWidget):
             self._zoom = zoom
             self.zoom_label.setText(f"{round(zoom * 100)}%")
             self._relayout(force=True)
+
+    def follow_text_zoom(self) -> None:
+        """Larger text: larger cells, titles and colour bars (the layout key holds the text zoom)."""
+        self._empty_note.setFont(text_font(16))
+        self._relayout()
 
     def zoom_in(self) -> None:
         self.set_zoom(self._zoom * ZOOM_STEP)

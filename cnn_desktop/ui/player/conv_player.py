@@ -21,7 +21,7 @@ from ...engine.traces import ConvTrace, PoolTrace
 from ...state.player import PlayerState
 from ..colours import DEFAULT_DIVERGING
 from ..document import SessionDocument
-from ..fonts import TEXT_ZOOM, keep_font
+from ..fonts import keep_font
 from .arithmetic_row import ArithmeticRowView
 from .player_controls import PlayerControls
 
@@ -57,7 +57,6 @@ class ConvPlayerPanel(QWidget):
         self._build()
         document.result_ready.connect(self.show_result)
         document.selection_changed.connect(self._follow_selection)
-        TEXT_ZOOM.changed.connect(self._refresh)  # the sums' widths and the cells follow the text size
         self.state.follow_selection(document.session.selection)
         if document.latest is not None:
             self.show_result(document.latest)
@@ -192,6 +191,10 @@ class ConvPlayerPanel(QWidget):
     def set_palette(self, name: str) -> None:
         """Use the diverging palette ``name`` (colours.DIVERGING) for feature maps, kernel and products."""
         self._palette = name
+        self._refresh()
+
+    def follow_text_zoom(self) -> None:
+        """Redraw at the new text size: the sums' widths and the arithmetic cells follow it."""
         self._refresh()
 
     def _user_step(self, delta: int) -> None:

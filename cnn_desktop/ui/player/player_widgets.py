@@ -47,7 +47,7 @@ def operator_label(text: str, tip: str, parent: QWidget) -> QLabel:
 def line_label(pixels: int, tip: str, bold: bool = False) -> QLabel:
     """One line of the sums column (sum, bias, result, ReLU), tall enough for its font even when empty."""
     label = QLabel()
-    keep_font(label, pixels, bold=bold, line_height=True)
+    keep_font(label, pixels, bold=bold, lines=1)
     label.setToolTip(tip)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
