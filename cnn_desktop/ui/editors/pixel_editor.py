@@ -254,12 +254,12 @@ class PixelEditor(QWidget):
         """The receptive-field outlines shown on the image (array coordinates, may reach the padding)."""
         return list(self._field_rects)
 
-    def show_field(self, rects: list[GridRect], mask: np.ndarray | None, pad: int) -> None:
+    def show_field(self, rects: list[GridRect], mask: np.ndarray | None, pad: int, tint: QColor) -> None:
         """Outline a receptive field on the image; ``pad`` rings of padding show where it leaves it."""
         self._field_rects = list(rects)
         self.grid.set_pad(pad)
         self.grid.set_overlays(self._field_rects)
-        self.grid.set_highlight(mask, QColor(255, 120, 0, 120))
+        self.grid.set_highlight(mask, tint)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message_label.say(text, error)
