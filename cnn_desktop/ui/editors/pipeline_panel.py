@@ -12,13 +12,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QMenu,
+    QScrollArea,
     QStyle,
     QToolButton,
     QTreeWidgetItem,
@@ -257,7 +258,24 @@ class PipelinePanel(QWidget):
             self._update_actions()
         finally:
             self._updating = False
+        bad = self.error_layer()
+        if bad is not None:
+            QTimer.singleShot(0, lambda: self.reveal_row(bad + 1))  # once the error box has its height
         self._announce()
+
+    def reveal_row(self, row: int) -> None:
+        """Scroll ``row`` into view, in the list and in the scroll area the panel may sit in."""
+        item = self.tree.topLevelItem(row)
+        if item is None:
+            return
+        self.tree.scrollToItem(item)
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and area.widget() is not None:
+            rect = self.tree.visualItemRect(item)
+            centre = self.tree.viewport().mapTo(area.widget(), rect.center())
+            area.ensureVisible(centre.x(), centre.y(), 0, rect.height())
 
     def _update_actions(self) -> None:
         index, count = self._current, len(self.pipeline_draft.spec)
