@@ -133,6 +133,7 @@ class KernelEditor(QWidget):
         doc.params_changed.connect(self._refresh)
         doc.spec_changed.connect(self._refresh)
         doc.selection_changed.connect(self._follow_selection)
+        doc.weights_unlocked.connect(self.message_label.forget)
         self.layer_box.activated.connect(lambda i: self.set_layer(self.layer_box.itemData(i)))
         self.out_spin.valueChanged.connect(lambda _: self._kernel_chosen())
         self.in_spin.valueChanged.connect(lambda _: self._kernel_chosen())

@@ -74,6 +74,7 @@ class PipelinePanel(QWidget):
         layout.addWidget(self.form_box)
 
         document.spec_changed.connect(self._show_document_pipeline)
+        document.weights_unlocked.connect(self._forget_refusal)
         self._refresh()
 
     # ----- construction
@@ -222,6 +223,11 @@ class PipelinePanel(QWidget):
             return None
         index = self._current
         return self._edit(index, lambda: self.pipeline_draft.set_setting(index, key, value))
+
+    def _forget_refusal(self, reason: str) -> None:
+        """Training ended: a draft refused only because it ran is dropped, with its red box."""
+        if self.error_message() == reason:
+            self.revert_draft()
 
     def revert_draft(self) -> None:
         """Forget a refused draft and show the document's pipeline again."""
