@@ -111,6 +111,7 @@ class PresentationSwitch(QObject):
         for label, font in zip((banner.number, banner.title, banner.caption), self._banner_fonts, strict=True):
             label.setFont(font)
         self._banner_fonts = None
+        banner.apply_fonts()  # at the text size chosen meanwhile
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.window:
