@@ -84,6 +84,10 @@ class LessonBanner(QWidget):
         caption.setPointSizeF(base.pointSizeF() * 1.25)
         self.caption.setFont(caption)
 
+    def follow_text_zoom(self) -> None:
+        """Called by the presentation zoom (the application font change alone does not reach here)."""
+        self.apply_fonts()
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.ApplicationFontChange:
             self.apply_fonts()

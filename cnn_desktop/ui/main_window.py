@@ -178,6 +178,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         """Presentation zoom: one step larger (+1), smaller (-1), or back to normal (0)."""
         before = self.appearance.zoom
         self.appearance.step_zoom(direction, self)
+        self.presentation.follow_text_zoom()
         self._grow_docks(self.appearance.zoom / before)
         self.settings.setValue("view/presentation_zoom", self.appearance.zoom)
         self.statusBar().showMessage(f"Text size {self.appearance.zoom:.0%}", 3000)

@@ -101,3 +101,20 @@ def test_at_150_percent_the_numbers_are_drawn_half_as_tall_again(qtbot, document
     assert 1.35 <= ratios["map"] <= 1.65 and 1.35 <= ratios["result"] <= 1.65, (normal, larger)
     # the player's grids are as wide as the row allows: their numbers grow only as far as their cells
     assert ratios["patch"] >= 0.9 and ratios["kernel"] >= 0.9, (normal, larger)
+
+
+def test_the_lesson_banner_follows_the_text_size(qtbot, document, settings):
+    window = open_window(qtbot, document, settings, 1366, 768)
+    window.start_builtin_lesson()
+    window.presentation.set_shown(False)  # the normal layout: the banner over the maps
+    banner = window.lesson.banner
+    number = banner.number  # "1 / 9": one line at any size
+
+    def height() -> int:
+        qtbot.wait(50)
+        return ink_height(image_array(banner.grab().toImage()), number.geometry(), inset=0)
+
+    normal = height()
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_Equal, CTRL_SHIFT)
+    assert 1.35 <= height() / normal <= 1.65

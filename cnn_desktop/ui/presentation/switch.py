@@ -94,6 +94,11 @@ class PresentationSwitch(QObject):
         self.view.set_headline(self.window.document.session.caption or "cnn-desktop", "")
         self.view.set_options({"kernel_layer": editor.layer(), "kernel_factor": f"{editor.scale():.10g}"})
 
+    def follow_text_zoom(self) -> None:
+        """The presentation layout sizes its banner to the screen, whatever the text zoom."""
+        if self.is_shown() and self.window.lesson.active:
+            self._enlarge_banner()
+
     def _enlarge_banner(self) -> None:
         banner = self.window.lesson.banner
         labels = (banner.number, banner.title, banner.caption)
