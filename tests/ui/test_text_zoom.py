@@ -82,6 +82,7 @@ def drawn_heights(qtbot, window: MainWindow) -> dict[str, int]:
     for name, grid in (("patch", player.row.patch_view), ("kernel", player.row.kernel_view)):
         pixels = image_array(grid.grab().toImage())
         heights[name] = ink_height(pixels, grid.cell_rect(0, 0).toAlignedRect())
+        heights[f"{name} cell"] = round(grid.cell_size())
     label = player.row.sums.result_label
     heights["result"] = ink_height(image_array(label.grab().toImage()), label.rect(), inset=0)
     return heights
@@ -99,8 +100,9 @@ def test_at_150_percent_the_numbers_are_drawn_half_as_tall_again(qtbot, document
     larger = drawn_heights(qtbot, window)
     ratios = {name: larger[name] / normal[name] for name in normal}
     assert 1.35 <= ratios["map"] <= 1.65 and 1.35 <= ratios["result"] <= 1.65, (normal, larger)
-    # the player's grids are as wide as the row allows: their numbers grow only as far as their cells
-    assert ratios["patch"] >= 0.9 and ratios["kernel"] >= 0.9, (normal, larger)
+    # the player's cells are as large as its dock allows: their numbers fill at least the same share
+    for name in ("patch", "kernel"):
+        assert ratios[name] / ratios[f"{name} cell"] >= 0.95, (normal, larger)
 
 
 def test_the_lesson_banner_follows_the_text_size(qtbot, document, settings):
