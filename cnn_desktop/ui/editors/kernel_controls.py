@@ -20,6 +20,9 @@ def layer_box() -> QComboBox:
     box = QComboBox()
     box.setPlaceholderText("Choose a conv layer…")
     box.setToolTip("The conv layer whose kernels are edited here")
+    # may shrink below its longest name, so that a narrow dock (a 1024x768 projector) shows the grid whole
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumWidth(90)  # its own minimum hint is wider than a short name needs
     return box
 
 
@@ -48,7 +51,7 @@ def channel_spin(prefix: str, tip: str) -> QSpinBox:
 
 
 def factor_box() -> QComboBox:
-    """The editable factor in front of the grid ("1/9"), in ``font`` (large, as on a slide)."""
+    """The editable factor in front of the grid ("1/9"); the editor makes it large, as on a slide."""
     box = QComboBox()
     box.setEditable(True)
     box.addItems(SCALE_CHOICES)
@@ -81,6 +84,8 @@ def preset_box() -> QComboBox:
         box.addItem(name)
         box.setItemData(box.count() - 1, KERNEL_PRESET_TIPS[name], Qt.ItemDataRole.ToolTipRole)
     box.setToolTip("Replace this kernel by a classic one (one undo step)")
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(6)  # narrow docks elide "Kernel presets…" rather than clip the grid
     return box
 
 
