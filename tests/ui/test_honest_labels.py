@@ -44,7 +44,7 @@ def test_a_lecture_image_after_a_digit_names_no_digit(qtbot, window):
     assert label.startswith("label ") and index == "# 0" and "digit #0" in message
     show_scene(qtbot, window, "Box blur")  # the lecture's 7x7 image
     assert shown(window) == ("label –", "# –", "")
-    show_scene(qtbot, window, "Handwritten digits")  # a scene that is a digit says which
+    show_scene(qtbot, window, "Before training")  # a scene that is a digit says which
     label, index, message = shown(window)
     assert label == f"label {load_bundled().test_labels[0]}" and index == "# 0" and "digit #0" in message
 
