@@ -90,6 +90,7 @@ def drawn_heights(qtbot, window: MainWindow) -> dict[str, int]:
 
 def test_at_150_percent_the_numbers_are_drawn_half_as_tall_again(qtbot, document, settings):
     window = open_window(qtbot, document, settings, 1920, 1080)
+    window.docks["player"].raise_()
     wait_for_result(qtbot, document)
     assert window.conv_player.wait_until_drawn()
     normal = drawn_heights(qtbot, window)
