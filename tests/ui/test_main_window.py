@@ -130,6 +130,10 @@ def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
     qtbot.waitUntil(lambda: not area.verticalScrollBar().isVisible())  # everything fits without scrolling
     area.resize(450, 800)
     qtbot.waitUntil(lambda: panel._outer.direction() == QBoxLayout.Direction.TopToBottom)
+    area.resize(600, 250)  # wide and low, but narrower than the columns need (a 1024x768 projector)
+    qtbot.wait(50)
+    assert panel._outer.direction() == QBoxLayout.Direction.TopToBottom
+    assert not area.horizontalScrollBar().isVisible()  # nothing cut off at the right
     panel.shutdown()
 
 
