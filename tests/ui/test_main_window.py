@@ -167,3 +167,22 @@ def test_every_menu_action_keeps_its_shortcut(window):
     assert shortcuts["&Lesson > &Start the built-in lesson"] == ["Ctrl+Shift+L"]
     assert shortcuts["&Edit > Load &MNIST digit"] == ["Ctrl+Shift+D"]
     assert len(shortcuts) >= 45
+
+
+def test_on_a_1024x768_screen_no_panel_is_cut_off_at_the_right(qtbot, document, settings):
+    from PySide6.QtWidgets import QScrollArea
+
+    from cnn_desktop.ui.window_layout import default_dock_sizes
+
+    window = MainWindow(document, settings)
+    qtbot.addWidget(window)
+    window.resize(972, 706)  # what the window takes of a 1024x768 projector
+    window.show()
+    qtbot.waitExposed(window)
+    default_dock_sizes(window)  # the first-run layout at that size
+    for key in ("image", "kernels", "pipeline", "probabilities", "player", "training"):
+        window.docks[key].raise_()
+        qtbot.wait(30)
+        area = window.docks[key].widget()
+        if isinstance(area, QScrollArea):
+            assert not area.horizontalScrollBar().isVisible(), key
