@@ -121,3 +121,14 @@ def test_the_lesson_banner_follows_the_text_size(qtbot, document, settings):
     for _ in range(3):
         qtbot.keyClick(window, Qt.Key.Key_Equal, CTRL_SHIFT)
     assert 1.35 <= height() / normal <= 1.65
+
+
+def test_plot_axes_follow_the_text_size(qtbot, document, settings):
+    window = open_window(qtbot, document, settings, 1366, 768)
+    axes = [window.probabilities.plot.getAxis("bottom"), window.training.curves.loss_plot.getAxis("left")]
+    before = [axis.style["tickFont"].pixelSize() for axis in axes]
+    larger = presentation_action(window, "&Larger text")
+    for _ in range(3):
+        larger.trigger()
+    after = [axis.style["tickFont"].pixelSize() for axis in axes]
+    assert [round(size * 1.5) for size in before] == after
