@@ -177,7 +177,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.appearance.step_zoom(direction, self)
         self.presentation.follow_text_zoom()
         self.settings.setValue("view/presentation_zoom", self.appearance.zoom)
-        self.statusBar().showMessage(f"Text size {self.appearance.zoom:.0%}", 3000)
+        # in the line the status bar already shows: a temporary message would be drawn over it
+        self.hover_label.setText(f"Text size {self.appearance.zoom:.0%} (Ctrl+Shift+= larger, Ctrl+Shift+- smaller)")
 
     def set_scaling(self, mode: str) -> None:
         self.maps.set_scaling(mode)

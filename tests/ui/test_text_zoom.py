@@ -46,6 +46,7 @@ def test_larger_smaller_and_normal_text_from_the_menu_step_the_size(qtbot, docum
     assert TEXT_ZOOM.factor == pytest.approx(1.3)
     assert QApplication.font().pointSizeF() == pytest.approx(base * 1.3)
     assert float(settings.value("view/presentation_zoom")) == pytest.approx(1.3)
+    assert window.hover_label.text().startswith("Text size 130%")
     presentation_action(window, "&Smaller text").trigger()
     assert TEXT_ZOOM.factor == pytest.approx(1.15)
     presentation_action(window, "&Normal size").trigger()
