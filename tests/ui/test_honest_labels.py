@@ -112,3 +112,16 @@ def test_a_refusal_during_training_disappears_when_training_ends(qtbot, window):
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     assert "Training is running" not in kernels.message()
     assert pipeline.error_box.isHidden() and pipeline.kernel_spin.text() == "3x3"  # the refused edit is gone
+
+
+def test_an_imported_picture_names_no_digit(qtbot, window, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    editor = window.pixel_editor
+    assert editor.load_digit("test", 3) is None
+    picture = QImage(40, 40, QImage.Format.Format_RGB32)
+    picture.fill(QColor("white"))
+    picture.save(str(tmp_path / "stroke.png"))
+    assert editor.import_image_file(tmp_path / "stroke.png") is None
+    label, index, message = shown(window)
+    assert (label, index) == ("label –", "# –") and message.startswith("Imported stroke.png")
