@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
-from .editors.grid_view import NumberGridView
+from .fonts import apply_text_zoom
 
 THEMES = ("light", "dark")
 ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
@@ -58,7 +58,9 @@ class Appearance:
         self.app.setPalette(dark_palette() if theme == "dark" else self.app.style().standardPalette())
 
     def set_zoom(self, zoom: float, window: QWidget | None = None) -> None:
-        """Scale every font (controls, captions) and the numbers in the grids by ``zoom``."""
+        """Scale every font by ``zoom``: controls and captions (the application font), and the lettering
+        sized in pixels (maps, grids, player, legends) through :func:`fonts.apply_text_zoom`.
+        """
         self.zoom = min(max(float(zoom), ZOOM_STEPS[0]), ZOOM_STEPS[-1])
         font = QFont(self.base_font)
         size = self.base_font.pointSizeF()
@@ -67,9 +69,7 @@ class Appearance:
         else:
             font.setPixelSize(max(6, round(self.base_font.pixelSize() * self.zoom)))
         self.app.setFont(font)
-        if window is not None:
-            for grid in window.findChildren(NumberGridView):
-                grid.font_scale = self.zoom
+        apply_text_zoom(self.zoom, window)
 
     def step_zoom(self, direction: int, window: QWidget | None = None) -> None:
         """One step larger (+1) or smaller (-1) along :data:`ZOOM_STEPS`; 0 resets to 1."""

@@ -23,6 +23,7 @@ from ..engine import Network, SpecError, TrainingRecord, Unit, WeightsStatus, we
 from ..engine.spec import LayerSpec
 from ..engine.training_record import training_lost
 from ..session import Session, check_params
+from ..state.digit_ref import DigitRef
 from ..state.pipeline_draft import SpecRefusal
 from .commands import ImageEdit, NetworkEdit, ParamEdit
 from .workers import ComputeWorker, WorkerThread
@@ -44,6 +45,8 @@ class SessionDocument(QObject):
     training_record_changed = Signal()  # training finished: the weights shown are now the trained ones
     weights_lock_changed = Signal()  # training started or ended (``weights_lock``)
     training_lost = Signal(str)  # a pipeline or grid change gave trained layers new random weights: which
+    weights_unlocked = Signal(str)  # the reason that no longer holds (training ended)
+    digit_named = Signal()  # session.digit now says which MNIST digit the image is
 
     def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -210,11 +213,19 @@ class SessionDocument(QObject):
         step()
         return None
 
+    def name_digit(self, digit: DigitRef) -> None:
+        """The image just loaded is ``digit`` (call right after the edit that put it there)."""
+        self.session.digit = digit
+        self.digit_named.emit()
+
     def set_weights_lock(self, reason: str | None) -> None:
         """While ``reason`` is set (training runs), weight, pipeline and grid edits are refused with it."""
         if reason != self.weights_lock:
+            released = self.weights_lock if reason is None else None
             self.weights_lock = reason
             self.weights_lock_changed.emit()
+            if released:
+                self.weights_unlocked.emit(released)  # refusals that quote it no longer describe the state
 
     def adopt_trained_weights(self, params: dict[str, np.ndarray]) -> None:
         """New weights from the trainer: shown at once, not an undo step (training is not an edit)."""

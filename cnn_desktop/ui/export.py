@@ -32,7 +32,7 @@ from ..fileio import atomic_write_bytes
 from .editors.grid_view import MARGIN as GRID_MARGIN
 from .editors.grid_view import NumberGridView
 from .maps.feature_maps import FeatureMapsView
-from .maps.map_stage import GROUP_SPACING, MARGIN, TITLE_HEIGHT
+from .maps.map_stage import GROUP_SPACING, MARGIN, title_height
 
 MAX_SCALE = 8.0
 MAX_SIDE_PX = 16_000
@@ -214,7 +214,7 @@ def maps_region(maps: FeatureMapsView) -> SceneRegion:
 
 
 def _stage_top(maps: FeatureMapsView, stage: int) -> float:
-    return maps.unit_scene_rect(stage, 0, 0, 0).top() - TITLE_HEIGHT
+    return maps.unit_scene_rect(stage, 0, 0, 0).top() - title_height()
 
 
 def _tight_region(maps: FeatureMapsView, top: float, bottom: float) -> SceneRegion:

@@ -47,7 +47,7 @@ class LessonBanner(QWidget):
         self.title = QLabel()
         self.caption = QLabel()
         self.caption.setWordWrap(True)
-        self._apply_fonts()
+        self.apply_fonts()
         back = QPushButton("◀")
         back.setToolTip("Previous scene (Page Up, Left, Backspace)")
         back.clicked.connect(self.previous_requested)
@@ -72,7 +72,7 @@ class LessonBanner(QWidget):
         self.setStyleSheet("#lessonBanner { background: #20242b; } QLabel { color: #f2f2f2; }")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 
-    def _apply_fonts(self) -> None:
+    def apply_fonts(self) -> None:
         """Title and caption larger than the application font, following its presentation zoom."""
         base = QApplication.font()
         title = QFont(base)
@@ -84,9 +84,13 @@ class LessonBanner(QWidget):
         caption.setPointSizeF(base.pointSizeF() * 1.25)
         self.caption.setFont(caption)
 
+    def follow_text_zoom(self) -> None:
+        """Called by the presentation zoom (the application font change alone does not reach here)."""
+        self.apply_fonts()
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.ApplicationFontChange:
-            self._apply_fonts()
+            self.apply_fonts()
         super().changeEvent(event)
 
     def show_scene(self, index: int, count: int, scene: Scene) -> None:

@@ -28,6 +28,7 @@ from .document import SessionDocument
 from .editors.kernel_editor import KernelEditor
 from .editors.pipeline_panel import PipelinePanel
 from .editors.pixel_editor import PixelEditor
+from .fonts import keep_font
 from .full_screen import set_full_screen
 from .lesson_mode import LessonController
 from .maps.feature_maps import FeatureMapsView
@@ -69,7 +70,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.caption_label = QLabel()
         self.caption_label.setWordWrap(True)
         self.caption_label.setTextFormat(Qt.TextFormat.RichText)
-        self.caption_label.setMinimumHeight(self.caption_label.fontMetrics().lineSpacing() * 3 + 6)
+        keep_font(self.caption_label, relative=1.0, lines=3)  # title and legend lines, at every text size
         self.caption_label.setToolTip(
             "What the selected unit sees: click a unit in the maps, arrows move it, Esc clears"
         )
@@ -174,8 +175,10 @@ class MainWindow(SessionFilesMixin, QMainWindow):
     def step_zoom(self, direction: int) -> None:
         """Presentation zoom: one step larger (+1), smaller (-1), or back to normal (0)."""
         self.appearance.step_zoom(direction, self)
+        self.presentation.follow_text_zoom()
         self.settings.setValue("view/presentation_zoom", self.appearance.zoom)
-        self.statusBar().showMessage(f"Text size {self.appearance.zoom:.0%}", 3000)
+        # in the line the status bar already shows: a temporary message would be drawn over it
+        self.hover_label.setText(f"Text size {self.appearance.zoom:.0%} (Ctrl+Shift+= larger, Ctrl+Shift+- smaller)")
 
     def set_scaling(self, mode: str) -> None:
         self.maps.set_scaling(mode)

@@ -25,3 +25,8 @@ class MessageLabel(QLabel):
         """Show ``text``; ``error`` marks it as a refusal."""
         self.setStyleSheet(ERROR_STYLE if error else "")
         self.setText(text)
+
+    def forget(self, reason: str) -> None:
+        """Clear a message that quotes ``reason``, a state that has ended (e.g. training ran)."""
+        if reason and reason in self.text():
+            self.say("")

@@ -5,6 +5,7 @@ Each action only calls a slot of the window (or of a panel); nothing is computed
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -131,7 +132,8 @@ def build_menus(window: MainWindow) -> None:
         ("&Smaller text", -1, "Ctrl+Shift+-", "Make text, numbers and controls smaller"),
         ("&Normal size", 0, "Ctrl+Shift+0", "Back to the normal size"),
     ):
-        presentation.addAction(_action(window, text, lambda step=step: window.step_zoom(step), keys, tip))
+        # bind the step with partial: a lambda default would receive triggered's ``checked`` (False = 0)
+        presentation.addAction(_action(window, text, functools.partial(window.step_zoom, step), keys, tip))
     presentation.addSeparator()
     window.theme_group = QActionGroup(window)
     for theme, text in (("light", "&Light theme"), ("dark", "&Dark theme")):

@@ -32,3 +32,18 @@ def show_widget(qtbot, widget, width: int, height: int):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+@pytest.fixture(autouse=True)
+def normal_text_zoom(qapp):
+    """Each test starts and ends at the normal text size (the zoom and the font are application-wide)."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from cnn_desktop.ui.fonts import TEXT_ZOOM
+
+    TEXT_ZOOM.set(1.0)
+    font = QFont(QApplication.font())
+    yield
+    TEXT_ZOOM.set(1.0)
+    QApplication.setFont(font)

@@ -494,3 +494,20 @@ def test_an_edit_outside_the_window_repaints_only_the_input_and_once(qtbot, docu
     assert painted == {name: 1 if name == "input" else 0 for name in views}
     assert tips.settle() == 0  # the same tool tip is not set again
     assert row.input_view.array()[6, 6] == 1.0 - IMAGE[6, 6]
+
+
+def test_a_narrow_player_moves_its_speed_controls_to_a_second_row_and_clips_nothing(qtbot, document) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from .conftest import show_widget
+
+    panel = show_widget(qtbot, ConvPlayerPanel(document), 1400, 320)
+    controls = panel.controls
+    assert controls.speed_group.geometry().top() == controls.layer_box.geometry().top()  # one row when wide
+    panel.resize(560, 320)
+    qtbot.waitUntil(lambda: controls.speed_group.geometry().top() > controls.layer_box.geometry().bottom())
+    assert panel.minimumSizeHint().width() <= 560
+    for child in controls.findChildren(QWidget):
+        if child.isVisible() and child.parentWidget() in (controls, controls.speed_group):
+            box = child.geometry().translated(child.parentWidget().mapTo(controls, child.pos()) - child.pos())
+            assert controls.rect().contains(box), child

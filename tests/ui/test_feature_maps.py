@@ -336,3 +336,16 @@ def test_a_rendered_mosaic_is_premultiplied_and_its_gaps_stay_transparent(qtbot,
     assert item.qimage.pixelColor(int(gap[1]), int(gap[0])).alpha() == 0
     row, col = view.mosaic_position(1, 0, 0, 0)
     assert item.qimage.pixelColor(col, row).alpha() == 255
+
+
+def test_a_narrow_view_ends_its_hint_with_an_ellipsis_instead_of_cutting_it(qtbot, document):
+    from cnn_desktop.ui.maps.map_toolbar import ElidedLabel
+
+    from .conftest import show_widget
+
+    view = show_widget(qtbot, FeatureMapsView(document), 260, 400)
+    (hint,) = view.findChildren(ElidedLabel)
+    shown = hint.shown_text()
+    assert shown.endswith("…") and hint.fontMetrics().horizontalAdvance(shown) <= hint.width()
+    view.resize(1400, 400)
+    qtbot.waitUntil(lambda: hint.shown_text() == hint.text())

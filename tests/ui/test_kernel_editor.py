@@ -266,3 +266,13 @@ def test_overview_tiles_have_the_colours_of_their_weights_and_gaps_pick_nothing(
     qtbot.mouseClick(overview.viewport(), Qt.MouseButton.LeftButton, pos=gap)
     qtbot.mouseClick(overview.viewport(), Qt.MouseButton.LeftButton, pos=second.center().toPoint())
     assert clicked == [(1, 0)]
+
+
+def test_the_editor_fits_the_narrow_dock_of_a_1024x768_projector(qtbot, document):
+    from .conftest import show_widget
+
+    editor = show_widget(qtbot, KernelEditor(document), 340, 620)
+    assert editor.minimumSizeHint().width() <= 340
+    grid = editor.grid
+    corner = grid.mapTo(editor, grid.rect().bottomRight())
+    assert editor.rect().contains(corner)  # the kernel's right column is not cut off

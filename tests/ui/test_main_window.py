@@ -102,7 +102,9 @@ def test_presentation_zoom_and_theme_apply_and_persist(qtbot, window, settings):
     window.step_zoom(+1)
     window.step_zoom(+1)
     assert QApplication.font().pointSizeF() == pytest.approx(base * 1.3)
-    assert window.pixel_editor.grid.font_scale == pytest.approx(1.3)
+    from cnn_desktop.ui.fonts import TEXT_ZOOM
+
+    assert TEXT_ZOOM.factor == pytest.approx(1.3)
     window.set_theme("dark")
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 80
     assert settings.value("view/theme") == "dark" and float(settings.value("view/presentation_zoom")) == 1.3
@@ -128,6 +130,10 @@ def test_the_training_panel_uses_columns_in_a_wide_low_dock(qtbot, document):
     qtbot.waitUntil(lambda: not area.verticalScrollBar().isVisible())  # everything fits without scrolling
     area.resize(450, 800)
     qtbot.waitUntil(lambda: panel._outer.direction() == QBoxLayout.Direction.TopToBottom)
+    area.resize(600, 250)  # wide and low, but narrower than the columns need (a 1024x768 projector)
+    qtbot.wait(50)
+    assert panel._outer.direction() == QBoxLayout.Direction.TopToBottom
+    assert not area.horizontalScrollBar().isVisible()  # nothing cut off at the right
     panel.shutdown()
 
 
@@ -161,3 +167,22 @@ def test_every_menu_action_keeps_its_shortcut(window):
     assert shortcuts["&Lesson > &Start the built-in lesson"] == ["Ctrl+Shift+L"]
     assert shortcuts["&Edit > Load &MNIST digit"] == ["Ctrl+Shift+D"]
     assert len(shortcuts) >= 45
+
+
+def test_on_a_1024x768_screen_no_panel_is_cut_off_at_the_right(qtbot, document, settings):
+    from PySide6.QtWidgets import QScrollArea
+
+    from cnn_desktop.ui.window_layout import default_dock_sizes
+
+    window = MainWindow(document, settings)
+    qtbot.addWidget(window)
+    window.resize(972, 706)  # what the window takes of a 1024x768 projector
+    window.show()
+    qtbot.waitExposed(window)
+    default_dock_sizes(window)  # the first-run layout at that size
+    for key in ("image", "kernels", "pipeline", "probabilities", "player", "training"):
+        window.docks[key].raise_()
+        qtbot.wait(30)
+        area = window.docks[key].widget()
+        if isinstance(area, QScrollArea):
+            assert not area.horizontalScrollBar().isVisible(), key

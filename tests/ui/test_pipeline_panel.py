@@ -353,3 +353,42 @@ def test_inserting_a_layer_above_keeps_the_trained_weights_below(qtbot, document
     panel.select_layer(0)
     assert panel.remove_layer() is None
     np.testing.assert_array_equal(document.session.network.params["3.weight"], trained["3.weight"])
+
+
+def visible_in(widget, viewport) -> bool:
+    """Whether ``widget`` lies wholly inside ``viewport`` (both shown), in screen pixels."""
+    top_left = widget.mapTo(viewport, QPoint(0, 0))
+    return (
+        widget.isVisible()
+        and viewport.rect().contains(top_left)
+        and viewport.rect().contains(top_left + QPoint(widget.width() - 1, widget.height() - 1))
+    )
+
+
+def test_in_a_small_window_every_row_and_the_settings_stay_in_view_with_an_error(qtbot, document, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from cnn_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1024, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.pipeline
+    tree = panel.tree
+    click_row(qtbot, panel, 3)  # layer 2 (maxpool): its settings fill the form
+    qtbot.wait(50)
+    for row in range(tree.topLevelItemCount()):  # the whole pipeline, not one to three rows
+        assert tree.viewport().rect().contains(tree.visualItemRect(tree.topLevelItem(row))), row
+    type_value(qtbot, panel.size_spin, "8")
+    type_value(qtbot, panel.pool_stride_spin, "8")  # 26 -> 3x3, conv 3x3 -> 1x1, then maxpool 2x2 cannot fit
+    assert panel.error_layer() == 5
+    qtbot.wait(50)
+    for row in range(tree.topLevelItemCount()):
+        assert tree.viewport().rect().contains(tree.visualItemRect(tree.topLevelItem(row))), row
+    area = window.docks["pipeline"].widget().viewport()
+    bad = tree.visualItemRect(tree.topLevelItem(panel.error_layer() + 1))
+    centre = tree.viewport().mapTo(area, bad.center())
+    assert area.rect().contains(centre)  # the red row is scrolled into the dock's view
+    assert panel.size_spin.height() >= panel.size_spin.minimumSizeHint().height()  # the settings are not crushed

@@ -173,3 +173,33 @@ def test_clicking_units_shows_their_fields_without_running_the_network_again(qtb
     click_unit(qtbot, window, 1, 0, 4, 4)  # a conv output: its 3x3 window
     assert field_box(window) == (4, 4, 6, 6)
     assert computer.passes == passes  # the maps did not change, so the network did not run
+
+
+def test_the_legend_names_every_shade_the_input_map_is_drawn_in(qtbot, window):
+    from cnn_desktop.ui.maps.receptive_overlay import LEGEND, LEGEND_ENTRIES, legend_shades
+
+    from .glyphs import image_array
+
+    # black and white pixels at random: fields cover both, and max-pools seldom tie (all would win)
+    image = (np.random.default_rng(5).random((28, 28)) > 0.5).astype(np.float32)
+    show(qtbot, window, Network.from_spec(window.document.session.network.spec, (1, 28, 28), seed=3), image)
+    maps = window.maps
+    drawn = set()
+    for unit in (Unit(3, 0, 5, 5), Unit(3, 1, 5, 6), Unit(3, 2, 2, 6), Unit(5, 1, 2, 2)):
+        window.document.select(unit)
+        wait_for_result(qtbot, window.document)
+        maps.ensure_visible(0)
+        qtbot.wait(50)
+        pixels = image_array(maps.canvas.viewport().grab().toImage())
+        tinted = maps.overlay_image(0)[..., 3] > 0
+        for row, col in zip(*np.nonzero(tinted), strict=True):
+            cell = maps.unit_scene_rect(0, *maps.unit_at_mosaic(0, int(row), int(col)))
+            centre = maps.canvas.mapFromScene(cell.center())
+            drawn.add(tuple(int(v) for v in pixels[centre.y(), centre.x()]))
+    named = [shade for colour, _name, outlined in LEGEND_ENTRIES for shade in legend_shades(colour, outlined)]
+    for colour in drawn:  # every colour drawn is named...
+        assert min(max(abs(a - b) for a, b in zip(colour, shade, strict=True)) for shade in named) <= 3, colour
+    for colour, _name, _outlined in LEGEND_ENTRIES[:2]:  # ...and each tint is seen in both its shades
+        for shade in legend_shades(colour, False):
+            assert any(max(abs(a - b) for a, b in zip(seen, shade, strict=True)) <= 3 for seen in drawn), (shade, drawn)
+            assert "#{:02x}{:02x}{:02x}".format(*shade) in LEGEND

@@ -126,12 +126,14 @@ def test_a_trained_session_reopens_with_its_curves_verdict_and_confusion_matrix(
     assert window.pixel_editor.digit_label.text() == label != "label –"
 
 
-def test_a_session_without_training_shows_ready_and_an_edited_digit_has_no_label(qtbot, window, tmp_path, monkeypatch):
+def test_a_session_without_training_shows_ready_and_an_edited_digit_says_so(qtbot, window, tmp_path, monkeypatch):
     window.show_first_digit()
     grid = window.pixel_editor.grid
     centre = grid.cell_rect(3, 3).center()
     qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
-    assert window.pixel_editor.digit_label.text() == "label –"
+    label = window.pixel_editor.digit_label.text()
+    assert label.startswith("label – (edited ")  # painted over: no longer that digit, and it says why
+    assert window.pixel_editor.digit_index.text() == "# –"
     save_and_reopen(qtbot, window, tmp_path / "drawn.cnnd", monkeypatch, builtin_scenes()[MNIST])
     assert window.pixel_editor.digit_label.text() == "label –"
     assert window.training.progress.format() == "Ready: press Start to train"

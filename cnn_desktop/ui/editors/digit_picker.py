@@ -60,6 +60,10 @@ class DigitPicker(QWidget):
         self._bundled_error: str | None = None  # why the bundled digits cannot be loaded (not retried)
         self._pending_digit: tuple[str, int] | None = None  # (split, index) to show once the full MNIST is loaded
         self._message = ""
+        self._described: DigitRef | None = None  # the digit the last message of ours describes
+        self._edited: DigitRef | None = None  # the digit the image was before strokes or pixel edits
+        self._editing = False  # the image changes now keep the picture (see note_edit)
+        self._last_index = 0  # the index the boxes named last, for Load and Next once they name none
         self.digit_source = DigitSourceBox()
         self.digit_source.addItem(DIGIT_SOURCES["bundled"], "bundled")
         self.digit_source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # room for "Full MNIST"
@@ -72,7 +76,8 @@ class DigitPicker(QWidget):
             self.digit_split.addItem(text, key)
         self.digit_split.setToolTip("Which part of the MNIST set to take digits from")
         self.digit_index = QSpinBox()
-        self.digit_index.setRange(0, 999)
+        self.digit_index.setRange(-1, 999)
+        self.digit_index.setSpecialValueText("# –")  # -1: the image is no digit of the set
         self.digit_index.setKeyboardTracking(False)
         self.digit_index.setPrefix("# ")
         self.digit_index.setToolTip("Index of the digit in the set; changing it loads that digit")
@@ -96,7 +101,8 @@ class DigitPicker(QWidget):
         layout.addWidget(QLabel("Digit"), 1, 0)
         layout.addLayout(digit, 1, 1)
 
-        self.digit_index.valueChanged.connect(lambda index: self.load_digit(self._split(), index, self._source()))
+        self.digit_index.valueChanged.connect(self._index_chosen)
+        document.digit_named.connect(self.show_digit)
         self.digit_split.currentIndexChanged.connect(lambda _: self._update_digit_range())
         self.digit_source.currentIndexChanged.connect(lambda _: self._source_chosen())
         self.digit_source.about_to_open.connect(self.refresh_digit_sources)
@@ -106,18 +112,52 @@ class DigitPicker(QWidget):
         self.said.emit(text, error)
 
     def load_chosen(self) -> str | None:
-        """Load the digit the boxes name."""
-        return self.load_digit(self._split(), self.digit_index.value(), self._source())
+        """Load the digit the boxes name (while they name none, the one loaded last: back after drawing)."""
+        index = self.digit_index.value()
+        return self.load_digit(self._split(), index if index >= 0 else self._last_index, self._source())
 
-    def show_digit(self) -> None:
-        """Name the digit the image is (the session's ``digit``): its label, set, part and index."""
+    def _index_chosen(self, index: int) -> None:
+        if index >= 0:
+            self.load_digit(self._split(), index, self._source())
+
+    def note_edit(self, *_args) -> None:
+        """The changes until :meth:`end_edit` keep the picture (a stroke, one pixel, a shift, an inversion)."""
+        self._editing = True
+
+    def end_edit(self, *_args) -> None:
+        self._editing = False
+
+    def show_digit(self, replaced: bool = False) -> None:
+        """Name what the image is: a digit (label, set, part, index), an edited digit, or nothing.
+
+        A message of ours about another digit is replaced or withdrawn, so that no caption names a
+        digit that is not on the grid. ``replaced``: the image came from elsewhere (a session, a
+        lesson scene), so it is no edit of the digit shown before.
+        """
         digit = self.document.session.digit
-        if digit is None:
-            self.digit_label.setText("label –")
+        if digit is not None:
+            self._edited = digit
+            self.digit_label.setText(f"label {digit.label}")
+            if digit.source in DIGIT_SOURCES:
+                self._show_digit_choice(digit.source, digit.split, digit.index)
+            else:
+                self._show_no_index()  # a digit of a folder: not one the boxes can name
+            if digit != self._described:
+                self._described = digit
+                self._say(digit_caption(digit, self.document.session.image.shape))
             return
-        self.digit_label.setText(f"label {digit.label}")
-        if digit.source in DIGIT_SOURCES:
-            self._show_digit_choice(digit.source, digit.split, digit.index)
+        if replaced or not self._editing:
+            self._edited = None
+        self.digit_label.setText("label –" if self._edited is None else f"label – (edited {self._edited.label})")
+        self._show_no_index()
+        if self._described is not None:
+            self._described = None
+            self._say("")
+
+    def _show_no_index(self) -> None:
+        self.digit_index.blockSignals(True)
+        self.digit_index.setValue(-1)
+        self.digit_index.blockSignals(False)
 
     def _show_digit_choice(self, source: str, split: str, index: int) -> None:
         """Set the source, split and index boxes without loading anything."""
@@ -129,6 +169,7 @@ class DigitPicker(QWidget):
         self.digit_index.blockSignals(True)
         self.digit_index.setValue(index)
         self.digit_index.blockSignals(False)
+        self._last_index = index
 
     def _split(self) -> str:
         return self.digit_split.currentData()
@@ -246,14 +287,19 @@ class DigitPicker(QWidget):
         label = int(labels[index])
         name = "MNIST" if source == "bundled" else "Full MNIST"
         self.document.edit_image(np.clip(image, 0.0, 1.0), f"{name} {split} digit #{index} (label {label})")
-        self.document.session.digit = DigitRef(source, split, index, label)
-        self.show_digit()
-        note = "" if shape == (28, 28) else f", scaled from 28x28 to {shape[0]}x{shape[1]}"
-        self._say(f"{name} {split} digit #{index}: a handwritten {label}{note}.")
+        self.document.name_digit(DigitRef(source, split, index, label))  # shown and said by show_digit
         return None
 
     def next_digit(self) -> None:
         digits = self._digit_set(self._source())
         if digits is not None:
             count = digits.num_test if self._split() == "test" else digits.num_train
-            self.load_digit(self._split(), (self.digit_index.value() + 1) % count, self._source())
+            current = self.digit_index.value() if self.digit_index.value() >= 0 else self._last_index
+            self.load_digit(self._split(), (current + 1) % count, self._source())
+
+
+def digit_caption(digit: DigitRef, shape: tuple[int, ...]) -> str:
+    """``MNIST test digit #607: a handwritten 7.``, saying when it was scaled to another grid."""
+    name = {"bundled": "MNIST", "full": "Full MNIST"}.get(digit.source, "Digit set")
+    note = "" if tuple(shape) == (28, 28) else f", scaled from 28x28 to {shape[0]}x{shape[1]}"
+    return f"{name} {digit.split} digit #{digit.index}: a handwritten {digit.label}{note}."

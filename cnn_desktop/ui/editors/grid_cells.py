@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from ...number_text import format_value
 from ..colours import MISSING_VALUE, colour_index
+from ..fonts import TEXT_ZOOM
 
 RGB = tuple[int, int, int]
 GRID_LINE_COLOUR = QColor(110, 110, 110)
@@ -144,7 +145,7 @@ class CellPicture:
 
 
 def number_font(base: QFont, cell: float, texts: list[list[str]], scale: float) -> QFont | None:
-    """One font for all cells: as large as ``scale`` asks, but the widest number fits its cell.
+    """One font for all cells: as large as ``scale`` and the text zoom ask, but the widest number fits its cell.
 
     None when the numbers would be smaller than 8 px.
     """
@@ -153,7 +154,7 @@ def number_font(base: QFont, cell: float, texts: list[list[str]], scale: float) 
     font.setWeight(QFont.Weight.DemiBold)
     font.setPixelSize(100)
     width = QFontMetricsF(font).horizontalAdvance(widest + "0" if len(widest) < 2 else widest)
-    size = min(cell * 0.46 * scale, 100 * cell * 0.86 / max(width, 1.0), cell * 0.8)
+    size = min(cell * 0.46 * scale * TEXT_ZOOM.factor, 100 * cell * 0.86 / max(width, 1.0), cell * 0.8)
     if size < 8:
         return None
     font.setPixelSize(int(size))

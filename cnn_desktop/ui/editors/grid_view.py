@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QPaintEngine, QPainter
 from PySide6.QtWidgets import QWidget
 
 from ..colours import LUT_SIZE, colour_table, greyscale, text_colour_table
+from ..fonts import TEXT_ZOOM
 from .cell_editor import TYPING_STARTERS, CellEditor
 from .grid_cells import (
     CellPicture,
@@ -283,6 +284,7 @@ class NumberGridView(QWidget):
             self._pad,
             self._numbers,
             self._font_scale,
+            TEXT_ZOOM.factor,  # the numbers' size (number_font)
             self.font().key(),
             self.palette().window().color().rgba(),
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
 
 from ...engine import Network
@@ -21,6 +20,9 @@ def layer_box() -> QComboBox:
     box = QComboBox()
     box.setPlaceholderText("Choose a conv layer…")
     box.setToolTip("The conv layer whose kernels are edited here")
+    # may shrink below its longest name, so that a narrow dock (a 1024x768 projector) shows the grid whole
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumWidth(90)  # its own minimum hint is wider than a short name needs
     return box
 
 
@@ -48,8 +50,8 @@ def channel_spin(prefix: str, tip: str) -> QSpinBox:
     return spin
 
 
-def factor_box(font: QFont) -> QComboBox:
-    """The editable factor in front of the grid ("1/9"), in ``font`` (large, as on a slide)."""
+def factor_box() -> QComboBox:
+    """The editable factor in front of the grid ("1/9"); the editor makes it large, as on a slide."""
     box = QComboBox()
     box.setEditable(True)
     box.addItems(SCALE_CHOICES)
@@ -60,7 +62,6 @@ def factor_box(font: QFont) -> QComboBox:
         "Type e.g. 1/9 or 0.5 and press Enter."
     )
     box.setMinimumContentsLength(4)
-    box.setFont(font)
     return box
 
 
@@ -83,17 +84,16 @@ def preset_box() -> QComboBox:
         box.addItem(name)
         box.setItemData(box.count() - 1, KERNEL_PRESET_TIPS[name], Qt.ItemDataRole.ToolTipRole)
     box.setToolTip("Replace this kernel by a classic one (one undo step)")
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(6)  # narrow docks elide "Kernel presets…" rather than clip the grid
     return box
 
 
-def hint_label(font: QFont) -> QLabel:
+def hint_label() -> QLabel:
     """What the editor shows instead of a kernel when the layer has none."""
     label = QLabel(NO_CONV_HINT)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    big = QFont(font)
-    big.setPointSizeF(big.pointSizeF() * 1.3)
-    label.setFont(big)
     return label
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from ...number_text import format_value, scale_text
 from ...state.kernel_factors import KernelFactors, parse_factor
 from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
+from ..fonts import keep_font
 from ..message_label import MessageLabel
 from .kernel_controls import (
     NO_CONV_HINT,
@@ -74,11 +74,10 @@ class KernelEditor(QWidget):
         self.in_spin = channel_spin(
             "Input ", "Input channel of the kernel to edit (each filter has one k x k kernel per input channel)"
         )
-        big = QFont(self.font())
-        big.setPointSizeF(big.pointSizeF() * 1.8)
-        self.scale_box = factor_box(big)
+        self.scale_box = factor_box()
+        keep_font(self.scale_box, relative=1.8)
         times = QLabel("\u00d7")
-        times.setFont(big)
+        keep_font(times, relative=1.8)
 
         self.grid = kernel_grid_view()
 
@@ -91,7 +90,8 @@ class KernelEditor(QWidget):
         self.overview = KernelOverviewView()
         self.message_label = MessageLabel()
 
-        self.hint_label = hint_label(self.font())
+        self.hint_label = hint_label()
+        keep_font(self.hint_label, relative=1.3)
 
         choose = QHBoxLayout()
         choose.addWidget(self.layer_box, 1)
@@ -133,6 +133,7 @@ class KernelEditor(QWidget):
         doc.params_changed.connect(self._refresh)
         doc.spec_changed.connect(self._refresh)
         doc.selection_changed.connect(self._follow_selection)
+        doc.weights_unlocked.connect(self.message_label.forget)
         self.layer_box.activated.connect(lambda i: self.set_layer(self.layer_box.itemData(i)))
         self.out_spin.valueChanged.connect(lambda _: self._kernel_chosen())
         self.in_spin.valueChanged.connect(lambda _: self._kernel_chosen())

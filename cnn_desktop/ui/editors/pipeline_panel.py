@@ -12,13 +12,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QMenu,
+    QScrollArea,
     QStyle,
     QToolButton,
     QTreeWidgetItem,
@@ -30,6 +31,7 @@ from ...engine.layers import Shape
 from ...engine.spec import LAYER_TYPES, LayerSpec
 from ...state.pipeline_draft import PipelineDraft, SpecRefusal
 from ..document import SessionDocument
+from ..fonts import keep_font
 from .pipeline_text import LAYER_HELP
 from .pipeline_widgets import LayerSettingsForm, LayerTree, PipelineErrorBox
 
@@ -72,6 +74,7 @@ class PipelinePanel(QWidget):
         layout.addWidget(self.form_box)
 
         document.spec_changed.connect(self._show_document_pipeline)
+        document.weights_unlocked.connect(self._forget_refusal)
         self._refresh()
 
     # ----- construction
@@ -88,9 +91,7 @@ class PipelinePanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        font = self.tree.font()
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.tree.setFont(font)
+        keep_font(self.tree, relative=1.15)
         self.tree.setToolTip(
             "The layers, in the order the image passes through them, with the shape of each layer's output:\n"
             "channels × height × width for maps, one number for a flat row.\n"
@@ -223,6 +224,11 @@ class PipelinePanel(QWidget):
         index = self._current
         return self._edit(index, lambda: self.pipeline_draft.set_setting(index, key, value))
 
+    def _forget_refusal(self, reason: str) -> None:
+        """Training ended: a draft refused only because it ran is dropped, with its red box."""
+        if self.error_message() == reason:
+            self.revert_draft()
+
     def revert_draft(self) -> None:
         """Forget a refused draft and show the document's pipeline again."""
         self._show_document_pipeline()
@@ -258,7 +264,24 @@ class PipelinePanel(QWidget):
             self._update_actions()
         finally:
             self._updating = False
+        bad = self.error_layer()
+        if bad is not None:
+            QTimer.singleShot(0, lambda: self.reveal_row(bad + 1))  # once the error box has its height
         self._announce()
+
+    def reveal_row(self, row: int) -> None:
+        """Scroll ``row`` into view, in the list and in the scroll area the panel may sit in."""
+        item = self.tree.topLevelItem(row)
+        if item is None:
+            return
+        self.tree.scrollToItem(item)
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and area.widget() is not None:
+            rect = self.tree.visualItemRect(item)
+            centre = self.tree.viewport().mapTo(area.widget(), rect.center())
+            area.ensureVisible(centre.x(), centre.y(), 0, rect.height())
 
     def _update_actions(self) -> None:
         index, count = self._current, len(self.pipeline_draft.spec)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QDropEvent, QIcon, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from .pipeline_text import LAYER_HELP, PADDING_CHOICES, PARAM_HELP, settings_for
 ERROR_BACKGROUND = QColor(255, 215, 215)
 ERROR_TEXT = QColor(160, 0, 0)
 UNKNOWN_TEXT = QColor(130, 130, 130)
+SHOWN_ROWS_MAX = 16  # the list asks room for this many rows at most; longer pipelines scroll
 
 
 class SquareSpinBox(QSpinBox):
@@ -70,6 +71,19 @@ class LayerTree(QTreeWidget):
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Tall enough for every row (up to ``SHOWN_ROWS_MAX``): a panel squeezed by the settings or an
+        error must not hide the layer they are about."""
+        rows = min(max(self.topLevelItemCount(), 3), SHOWN_ROWS_MAX)
+        row = self.sizeHintForRow(0) if self.topLevelItemCount() else self.fontMetrics().height() + 6
+        height = rows * row + self.header().sizeHint().height() + 2 * self.frameWidth() + 2
+        if self.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+            height += self.horizontalScrollBar().sizeHint().height()
+        return QSize(super().minimumSizeHint().width(), height)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
         if event.source() is not self or self.currentItem() is None:
@@ -140,6 +154,7 @@ class LayerTree(QTreeWidget):
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setFont(1, bold)
         first.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.updateGeometry()  # the row count sets the minimum height
 
 
 class LayerSettingsForm(QGroupBox):
@@ -158,6 +173,7 @@ class LayerSettingsForm(QGroupBox):
         self.formula_label = QLabel(self)
         self.formula_label.setWordWrap(True)
         self.formula_label.setToolTip("How the output size follows from the input size and this layer's settings")
+        self._wrapped = (WrappedHeight(self.description_label), WrappedHeight(self.formula_label))
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
 
@@ -213,6 +229,11 @@ class LayerSettingsForm(QGroupBox):
         for row in range(self.form.rowCount()):
             self.form.setRowVisible(row, False)
         self.formula_label.hide()
+        self._fit_texts()
+
+    def _fit_texts(self) -> None:
+        for wrapped in self._wrapped:
+            wrapped.fit()
 
     def show_layer(self, index: int, entry: LayerSpec, input_shape: Shape | None) -> None:
         """Layer ``index`` (``entry``) is selected; ``input_shape`` is what it receives, None if unknown."""
@@ -235,6 +256,7 @@ class LayerSettingsForm(QGroupBox):
         formula = settings_formula(entry, input_shape)
         self.formula_label.setText(formula)
         self.formula_label.setVisible(bool(formula))
+        self._fit_texts()
 
     def _fill_padding(self, value: int | str) -> None:
         choices = list(PADDING_CHOICES)
@@ -251,6 +273,31 @@ class LayerSettingsForm(QGroupBox):
     def _padding_chosen(self, row: int) -> None:
         if row >= 0:
             self.setting_changed.emit("padding", self.padding_combo.itemData(row))
+
+
+class WrappedHeight(QObject):
+    """Keeps a word-wrapped label at least as tall as its text at its width.
+
+    The dock's scroll area sizes the panel by minimum heights, and a wrapped label's minimum is one
+    line: without this the layout squeezes the layer list to make room for the wrapped lines.
+    """
+
+    def __init__(self, label: QLabel) -> None:
+        super().__init__(label)
+        self._label = label
+        label.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.FontChange):
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        """Call after a new text: QLabel tells nobody that its wrapped height changed."""
+        label = self._label
+        height = label.heightForWidth(label.width()) if label.text() else 0
+        if height != label.minimumHeight():
+            label.setMinimumHeight(max(height, 0))
 
 
 class PipelineErrorBox(QFrame):
@@ -271,6 +318,7 @@ class PipelineErrorBox(QFrame):
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._wrapped = WrappedHeight(self.error_label)
         self.error_label.setToolTip(
             "Why the engine cannot build this pipeline; the maps still show the last one that worked"
         )
@@ -294,6 +342,7 @@ class PipelineErrorBox(QFrame):
             "The maps still show the last pipeline that worked. Change or remove the red layer, or revert."
         )
         self.show()
+        self._wrapped.fit()
 
 
 def _escape(text: str) -> str:

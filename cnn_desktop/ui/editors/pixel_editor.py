@@ -205,9 +205,12 @@ class PixelEditor(QWidget):
 
     def _connect(self) -> None:
         self.document.image_changed.connect(self._show_image)
+        self.document.weights_unlocked.connect(self.message_label.forget)
+        self.grid.cell_clicked.connect(self.picker.note_edit)  # a stroke on a digit: "edited", not "no digit"
         self.grid.cell_clicked.connect(self.strokes.start)
         self.grid.cell_dragged.connect(self.strokes.extend)
         self.grid.mouse_released.connect(self.strokes.finish)
+        self.grid.mouse_released.connect(self.picker.end_edit)
         self.grid.value_entered.connect(self.set_pixel)
         self.grid.entry_rejected.connect(lambda message: self._say(message, error=True))
         self.grid.cell_hovered.connect(self._show_hover)
@@ -254,12 +257,12 @@ class PixelEditor(QWidget):
         """The receptive-field outlines shown on the image (array coordinates, may reach the padding)."""
         return list(self._field_rects)
 
-    def show_field(self, rects: list[GridRect], mask: np.ndarray | None, pad: int) -> None:
+    def show_field(self, rects: list[GridRect], mask: np.ndarray | None, pad: int, tint: QColor) -> None:
         """Outline a receptive field on the image; ``pad`` rings of padding show where it leaves it."""
         self._field_rects = list(rects)
         self.grid.set_pad(pad)
         self.grid.set_overlays(self._field_rects)
-        self.grid.set_highlight(mask, QColor(255, 120, 0, 120))
+        self.grid.set_highlight(mask, tint)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message_label.say(text, error)
@@ -282,11 +285,19 @@ class PixelEditor(QWidget):
         image = self.document.session.image.copy()
         clipped = min(max(value, 0.0), 1.0)
         image[row, col] = clipped
-        self.document.edit_image(image, f"Set pixel ({row}, {col}) to {format_value(clipped)}")
+        self._edit_picture(image, f"Set pixel ({row}, {col}) to {format_value(clipped)}")
         if clipped != value:
             self._say(f"Pixels go from 0 to 1: {format_value(value)} was set to {format_value(clipped)}.")
         else:
             self._say(f"Pixel ({row}, {col}) = {format_value(clipped)}")
+
+    def _edit_picture(self, image: np.ndarray, text: str) -> None:
+        """An edit that keeps the picture: a digit so changed is shown as edited, not as no digit."""
+        self.picker.note_edit()
+        try:
+            self.document.edit_image(image, text)
+        finally:
+            self.picker.end_edit()
 
     def clear(self) -> None:
         self.document.edit_image(np.zeros_like(self.document.session.image), "Clear image")
@@ -311,12 +322,12 @@ class PixelEditor(QWidget):
         return None
 
     def invert(self) -> None:
-        self.document.edit_image(invert_image(self.document.session.image), "Invert image")
+        self._edit_picture(invert_image(self.document.session.image), "Invert image")
         self._say("Inverted: every pixel v is now 1 - v.")
 
     def shift(self, down: int, right: int, name: str = "") -> None:
         """Move the image by whole pixels; what leaves the grid is lost, zeros enter."""
-        self.document.edit_image(shift_image(self.document.session.image, down, right), f"Shift image {name}".strip())
+        self._edit_picture(shift_image(self.document.session.image, down, right), f"Shift image {name}".strip())
         self._say(f"Shifted {name or 'the image'} by one pixel: the feature maps shift along (equivariance).")
 
     def apply_preset(self, name: str) -> None:
@@ -361,8 +372,8 @@ class PixelEditor(QWidget):
         self.picker.refresh_digit_sources()
 
     def show_digit(self) -> None:
-        """Name the digit the image is (the session's ``digit``) in the picker."""
-        self.picker.show_digit()
+        """Name the digit a new image from elsewhere is (the session's ``digit``; a session, a scene)."""
+        self.picker.show_digit(replaced=True)
 
     # ----- picture import
     def import_image_file(self, path: str | Path) -> str | None:

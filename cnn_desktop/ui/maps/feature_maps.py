@@ -39,12 +39,12 @@ from ..colours import (
     text_colour_table,
 )
 from ..document import SessionDocument
-from ..fonts import pixel_font
+from ..fonts import TEXT_ZOOM, text_font
 from .map_canvas import MapsCanvas
 from .map_highlights import Colour, HighlightLayers
 from .map_items import NOTE_COLOUR
 from .map_pointer import ZOOM_STEP, MapsPointer
-from .map_stage import BAR_AREA, GROUP_SPACING, MARGIN, SCALINGS, TITLE_HEIGHT, StageGroup
+from .map_stage import GROUP_SPACING, MARGIN, SCALINGS, StageGroup, bar_area, title_height
 from .map_toolbar import zoom_toolbar
 
 SELECTION_COLOUR = (255, 221, 0)
@@ -90,7 +90,7 @@ class FeatureMapsView(QWidget):
         self._selection_item = self._outline_item(SELECTION_COLOUR, 3.0, 20)
         self._hover_item = self._outline_item(HOVER_COLOUR, 2.0, 21)
         self._empty_note = QGraphicsSimpleTextItem("Waiting for the first result…")
-        self._empty_note.setFont(pixel_font(16))
+        self._empty_note.setFont(text_font(16))
         self._empty_note.setBrush(QColor(*NOTE_COLOUR))
         self._empty_note.setPos(MARGIN, MARGIN)
         scene.addItem(self._empty_note)
@@ -162,6 +162,11 @@ class FeatureMapsView(QWidget):
             self._zoom = zoom
             self.zoom_label.setText(f"{round(zoom * 100)}%")
             self._relayout(force=True)
+
+    def follow_text_zoom(self) -> None:
+        """Larger text: larger cells, titles and colour bars (the layout key holds the text zoom)."""
+        self._empty_note.setFont(text_font(16))
+        self._relayout()
 
     def zoom_in(self) -> None:
         self.set_zoom(self._zoom * ZOOM_STEP)
@@ -264,7 +269,7 @@ class FeatureMapsView(QWidget):
             return
         rect = self._groups[stage].mosaic_rect
         height = min(rect.height(), 0.8 * self.canvas.viewport().height())
-        self.canvas.ensureVisible(QRectF(rect.left(), rect.top(), rect.width(), height), 0, TITLE_HEIGHT)
+        self.canvas.ensureVisible(QRectF(rect.left(), rect.top(), rect.width(), height), 0, round(title_height()))
 
     # ----- highlights (receptive fields and the like)
     def set_stage_masks(self, masks: dict[int, np.ndarray], colour: Colour, key: str = "masks") -> None:
@@ -346,18 +351,18 @@ class FeatureMapsView(QWidget):
         # the width without a scroll bar, minus a scroll bar's width whether it shows or not, so that
         # the bar appearing never changes the layout (which could make it disappear again)
         scroll_bar = self.canvas.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        return self.canvas.width() - 2 * self.canvas.frameWidth() - scroll_bar - 2 * MARGIN - BAR_AREA
+        return self.canvas.width() - 2 * self.canvas.frameWidth() - scroll_bar - 2 * MARGIN - bar_area()
 
     def _relayout(self, force: bool = False) -> None:
         """Place every group for the current width and zoom; the canvas grows to the total height."""
         available = self._available_width()
-        layout_key = (round(available), self._zoom)
+        layout_key = (round(available), self._zoom, TEXT_ZOOM.factor)
         if not force and layout_key == self._layout_key:
             return
         self._layout_key = layout_key
         top = float(MARGIN)
         for group in self._groups:
-            grid, cell = choose_grid(group.shape, available, self._zoom)
+            grid, cell = choose_grid(group.shape, available, self._zoom * TEXT_ZOOM.factor)
             top += group.place(top, grid, cell) + GROUP_SPACING
         self.canvas.set_content_height(top)
         self._pointer.forget()

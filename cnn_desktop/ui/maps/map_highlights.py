@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from ...mosaic import Box, MosaicGrid
 
 Colour = QColor | tuple  # a QColor or (r, g, b[, a]) in 0..255
+TINT_ALPHA = 120  # a tint lets the map show through, so one colour looks darker on dark cells
 
 
 @dataclass
@@ -32,7 +33,7 @@ def translucent(colour: Colour) -> QColor:
     """``colour`` as a tint: opaque colours get alpha 120 so that the map shows through."""
     colour = QColor(colour) if isinstance(colour, QColor) else QColor(*colour)
     if colour.alpha() == 255:
-        colour.setAlpha(120)
+        colour.setAlpha(TINT_ALPHA)
     return colour
 
 

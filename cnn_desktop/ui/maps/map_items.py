@@ -16,15 +16,20 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient,
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...mosaic import MosaicGrid
-from ..fonts import pixel_font
+from ..fonts import TEXT_ZOOM, pixel_font, text_font
 
 TITLE_COLOUR = (238, 238, 238)
 NOTE_COLOUR = (175, 180, 188)
 GRID_COLOUR = (88, 90, 96)  # cell borders when numbers show: visible on black, white and grey cells
 MIN_NUMBER_FONT_PX = 11.0  # small maps show their numbers only with a font at least this size
 BAR_WIDTH = 18  # the gradient
-BAR_LABEL_WIDTH = 78
-COLOUR_BAR_WIDTH = BAR_WIDTH + 8 + BAR_LABEL_WIDTH  # gradient, tick, labels
+BAR_LABEL_WIDTH = 78  # at text zoom 1
+COLOUR_BAR_LABEL_PX = 14
+
+
+def colour_bar_width() -> float:
+    """Screen px of a colour bar: gradient, tick and labels (these grow with the text zoom)."""
+    return BAR_WIDTH + 8 + BAR_LABEL_WIDTH * TEXT_ZOOM.factor
 
 
 @functools.lru_cache(maxsize=64)
@@ -60,7 +65,7 @@ class CellNumbersItem(QGraphicsItem):
         self._maps: list[tuple[QRectF, list[QPointF]]] = []  # each map's rectangle and grid lines
         self._texts: list[str] = []
         self._dark: list[bool] = []
-        self._font = pixel_font(12)
+        self._font = text_font(12)
         self._pens = (QPen(QColor(255, 255, 255)), QPen(QColor(0, 0, 0)))
         self._grid_pen = QPen(QColor(*GRID_COLOUR), 1.0)
         self._grid_pen.setCosmetic(True)
@@ -142,7 +147,6 @@ class ColourBarItem(QGraphicsItem):
         self._height = 100.0
         self._gradient = QLinearGradient()
         self._labels = ("", "", "")
-        self._font = pixel_font(14)
         self._text_pen = QPen(QColor(*TITLE_COLOUR))
         self._frame_pen = QPen(QColor(*NOTE_COLOUR), 1.0)
         self._frame_pen.setCosmetic(True)
@@ -172,19 +176,22 @@ class ColourBarItem(QGraphicsItem):
         return self._labels
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        return QRectF(-1, -12, COLOUR_BAR_WIDTH + 2, self._height + 24)
+        half_line = 12 * TEXT_ZOOM.factor
+        return QRectF(-1, -half_line, colour_bar_width() + 2, self._height + 2 * half_line)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         bar = QRectF(0, 0, BAR_WIDTH, self._height)
         painter.fillRect(bar, QBrush(self._gradient))
         painter.setPen(self._frame_pen)
         painter.drawRect(bar)
-        painter.setFont(self._font)
+        zoom = TEXT_ZOOM.factor
+        painter.setFont(text_font(COLOUR_BAR_LABEL_PX))
         painter.setPen(self._text_pen)
         label_x = BAR_WIDTH + 8
         for text, y in zip(self._labels, (0.0, self._height / 2, self._height), strict=True):
             painter.drawLine(QPointF(BAR_WIDTH, y), QPointF(BAR_WIDTH + 5, y))
-            painter.drawText(QRectF(label_x, y - 11, BAR_LABEL_WIDTH, 22), Qt.AlignmentFlag.AlignVCenter, text)
+            label = QRectF(label_x, y - 11 * zoom, BAR_LABEL_WIDTH * zoom, 22 * zoom)
+            painter.drawText(label, Qt.AlignmentFlag.AlignVCenter, text)
 
 
 class BoxesItem(QGraphicsItem):

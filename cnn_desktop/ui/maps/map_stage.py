@@ -20,16 +20,18 @@ from ...number_text import format_value
 from ..colours import colour_index
 from .map_highlights import Highlight, box_outlines, overlay_rgba, same_highlights
 from .map_items import (
-    COLOUR_BAR_WIDTH,
     MIN_NUMBER_FONT_PX,
     NOTE_COLOUR,
+    TEXT_ZOOM,
     TITLE_COLOUR,
     BoxesItem,
     CellNumbersItem,
     ColourBarItem,
+    colour_bar_width,
     digit_width,
     level_text,
     pixel_font,
+    text_font,
 )
 
 SCALINGS = ("layer", "channel", "global")
@@ -42,11 +44,20 @@ SCALING_NOTES = {
 # layout, in screen pixels (times the zoom for the map sizes)
 MARGIN = 14
 GROUP_SPACING = 22  # screen px between two stages
-TITLE_HEIGHT = 48  # the layer's name, then its shape and colour note
+TITLE_HEIGHT = 48  # the layer's name, then its shape and colour note (at text zoom 1)
 BAR_GAP = 16
-BAR_AREA = BAR_GAP + COLOUR_BAR_WIDTH  # the width right of a mosaic that its colour bar needs
 MIN_BAR_HEIGHT = 96
 MAX_BAR_HEIGHT = 320
+
+
+def title_height() -> float:
+    """Screen px above a mosaic for the layer's name and note, growing with the text zoom."""
+    return TITLE_HEIGHT * TEXT_ZOOM.factor
+
+
+def bar_area() -> float:
+    """The width right of a mosaic that its colour bar needs."""
+    return BAR_GAP + colour_bar_width()
 
 
 class MosaicImageItem(pg.ImageItem):
@@ -81,10 +92,8 @@ class StageGroup:
         self.root = QGraphicsRectItem()
         self.root.setPen(QPen(Qt.PenStyle.NoPen))
         self.title = QGraphicsSimpleTextItem(name, self.root)
-        self.title.setFont(pixel_font(18, bold=True))
         self.title.setBrush(QColor(*TITLE_COLOUR))
         self.note = QGraphicsSimpleTextItem(shape_text(shape), self.root)
-        self.note.setFont(pixel_font(14))
         self.note.setBrush(QColor(*NOTE_COLOUR))
         self.image = MosaicImageItem(axisOrder="row-major")
         self.image.setParentItem(self.root)
@@ -124,10 +133,13 @@ class StageGroup:
             self.grid, self.buffer = grid, grid.new_buffer()
         self.cell = cell
         self.root.setPos(MARGIN, top)
+        self.title.setFont(text_font(18, bold=True))
+        self.note.setFont(text_font(14))
         self.title.setPos(0, 0)
-        self.note.setPos(0, 24)
+        self.note.setPos(0, 24 * TEXT_ZOOM.factor)
+        title = title_height()
         rows, cols = grid.shape
-        local = QRectF(0, TITLE_HEIGHT, cols * cell, rows * cell)
+        local = QRectF(0, title, cols * cell, rows * cell)
         self.mosaic_rect = local.translated(MARGIN, top)
         for item in (self.numbers, self.boxes):
             item.setPos(local.topLeft())
@@ -137,9 +149,9 @@ class StageGroup:
         self.text_values, self.texts = None, []
         self.shown_highlights = None
         bar_height = min(max(local.height(), MIN_BAR_HEIGHT), MAX_BAR_HEIGHT)
-        self.bar.setPos(local.right() + BAR_GAP, TITLE_HEIGHT + 2)
+        self.bar.setPos(local.right() + BAR_GAP, title + 2)
         self.bar.set_height(bar_height - 4)
-        return TITLE_HEIGHT + max(local.height(), bar_height)
+        return title + max(local.height(), bar_height)
 
     def local_mosaic_rect(self) -> QRectF:
         """The mosaic's rectangle in the group's own coordinates (where its image items go)."""

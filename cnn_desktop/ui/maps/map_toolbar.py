@@ -5,8 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in … when it does not fit, instead of being cut mid-word; the tip has it all."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.drawText(self.rect(), int(self.alignment()), self.shown_text())
+        painter.end()
+
+    def shown_text(self) -> str:
+        """The text as drawn at the current width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
 
 
 def zoom_toolbar(
@@ -19,12 +32,13 @@ def zoom_toolbar(
     """
     bar = QHBoxLayout()
     bar.setContentsMargins(6, 2, 6, 0)
-    hint = QLabel("Hover a cell to read its value · click to select a unit · Ctrl+wheel zooms")
+    hint = ElidedLabel("Hover a cell to read its value · click to select a unit · Ctrl+wheel zooms")
     hint.setToolTip(
         "Every channel of every layer, recomputed live as you edit the image or the kernels.\n"
         "Hover a cell to read its value, click to select a unit, Ctrl+wheel or Ctrl+plus/minus to zoom."
     )
-    hint.setMinimumWidth(20)  # may be clipped in a narrow window; it must not widen the view
+    hint.setMinimumWidth(20)  # elided in a narrow window; it must not widen the view
+    hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     bar.addWidget(hint, 1)
     zoom_label = QLabel("100%")
     zoom_label.setToolTip("Zoom of the feature maps")

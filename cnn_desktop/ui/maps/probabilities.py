@@ -12,16 +12,19 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from ...compute import ForwardResult
 from ..colours import CANVAS_BACKGROUND
 from ..document import SessionDocument
+from ..fonts import keep_font
+from ..plot_axes import letter_axes
 
 BAR_COLOUR = (110, 140, 180)
 TOP_COLOUR = (230, 159, 0)  # orange: stands out for colour-blind viewers too
 TEXT_COLOUR = (238, 238, 238)
+AXIS_PX = 15  # at text zoom 1
 NOTICE_COLOUR = (255, 214, 102)  # light amber on the dark canvas: a warning, not an error
 TRAINING_NOTICE = "Training is running: the weights are still being learned."
 NO_DENSE_HINT = (
@@ -49,20 +52,14 @@ class ProbabilityView(QWidget):
         self.top_class: int | None = None
 
         self.headline = QLabel("–")
-        font = QFont()
-        font.setPixelSize(40)
-        font.setBold(True)
-        self.headline.setFont(font)
+        keep_font(self.headline, 40, bold=True)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setStyleSheet(f"color: rgb{TOP_COLOUR}; background: rgb{CANVAS_BACKGROUND}; padding: 4px;")
         self.headline.setToolTip("The most likely class and the network's probability for it")
 
         self.weights_notice = QLabel()
         self.weights_notice.setWordWrap(True)
-        notice_font = QFont()
-        notice_font.setPixelSize(13)
-        notice_font.setBold(True)
-        self.weights_notice.setFont(notice_font)
+        keep_font(self.weights_notice, 13, bold=True)
         self.weights_notice.setStyleSheet(
             f"color: rgb{NOTICE_COLOUR}; background: rgb{CANVAS_BACKGROUND}; padding: 4px 6px;"
         )
@@ -80,13 +77,7 @@ class ProbabilityView(QWidget):
         self.plot.getPlotItem().layout.setContentsMargins(4, 8, 14, 4)
         self.plot.setYRange(-0.045, 1.045, padding=0)
         self.plot.showGrid(y=True, alpha=0.25)
-        axis_font = QFont()
-        axis_font.setPixelSize(15)
-        for name, label in (("left", "probability"), ("bottom", "class")):
-            axis = self.plot.getAxis(name)
-            axis.setTickFont(axis_font)
-            axis.setTextPen(pg.mkPen(TEXT_COLOUR))
-            axis.setLabel(label, color=f"rgb{TEXT_COLOUR}", **{"font-size": "15px"})
+        self.follow_text_zoom()
         self.plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush=BAR_COLOUR, pen=None)
         self.plot.addItem(self.bars)
@@ -105,9 +96,7 @@ class ProbabilityView(QWidget):
         self.hint = QLabel(NO_DENSE_HINT)
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint_font = QFont()
-        hint_font.setPixelSize(16)
-        self.hint.setFont(hint_font)
+        keep_font(self.hint, 16)
         self.hint.setToolTip("Class probabilities need a pipeline whose last layer is dense")
         self.hint.setMargin(12)
 
@@ -126,6 +115,9 @@ class ProbabilityView(QWidget):
         self.show_weights_status()
         if document.latest is not None:
             self.show_result(document.latest)
+
+    def follow_text_zoom(self) -> None:
+        letter_axes(self.plot, {"left": "probability", "bottom": "class"}, AXIS_PX, TEXT_COLOUR)
 
     def show_weights_status(self) -> None:
         """Say plainly when the weights are untrained or changed since training; nothing when trained."""

@@ -15,15 +15,44 @@ from ..document import SessionDocument
 from ..editors.grid_view import GridRect
 from ..editors.pixel_editor import PixelEditor
 from .feature_maps import FeatureMapsView
+from .map_highlights import TINT_ALPHA, translucent
 
 FIELD_COLOUR = (255, 214, 0)  # the geometric receptive field: every pixel the unit may read
 CONTRIBUTOR_COLOUR = (255, 120, 0)  # the pixels that actually produced its value (max-pool winners)
 INFLUENCE_COLOUR = (0, 200, 255)  # the later units it feeds
-LEGEND = (
-    "<span style='color:#ffd600'>■</span> receptive field &nbsp; "
-    "<span style='color:#ff7800'>■</span> values that produced it &nbsp; "
-    "<span style='color:#00c8ff'>■</span> units it influences"
+LEGEND_ENTRIES = (
+    (FIELD_COLOUR, "receptive field", True),
+    (CONTRIBUTOR_COLOUR, "values that produced it", False),
+    (INFLUENCE_COLOUR, "units it influences", False),
 )
+"""(colour, meaning, also drawn as an outline): every colour the overlay draws; the legend reads it."""
+
+
+def tint_shade(colour: tuple[int, int, int], under: tuple[int, int, int]) -> tuple[int, int, int]:
+    """What a tint of ``colour`` looks like over a cell of colour ``under`` (as the overlay blends it)."""
+    alpha = TINT_ALPHA / 255
+    return tuple(round(alpha * c + (1 - alpha) * u) for c, u in zip(colour, under, strict=True))
+
+
+def legend_shades(colour: tuple[int, int, int], outlined: bool) -> list[tuple[int, int, int]]:
+    """The shades one colour appears in: its tint on a black and on a white cell, and its outline."""
+    shades = [tint_shade(colour, (0, 0, 0)), tint_shade(colour, (255, 255, 255))]
+    return [*shades, colour] if outlined else shades
+
+
+def legend_html() -> str:
+    """Per colour, every shade it is drawn in (see :func:`legend_shades`), then its meaning."""
+    entries = []
+    for colour, name, outlined in LEGEND_ENTRIES:
+        swatches = "".join(
+            f"<span style='color:#{r:02x}{g:02x}{b:02x}'>{'□' if (r, g, b) == colour else '■'}</span>"
+            for r, g, b in legend_shades(colour, outlined)
+        )
+        entries.append(f"{swatches} {name}")
+    return " &nbsp; ".join(entries) + " &nbsp; (darker on dark cells, paler on light ones)"
+
+
+LEGEND = legend_html()
 KEYS = {Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0), Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1)}
 
 
@@ -84,7 +113,7 @@ class ReceptiveOverlay(QObject):
         if field is None:
             for key in ("field", "contributors", "influence", "boxes"):
                 self.maps.clear_highlights(key)
-            self.pixel_editor.show_field([], None, 0)
+            self.pixel_editor.show_field([], None, 0, translucent(CONTRIBUTOR_COLOUR))
             self._set_caption("")
             return
         chosen = field.selection.stage
@@ -108,9 +137,11 @@ class ReceptiveOverlay(QObject):
         top, left, bottom, right = field.boxes[0] if field.boxes.get(0) else (0, 0, -1, -1)
         height, width = result.stages[0].shape[1:]
         pad = max(0, -top, -left, bottom - (height - 1), right - (width - 1))
-        rects = [GridRect(top, left, bottom, right, "#ffd600", 3.0)] if bottom >= top else []
+        outline = "#{:02x}{:02x}{:02x}".format(*FIELD_COLOUR)
+        rects = [GridRect(top, left, bottom, right, outline, 3.0)] if bottom >= top else []
         contributors = field.contributors[0].any(axis=0)
-        self.pixel_editor.show_field(rects, contributors if contributors.any() else None, pad)
+        mask = contributors if contributors.any() else None
+        self.pixel_editor.show_field(rects, mask, pad, translucent(CONTRIBUTOR_COLOUR))
 
     def _set_caption(self, caption: str) -> None:
         self.caption = caption

@@ -21,9 +21,9 @@ from ...engine.traces import ConvTrace, PoolTrace
 from ...state.player import PlayerState
 from ..colours import DEFAULT_DIVERGING
 from ..document import SessionDocument
+from ..fonts import keep_font
 from .arithmetic_row import ArithmeticRowView
 from .player_controls import PlayerControls
-from .player_widgets import pixel_font
 
 NO_LAYER_HINT = "Select a conv or pooling layer to play it"
 NO_PLAYABLE_HINT = "This pipeline has no conv or pooling layer to play: add one in the Layers panel"
@@ -71,7 +71,7 @@ class ConvPlayerPanel(QWidget):
         layout.addWidget(self.controls)
         self.row = ArithmeticRowView()
         self.hint_label = QLabel(NO_LAYER_HINT)
-        self.hint_label.setFont(pixel_font(22))
+        keep_font(self.hint_label, 22)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setWordWrap(True)
         self.stack = QStackedWidget()
@@ -191,6 +191,10 @@ class ConvPlayerPanel(QWidget):
     def set_palette(self, name: str) -> None:
         """Use the diverging palette ``name`` (colours.DIVERGING) for feature maps, kernel and products."""
         self._palette = name
+        self._refresh()
+
+    def follow_text_zoom(self) -> None:
+        """Redraw at the new text size: the sums' widths and the arithmetic cells follow it."""
         self._refresh()
 
     def _user_step(self, delta: int) -> None:

@@ -7,9 +7,21 @@ user asks as signals; it never moves the player itself. The transport is a set o
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QStyle, QToolButton, QWidget
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...number_text import format_value
 from ...state.player import PlayerState
@@ -39,9 +51,16 @@ class PlayerControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._playing_shown: bool | None = None  # what the play button shows (None: not set yet)
-        bar = QHBoxLayout(self)
-        bar.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(2)
+        rows.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # minimumSizeHint says how narrow
+        bar = QHBoxLayout()
         bar.setSpacing(4)
+        self._second_row = QHBoxLayout()
+        rows.addLayout(bar)
+        rows.addLayout(self._second_row)
+        self._bar = bar
         self.layer_box = QComboBox()
         self.layer_box.setPlaceholderText("Choose a layer…")
         self.layer_box.setToolTip("The conv or pooling layer to play: its kernel slides over that layer's input")
@@ -85,8 +104,6 @@ class PlayerControls(QWidget):
         self.position_label = QLabel()
         self.position_label.setToolTip("The output cell shown (row, column) and how far the kernel has slid")
         self.position_label.setMinimumWidth(self.position_label.fontMetrics().horizontalAdvance("(00, 00)  000/000"))
-        bar.addWidget(self.position_label)
-        bar.addSpacing(8)
 
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
         self.speed_slider.setRange(0, len(SPEEDS) - 1)
@@ -101,15 +118,52 @@ class PlayerControls(QWidget):
         self.speed_label = QLabel()
         self.speed_label.setToolTip(self.speed_slider.toolTip())
         self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("0.5 cells/s "))
-        bar.addWidget(self.speed_slider)
-        bar.addWidget(self.speed_label)
+        self.speed_group = QWidget()
+        speed = QHBoxLayout(self.speed_group)
+        speed.setContentsMargins(0, 0, 0, 0)
+        speed.addWidget(self.position_label)
+        speed.addSpacing(8)
+        speed.addWidget(self.speed_slider)
+        speed.addWidget(self.speed_label)
         self.detailed_box = QCheckBox("Detailed steps")
         self.detailed_box.setToolTip(
             "Stepping reveals each cell in stages: patch, products, sum, bias, result (for pooling: "
             "window, winner or sum, result)"
         )
         self.detailed_box.toggled.connect(self.detailed_chosen)
-        bar.addWidget(self.detailed_box)
+        speed.addWidget(self.detailed_box)
+        bar.addWidget(self.speed_group)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As narrow as the transport row alone: position and speed move to a second row (a small projector)."""
+        height = self._bar.minimumSize().height()
+        if self._bar.indexOf(self.speed_group) < 0:
+            height += self.speed_group.minimumSizeHint().height() + self.layout().spacing()
+        return QSize(max(self._transport_width(), self.speed_group.minimumSizeHint().width()), height)
+
+    def _transport_width(self) -> int:
+        """The first row's minimum width without the speed controls."""
+        width = self._bar.minimumSize().width()
+        if self._bar.indexOf(self.speed_group) >= 0:
+            width -= self.speed_group.minimumSizeHint().width() + self._bar.spacing()
+        return width
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._place_speed()
+
+    def _place_speed(self) -> None:
+        """Position and speed on the transport row when it has room, else on a row of their own."""
+        in_first = self._bar.indexOf(self.speed_group) >= 0
+        speed = self.speed_group.minimumSizeHint().width() + self._bar.spacing()
+        fits = self.width() >= self._transport_width() + speed
+        if fits != in_first:
+            (self._bar if in_first else self._second_row).removeWidget(self.speed_group)
+            (self._bar if fits else self._second_row).addWidget(self.speed_group)
+            self.updateGeometry()
 
     def show_state(self, state: PlayerState) -> None:
         """Draw ``state``: the layers offered, channel ranges, cell, speed, detail and play button."""

@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..editors.grid_view import MARGIN, MIN_NUMBER_CELL
+from ..fonts import TEXT_ZOOM
 from .player_widgets import OPERATOR_PX, TitledGridView
 
 MAX_ARITHMETIC_CELL = 76
@@ -77,19 +78,20 @@ def place_row(
         cell = grid_height / max(rows, 1)
         is_arithmetic = column in arithmetic
         if is_arithmetic:
-            cell = min(cell, MAX_ARITHMETIC_CELL)
+            cell = min(cell, MAX_ARITHMETIC_CELL * TEXT_ZOOM.factor)
         ideal.append(cell * cols + 2 * MARGIN + 1)
         weights.append(COLUMN_WEIGHTS["arithmetic" if is_arithmetic else column.objectName()])
         # a small map keeps cells big enough for its numbers, when that costs little
         readable = MIN_NUMBER_CELL * cols + 2 * MARGIN + 1
         floors.append(min(ideal[-1], readable) if readable <= page.width() / 8 else MIN_COLUMN_WIDTH)
-    fixed = COLUMN_GAP * (len(columns) + len(operators)) + OPERATOR_PX * len(operators)
+    operator_width = round(OPERATOR_PX * TEXT_ZOOM.factor)
+    fixed = COLUMN_GAP * (len(columns) + len(operators)) + operator_width * len(operators)
     available = page.width() - fixed - sums_min_width
     widths = dict(zip(columns, share_widths(ideal, weights, available, floors), strict=True))
     sums_given = max(page.width() - fixed - sum(widths.values()), MIN_SUMS_WIDTH)
     left = 0
     for widget in shown:
-        width = sums_given if widget is sums else int(widths.get(widget, OPERATOR_PX))
+        width = sums_given if widget is sums else int(widths.get(widget, operator_width))
         top = title + 2 if widget in operators else 0
         widget.setGeometry(left, top, width, height - top)
         left += width + (0 if widget in operators else COLUMN_GAP)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...number_text import format_value
 from ..editors.grid_view import NumberGridView
-from ..fonts import pixel_font
+from ..fonts import keep_font, pixel_font, text_font
 
 WINDOW_COLOUR = QColor("#ffb000")  # the window and the current output cell (as in the feature maps)
 WINNER_COLOUR = QColor("#00d0ff")  # max-pool winners
@@ -37,7 +37,7 @@ def set_tip(widget: QWidget, tip: str) -> None:
 def operator_label(text: str, tip: str, parent: QWidget) -> QLabel:
     """A large ``×`` or ``=`` between the arithmetic grids."""
     label = QLabel(text, parent)
-    label.setFont(pixel_font(OPERATOR_PX, bold=True))
+    keep_font(label, OPERATOR_PX, bold=True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setToolTip(tip)
     label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
@@ -47,10 +47,9 @@ def operator_label(text: str, tip: str, parent: QWidget) -> QLabel:
 def line_label(pixels: int, tip: str, bold: bool = False) -> QLabel:
     """One line of the sums column (sum, bias, result, ReLU), tall enough for its font even when empty."""
     label = QLabel()
-    label.setFont(pixel_font(pixels, bold))
+    keep_font(label, pixels, bold=bold, lines=1)
     label.setToolTip(tip)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setMinimumHeight(QFontMetrics(label.font()).height() + 2)
     return label
 
 
@@ -61,7 +60,7 @@ class TitledGridView(QWidget):
         super().__init__(parent)
         self._titles = (title, title)
         self.title = QLabel(title)
-        self.title.setFont(pixel_font(TITLE_PX, bold=True))
+        keep_font(self.title, TITLE_PX, bold=True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
         self.title.setToolTip(tip)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -163,7 +162,7 @@ class ChannelSumsView(QWidget):
         self._total = ""
         self._marked = -1
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(2 * QFontMetrics(pixel_font(self.MIN_PX)).height())
+        self.setMinimumHeight(2 * QFontMetrics(text_font(self.MIN_PX)).height())
 
     def set_sums(self, sums: np.ndarray | None, total: float = 0.0, marked: int = -1) -> None:
         """Show ``sums`` (C_in,) and their ``total``, marking channel ``marked``; None shows nothing."""
@@ -185,7 +184,7 @@ class ChannelSumsView(QWidget):
         """(font, columns, rows, column width) of the largest font at which the table fits."""
         count = len(self._entries)
         for pixels in range(self.MAX_PX, self.MIN_PX - 1, -1):
-            font = pixel_font(pixels, bold=True)
+            font = text_font(pixels, bold=True)
             metrics = QFontMetrics(font)
             column = max(metrics.horizontalAdvance(text) for text in self._entries) + pixels
             columns = max(1, int((self.width() + pixels) // column))

@@ -94,6 +94,11 @@ class PresentationSwitch(QObject):
         self.view.set_headline(self.window.document.session.caption or "cnn-desktop", "")
         self.view.set_options({"kernel_layer": editor.layer(), "kernel_factor": f"{editor.scale():.10g}"})
 
+    def follow_text_zoom(self) -> None:
+        """The presentation layout sizes its banner to the screen, whatever the text zoom."""
+        if self.is_shown() and self.window.lesson.active:
+            self._enlarge_banner()
+
     def _enlarge_banner(self) -> None:
         banner = self.window.lesson.banner
         labels = (banner.number, banner.title, banner.caption)
@@ -111,6 +116,7 @@ class PresentationSwitch(QObject):
         for label, font in zip((banner.number, banner.title, banner.caption), self._banner_fonts, strict=True):
             label.setFont(font)
         self._banner_fonts = None
+        banner.apply_fonts()  # at the text size chosen meanwhile
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.window:

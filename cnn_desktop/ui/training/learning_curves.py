@@ -12,13 +12,15 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from ...training_job import CurvePoint
 from ..colours import CANVAS_BACKGROUND, DIVERGING
+from ..plot_axes import letter_axes
 
 TEXT_COLOUR = (238, 238, 238)
+AXIS_PX = 13  # at text zoom 1
 CHANCE_PERCENT = 10.0  # accuracy of guessing one of ten classes
 
 
@@ -30,8 +32,6 @@ class LearningCurvesView(QWidget):
         self._points: dict[str, list[list[float]]] = {}  # split -> [epochs, losses, accuracies in %]
         self._curve_points: list[CurvePoint] = []  # every point drawn, as the trainer sent it
         self.epochs = 1  # the x axis spans 0 to this many epochs
-        axis_font = QFont()
-        axis_font.setPixelSize(13)
         self.loss_plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
         self.accuracy_plot = pg.PlotWidget(background=CANVAS_BACKGROUND)
         self.loss_plot.setToolTip("Cross-entropy loss: training digits (smoothed) and test digits (after each epoch)")
@@ -44,11 +44,7 @@ class LearningCurvesView(QWidget):
             plot.setMouseEnabled(x=False, y=False)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.getPlotItem().layout.setContentsMargins(2, 4, 10, 2)
-            for name, text in (("left", label), ("bottom", "epoch")):
-                axis = plot.getAxis(name)
-                axis.setTickFont(axis_font)
-                axis.setTextPen(pg.mkPen(TEXT_COLOUR))
-                axis.setLabel(text, color=f"rgb{TEXT_COLOUR}", **{"font-size": "13px"})
+            letter_axes(plot, {"left": label, "bottom": "epoch"}, AXIS_PX, TEXT_COLOUR)
             # the loss falls and the accuracy rises: each legend sits where its curves are not
             corner = (-6, 6) if plot is self.loss_plot else (-6, -6)
             plot.addLegend(offset=corner, labelTextColor=TEXT_COLOUR, labelTextSize="11pt")
@@ -68,6 +64,10 @@ class LearningCurvesView(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.loss_plot, 1)
         self._layout.addWidget(self.accuracy_plot, 1)
+
+    def follow_text_zoom(self) -> None:
+        for plot, label in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy %")):
+            letter_axes(plot, {"left": label, "bottom": "epoch"}, AXIS_PX, TEXT_COLOUR)
 
     def set_direction(self, direction: QBoxLayout.Direction) -> None:
         """Stack the two plots (a tall panel) or put them side by side (a wide, low one)."""

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ...data.datasets import Digits
 from ...engine import TrainingRecord, weights_status
 from ...state.digit_library import DigitLibrary
+from ...state.digit_ref import DigitRef
 from ...state.training_history import TrainingHistory
 from ...training import TrainEvent, TrainResult
 from ...training_job import TrainingJob
@@ -173,12 +174,19 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.reset_button.clicked.connect(self.reset_weights)
         self.confusion.ready.connect(self.confusion_ready)
+        self.confusion.digit_loaded.connect(self._name_loaded_digit)
         self.confusion.digit_loaded.connect(self.digit_loaded)
         self.confusion.failed.connect(lambda message: self._say(message, "error"))
         self.document.params_changed.connect(self._refresh_filters)
         self.document.spec_changed.connect(self._refresh_filters)
 
     # ------------------------------------------------------------------ running
+    def _name_loaded_digit(self, index: int) -> None:
+        """A test digit loaded from the confusion matrix is that digit: the image editor names it."""
+        digits = self.confusion.digits
+        if digits is not None and self._run_source is not None:
+            self.document.name_digit(DigitRef(self._run_source, "test", index, int(digits.test_labels[index])))
+
     def _digits_failed(self, message: str) -> None:
         if self.state == "loading":
             self._set_state("idle")
