@@ -20,11 +20,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QBoxLayout,
-    QHBoxLayout,
     QMessageBox,
-    QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,11 +35,8 @@ from ..colours import DEFAULT_DIVERGING, DIVERGING
 from ..document import SessionDocument
 from ..task_poller import TaskPoller
 from ..workers import BackgroundTask
-from .confusion_page import ConfusionPage
-from .digit_source import DigitSourcePanel
-from .filter_mosaic import FirstFiltersView
-from .learning_curves import LearningCurvesView
-from .run_controls import PROGRESS_STEPS, banner, failure_box, progress_bar, run_buttons, show_message
+from .panel_layout import TrainingPanelLayout
+from .run_controls import PROGRESS_STEPS, failure_box, show_message
 from .run_texts import (
     READY,
     ended_texts,
@@ -54,18 +47,14 @@ from .run_texts import (
     start_problem,
 )
 from .saved_history import confusion_fits, history_shown, show_history
-from .training_settings import TrainingSettingsPanel
-from .wide_layout import DirectionFollower
 
 __all__ = ["LOCK_REASON", "TrainingPanel"]
 
 LOCK_REASON = "Training is running: pause or stop it to edit weights or layers"
 SHUTDOWN_SECONDS = 1.0
-WIDE_CONTROLS_WIDTH = 470
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(TrainingPanelLayout, QWidget):
     """Train the document's network on MNIST digits in the background and watch it learn.
 
     Public API: :meth:`start`, :meth:`pause`, :meth:`resume`, :meth:`stop`, :meth:`reset_weights`,
@@ -105,65 +94,6 @@ class TrainingPanel(QWidget):
         self._connect()
         self.set_palette(DEFAULT_DIVERGING)
         self._update_controls()
-
-    # ------------------------------------------------------------------ construction
-    def _build(self) -> None:
-        self.data_group = DigitSourcePanel(self._tasks, self.digits)
-        self.settings_group = TrainingSettingsPanel()
-        self._build_run()
-        self._build_views()
-
-        self.controls = QWidget()
-        controls = QVBoxLayout(self.controls)
-        controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(self.data_group)
-        controls.addWidget(self.settings_group)
-        controls.addLayout(self._run_row)
-        controls.addWidget(self.progress)
-        controls.addWidget(self.banner)
-        controls.addStretch(1)
-        self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        self._outer.setContentsMargins(4, 4, 4, 4)
-        self._outer.addWidget(self.controls)
-        self._outer.addWidget(self.tabs, 1)
-        self._direction = DirectionFollower(self, self._outer.direction(), self._lay_out)
-
-    def _lay_out(self, direction: QBoxLayout.Direction) -> None:
-        """In a wide, low dock (under the maps) the controls, curves and filters sit side by side."""
-        self._outer.setDirection(direction)
-        self._learning_layout.setDirection(direction)
-        self.curves.set_direction(direction)
-        self.confusion.set_direction(direction)
-        wide = direction == QBoxLayout.Direction.LeftToRight
-        self.controls.setMaximumWidth(WIDE_CONTROLS_WIDTH if wide else QWIDGETSIZE_MAX)
-
-    def _build_run(self) -> None:
-        buttons = run_buttons()
-        self.start_button, self.pause_button, self.resume_button, self.stop_button, self.reset_button = buttons
-        self._run_row = QHBoxLayout()
-        for widget in buttons[:4]:
-            self._run_row.addWidget(widget)
-        self._run_row.addStretch(1)
-        self._run_row.addWidget(self.reset_button)
-        self.progress = progress_bar()
-        self.banner = banner()
-
-    def _build_views(self) -> None:
-        self.curves = LearningCurvesView()
-        self.first_filters = FirstFiltersView()
-        learning = QWidget()
-        learning_layout = self._learning_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, learning)
-        learning_layout.setContentsMargins(2, 2, 2, 2)
-        learning_layout.addWidget(self.curves, 3)
-        learning_layout.addWidget(self.first_filters, 2)
-
-        self.confusion = ConfusionPage(self.document, self._tasks)
-
-        self.tabs = QTabWidget()
-        self.tabs.addTab(learning, "Learning &curves")
-        self.tabs.addTab(self.confusion, "Co&nfusion matrix")
-        self.tabs.setTabToolTip(0, "Loss and accuracy curves and the first layer's filters, live")
-        self.tabs.setTabToolTip(1, "Which test digits the trained network mixes up; click a cell, then a digit")
 
     def _connect(self) -> None:
         self.data_group.download_ended.connect(self._say)
