@@ -117,6 +117,7 @@ class LessonController(QObject):
         self.scenes: list[Scene] = []
         self.index = -1
         self.work: WorkAside | None = None  # the user's document while a lesson runs
+        self.key_windows: list[QWidget] = []  # other windows whose page keys turn the page (the audience's)
         self.banner = LessonBanner()
         self.banner.hide()
         self.banner.previous_requested.connect(self.previous)
@@ -183,7 +184,8 @@ class LessonController(QObject):
             return False
         if key not in CLICKER_KEYS and self._focus_wants_keys():
             return False
-        if self.window.isActiveWindow() or QApplication.activeWindow() is None:
+        active = QApplication.activeWindow()
+        if self.window.isActiveWindow() or active is None or active in self.key_windows:
             self.next() if key in NEXT_KEYS else self.previous()
             return True
         return False

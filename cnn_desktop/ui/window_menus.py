@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from .colours import DIVERGING
 from .export_menu import build_export_menu
 from .insight.wiring import install_insight
+from .presentation.presenter import PresenterMode
 from .presentation.switch import PresentationSwitch
 
 if TYPE_CHECKING:
@@ -159,6 +160,8 @@ def build_menus(window: MainWindow) -> None:
     view_menu.addAction(window.full_screen_action)
     window.presentation = PresentationSwitch(window)
     view_menu.addAction(window.presentation.action)
+    window.presenter = PresenterMode(window)
+    view_menu.addAction(window.presenter.action)
 
     training_menu = menus.addMenu("&Training")
     window.reset_weights_action = _action(
