@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..document import SessionDocument
 from ..full_screen import set_full_screen
+from .pointer_overlay import PointerOverlay
 from .presentation_view import PresentationView
 
 
 class AudienceView(QWidget):
-    """A window that is nothing but a :class:`PresentationView` (and, later, the pointer over it)."""
+    """A window that is nothing but a :class:`PresentationView` and the lecturer's pointer over it."""
 
     closed = Signal()
 
@@ -26,6 +27,7 @@ class AudienceView(QWidget):
         self.setWindowTitle("cnn-desktop — audience")
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # closing the main window quits
         self.view = PresentationView(document, self)
+        self.pointer = PointerOverlay(self.view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
