@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoStack
 
 from ..session import Session
-from ..state.view_options import ViewOptions
+from ..state.view_options import WINDOWED_LAYERS, ViewOptions
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -36,9 +36,13 @@ class WorkAside:
 def set_work_aside(window: MainWindow) -> WorkAside:
     """Copy the window's work and give its document an empty undo history for the lesson."""
     session = window.session_to_save()
+    options = window.view_options()
+    if options.player_layer is None:  # a lesson at start-up: the player has not placed itself yet
+        windowed = [i for i, layer in enumerate(session.network.spec) if layer["type"] in WINDOWED_LAYERS]
+        options = dataclasses.replace(options, player_layer=windowed[0] if windowed else None, player_position=0)
     work = WorkAside(
         session=dataclasses.replace(session, image=session.image.copy(), network=session.network.copy()),
-        options=window.view_options(),
+        options=options.fitted(session.network),
         undo_stack=window.document.undo_stack,
         session_path=window.session_path,
         title=window.windowTitle(),

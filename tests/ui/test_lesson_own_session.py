@@ -142,3 +142,21 @@ def test_file_new_during_a_lesson_ends_it_first(qtbot, window):
     assert not window.lesson.active and not window.lesson.banner.isVisible()
     assert window.document.session.network.spec == MNIST
     assert window.undo_action.text() == "&Undo New session"
+
+
+def test_a_lesson_started_with_the_app_gives_back_the_player_on_the_first_layer(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(SessionDocument(), settings, AutosaveStore(tmp_path / "auto"))
+    qtbot.addWidget(win)
+    win.show()
+    assert win.conv_player.layer() == -1  # as with --lesson: no result placed the player yet
+    win.start_builtin_lesson()
+    win.lesson.go_to(SCENE_TITLES.index("Max pooling"))
+    wait_for_result(qtbot, win.document)
+    qtbot.waitUntil(lambda: win._pending_scene is None)
+    assert win.conv_player.layer() == 2
+    win.lesson.stop()
+    wait_for_result(qtbot, win.document)
+    qtbot.waitUntil(lambda: win._pending_scene is None)
+    assert win.conv_player.layer() == 0
+    win.document.shutdown()
