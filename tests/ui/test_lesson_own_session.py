@@ -160,3 +160,22 @@ def test_a_lesson_started_with_the_app_gives_back_the_player_on_the_first_layer(
     qtbot.waitUntil(lambda: win._pending_scene is None)
     assert win.conv_player.layer() == 0
     win.document.shutdown()
+
+
+def test_a_training_run_in_the_lesson_never_reaches_the_work(qtbot, window):
+    make_some_work(qtbot, window)
+    weights = {name: value.copy() for name, value in window.document.session.network.params.items()}
+    record = window.document.session.training_record
+    window.start_builtin_lesson()
+    window.lesson.go_to(SCENE_TITLES.index("After training"))
+    wait_for_result(qtbot, window.document)
+    panel = window.training
+    panel.settings_group.limit_spin.setValue(300)
+    panel.settings_group.epochs_spin.setValue(500)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.state == "running" and panel.last_event is not None, timeout=30_000)
+    with qtbot.waitSignal(panel.training_finished, timeout=30_000):
+        menu_action(window, "Lesson", "End the lesson").trigger()
+    for name, value in weights.items():
+        np.testing.assert_array_equal(window.document.session.network.params[name], value)
+    assert window.document.session.training_record == record
