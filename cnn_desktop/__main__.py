@@ -22,6 +22,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--full-screen", action="store_true", help="fill the screen (F11 toggles), also without a window manager"
     )
+    parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="presenter view: the presentation on a second window (even with one screen), the controls here",
+    )
+    parser.add_argument(
+        "--audience-screen",
+        type=int,
+        metavar="N",
+        help="put the audience's window on screen N (0 is the first); implies --presenter",
+    )
     parser.add_argument("session", nargs="?", help="a saved session (.cnnd) to open")
     return parser
 
@@ -39,7 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .ui.app import run_window
 
-    return run_window(lesson=args.lesson, session_path=args.session, full_screen=args.full_screen)
+    presenter = args.presenter or args.audience_screen is not None
+    return run_window(
+        lesson=args.lesson,
+        session_path=args.session,
+        full_screen=args.full_screen,
+        presenter=presenter,
+        audience_screen=args.audience_screen,
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,13 @@ def offer_restore(window, store: AutosaveStore) -> None:
     window.apply_session(session, options, "Restore autosaved session")
 
 
-def run_window(lesson: bool = False, session_path: str | None = None, full_screen: bool = False) -> int:
+def run_window(
+    lesson: bool = False,
+    session_path: str | None = None,
+    full_screen: bool = False,
+    presenter: bool = False,
+    audience_screen: int | None = None,
+) -> int:
     """Show the main window and run the event loop until it closes."""
     app = create_application()
     from .document import SessionDocument
@@ -55,6 +61,8 @@ def run_window(lesson: bool = False, session_path: str | None = None, full_scree
     offer_restore(window, store)
     if session_path:
         window.open_session(session_path)
+    if presenter:
+        window.presenter.force(audience_screen)
     if lesson:
         window.start_builtin_lesson()
     return app.exec()

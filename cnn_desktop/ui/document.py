@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from ..compute import ForwardResult
 from ..engine import Network, SpecError, TrainingRecord, Unit, WeightsStatus, weights_status
@@ -51,8 +51,8 @@ class SessionDocument(QObject):
     def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session or Session()
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.setUndoLimit(500)
+        self.undo_group = QUndoGroup(self)  # one history per document shown: the work, a lesson
+        self.use_undo_stack(QUndoStack(self))
         self.latest: ForwardResult | None = None
         self.weights_lock: str | None = None  # why weights and pipeline cannot be edited now (training)
         self.traced: Unit | None = None  # the unit the convolution player shows; its trace comes with results
@@ -60,6 +60,7 @@ class SessionDocument(QObject):
         self._inputs_version = 0  # counts changes of the image or the network handed to the worker
         self._network_snapshot: tuple[Network, Network] | None = None  # (session network, frozen copy)
         self._image_snapshot: np.ndarray | None = None
+        self._closed = False
         self._worker = ComputeWorker()
         self._thread = WorkerThread(self._worker, "compute", self)
         self._worker.result_ready.connect(self._accept_result)
@@ -68,8 +69,23 @@ class SessionDocument(QObject):
         self.recompute()
 
     def shutdown(self) -> None:
-        """Stop the compute thread (called when the window closes)."""
+        """Stop the compute thread (called when the window closes); later requests are ignored."""
+        self._closed = True
         self._thread.stop()
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The history edits go to now; Edit > Undo follows it through :attr:`undo_group`."""
+        return self.undo_group.activeStack()
+
+    def use_undo_stack(self, stack: QUndoStack) -> QUndoStack | None:
+        """Record edits in ``stack`` from now on (a lesson keeps its own); returns the previous one."""
+        previous = self.undo_group.activeStack()
+        if not stack.count():
+            stack.setUndoLimit(500)
+        self.undo_group.addStack(stack)
+        self.undo_group.setActiveStack(stack)
+        return previous
 
     # ----- user intent: each pushes one undoable command
     def edit_image(self, image: np.ndarray, text: str) -> None:
@@ -197,6 +213,16 @@ class SessionDocument(QObject):
         """Whether the weights shown are trained, changed since training or untrained (cheap: hashes 5k values)."""
         return weights_status(self.session.network, self.session.training_record)
 
+    def replace_state(
+        self, image: np.ndarray, network: Network, selection: Unit | None, record: TrainingRecord | None = None
+    ) -> str | None:
+        """Put back a state kept aside (the work after a lesson), with no undo step of its own."""
+        if network.input_shape != (1, *np.shape(image)):
+            return f"the network expects input {network.input_shape}, the image is {np.shape(image)}"
+        self.apply_state(np.asarray(image, np.float32), network, record)
+        self.select(selection)
+        return None
+
     def undo(self) -> str | None:
         """Undo the last step, unless it would change weights that training is using."""
         return self._step_history(self.undo_stack.index() - 1, self.undo_stack.undo)
@@ -285,6 +311,8 @@ class SessionDocument(QObject):
     # ----- compute
     def recompute(self) -> None:
         """Hand a consistent snapshot of the newest state to the worker (never blocks)."""
+        if self._closed:
+            return  # a result queued before closing may still place the player
         session = self.session
         network = self._frozen_network()
         image = self._image_snapshot

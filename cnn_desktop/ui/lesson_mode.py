@@ -1,5 +1,8 @@
 """Lesson mode: step through a deck of scenes with the keys a presenter's clicker sends.
 
+A lesson runs on its own document: the user's work is set aside when it starts and comes back,
+as it was, when it ends (see ``lesson_aside.py``).
+
 A scene sets the image, the network, the selected unit, the view options and a caption; the
 banner shows "scene 3 / 9", its title and caption in large type. The scenes themselves are data
 (``cnn_desktop/lesson.py``); this module only moves between them.
@@ -24,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..lesson import Scene
+from ..session import Session
+from .lesson_aside import WorkAside, bring_work_back, set_work_aside
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -111,6 +116,8 @@ class LessonController(QObject):
         self.window = window
         self.scenes: list[Scene] = []
         self.index = -1
+        self.work: WorkAside | None = None  # the user's document while a lesson runs
+        self.key_windows: list[QWidget] = []  # other windows whose page keys turn the page (the audience's)
         self.banner = LessonBanner()
         self.banner.hide()
         self.banner.previous_requested.connect(self.previous)
@@ -125,21 +132,33 @@ class LessonController(QObject):
         """Enter lesson mode on ``scenes`` (at least one), showing scene ``index``."""
         if not scenes:
             return
+        if not self.active:
+            if self.window.training.state != "idle":
+                self.window.statusBar().showMessage("Stop the training before starting a lesson", 8000)
+                return
+            self.work = set_work_aside(self.window)
+            QApplication.instance().installEventFilter(self)
         self.scenes = scenes
         self.banner.show()
-        QApplication.instance().installEventFilter(self)
         self.active_changed.emit(True)
         self.go_to(index)
 
     def stop(self) -> None:
-        """Leave lesson mode; what is on screen stays, to be edited freely."""
-        was_active = self.active
-        if self.scenes:
-            QApplication.instance().removeEventFilter(self)
+        """Leave lesson mode and give the user's work back as it was before the lesson."""
+        if not self.active:
+            return
+        QApplication.instance().removeEventFilter(self)
         self.scenes, self.index = [], -1
         self.banner.hide()
-        if was_active:
-            self.active_changed.emit(False)
+        work, self.work = self.work, None
+        self.window.training.stop(adopt=False)  # a run on a scene's network must not land in the work
+        if work is not None:
+            bring_work_back(self.window, work)
+        self.active_changed.emit(False)
+
+    def work_session(self) -> tuple[Session, object] | None:
+        """The user's session and view options while a lesson runs (what to autosave), else None."""
+        return None if self.work is None else (self.work.session, self.work.options)
 
     def go_to(self, index: int) -> None:
         if not self.scenes:
@@ -165,7 +184,8 @@ class LessonController(QObject):
             return False
         if key not in CLICKER_KEYS and self._focus_wants_keys():
             return False
-        if self.window.isActiveWindow() or QApplication.activeWindow() is None:
+        active = QApplication.activeWindow()
+        if self.window.isActiveWindow() or active is None or active in self.key_windows:
             self.next() if key in NEXT_KEYS else self.previous()
             return True
         return False

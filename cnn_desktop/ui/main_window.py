@@ -229,7 +229,9 @@ class MainWindow(SessionFilesMixin, QMainWindow):
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("session/pipeline", json.dumps(self.document.session.network.spec))
+        kept = self.lesson.work_session()
+        network = kept[0].network if kept is not None else self.document.session.network
+        self.settings.setValue("session/pipeline", json.dumps(network.spec))  # the work's, never a scene's
         self.settings.sync()
 
     # ----- sessions, scenes and lessons
@@ -271,12 +273,19 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self.kernel_editor.show_factor(options.kernel_factor)
 
     def apply_session(
-        self, session: Session, options: ViewOptions | dict | None, text: str, *, replace_history: bool = True
+        self,
+        session: Session,
+        options: ViewOptions | dict | None,
+        text: str,
+        *,
+        replace_history: bool = True,
+        undoable: bool = True,
     ) -> str | None:
         """Show a saved session or a scene (one undo step); a reason instead, and no change, when it cannot be.
 
         The training panel shows the session's training record; with ``replace_history`` false
         (a lesson scene) it keeps what it shows unless the session brings a record of its own.
+        With ``undoable`` false (the work coming back after a lesson) no undo step is recorded.
         """
         try:
             if not isinstance(options, ViewOptions):
@@ -286,9 +295,11 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         except ViewOptionsError as exc:
             self._report(str(exc))
             return str(exc)
-        error = self.document.set_state(
-            session.image, session.network, session.selection, text, session.training_record
-        )
+        document, record = self.document, session.training_record
+        if undoable:
+            error = document.set_state(session.image, session.network, session.selection, text, record)
+        else:
+            error = document.replace_state(session.image, session.network, session.selection, record)
         if error:
             self._report(error)
             return error
@@ -319,7 +330,10 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self._show_kernel_options(options)  # the player and the selection may have picked another filter
 
     def apply_scene(self, scene: Scene) -> str | None:
-        return self.apply_session(scene.session, scene.view_options, f"Scene: {scene.title}", replace_history=False)
+        """Show a lesson scene; not an undo step: Undo in a lesson takes back edits made on the scene."""
+        error = self.apply_session(scene.session, scene.view_options, "", replace_history=False, undoable=False)
+        self.document.undo_stack.clear()
+        return error
 
     def show_first_digit(self) -> None:
         """The start-up picture: the first bundled test digit, with its label, not an undo step."""
@@ -338,8 +352,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.full_screen_action.setChecked(self.isFullScreen())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.lesson.stop()  # first: the settings and the autosave keep the work, never a scene
         self.save_settings()
-        self.lesson.stop()
         self.training.shutdown()
         self.insight.shutdown()
         self.document.shutdown()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ..deck_file import DECK_SUFFIX, load_deck, save_deck
 from ..engine import ModelFileError, Network, TrainingRecord, weights_status
 from ..lesson import scenes_from_deck
-from ..session import Session, network_fit_problem
+from ..session import Session, default_session, network_fit_problem
 from ..session_file import SESSION_SUFFIX, SessionFileError, load_session, save_session
 from ..state.view_options import ViewOptions, ViewOptionsError
 from ..untrusted import message
@@ -70,6 +70,7 @@ class SessionFilesMixin:
     def open_session(self, path: str) -> str | None:
         """Open a ``.cnnd`` file; a damaged or hostile file changes nothing and says why."""
         name = os.path.basename(path)
+        self.lesson.stop()  # a file opens as the user's work, not as a scene that ends with the lesson
         try:
             session, saved_options = load_session(path)
             options = ViewOptions.from_json(saved_options, session.network)
@@ -81,6 +82,15 @@ class SessionFilesMixin:
         if error is None:
             self.session_path = path
             self.setWindowTitle(f"{name} — cnn-desktop")
+        return error
+
+    def new_session(self) -> str | None:
+        """File > New: the default network on the first test digit, as one undo step (Undo brings the work back)."""
+        self.lesson.stop()
+        error = self.apply_session(default_session(self.digits), None, "New session")
+        if error is None:
+            self.session_path = None
+            self.setWindowTitle("cnn-desktop")
         return error
 
     def session_to_save(self) -> Session:
@@ -103,8 +113,10 @@ class SessionFilesMixin:
         """Called every minute: a copy in the user data folder that survives a crash."""
         if self.autosave is None:
             return
+        kept = self.lesson.work_session()  # in a lesson: the user's work, never a scene
+        session, options = kept if kept is not None else (self.session_to_save(), self.view_options())
         try:
-            self.autosave.save(self.session_to_save(), self.view_options())
+            self.autosave.save(session, options)
         except SessionFileError as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from .colours import DIVERGING
 from .export_menu import build_export_menu
 from .insight.wiring import install_insight
+from .presentation.presenter import PresenterMode
 from .presentation.switch import PresentationSwitch
 
 if TYPE_CHECKING:
@@ -26,6 +27,14 @@ def build_menus(window: MainWindow) -> None:
     """Fill ``window``'s menu bar; the actions tests and other code use become attributes of ``window``."""
     menus = window.menuBar()
     file_menu = menus.addMenu("&File")
+    window.new_session_action = _action(
+        window,
+        "&New session",
+        window.new_session,
+        QKeySequence.New,
+        "Start again from the trained MNIST network and a test digit (Undo brings your work back)",
+    )
+    file_menu.addAction(window.new_session_action)
     window.open_image_action = _action(
         window,
         "&Open image…",
@@ -76,7 +85,7 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addAction(_action(window, "&Quit", window.close, QKeySequence.Quit, "Close cnn-desktop"))
 
     edit_menu = menus.addMenu("&Edit")
-    stack = window.document.undo_stack
+    stack = window.document.undo_group  # follows the lesson's history while one runs
     undo = _action(
         window, "&Undo", lambda: window._report(window.document.undo()), QKeySequence.Undo, "Undo the last edit"
     )
@@ -151,6 +160,8 @@ def build_menus(window: MainWindow) -> None:
     view_menu.addAction(window.full_screen_action)
     window.presentation = PresentationSwitch(window)
     view_menu.addAction(window.presentation.action)
+    window.presenter = PresenterMode(window)
+    view_menu.addAction(window.presenter.action)
 
     training_menu = menus.addMenu("&Training")
     window.reset_weights_action = _action(

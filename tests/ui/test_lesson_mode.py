@@ -66,15 +66,13 @@ def test_the_max_pool_scene_selects_the_pixel_that_sees_sixteen(qtbot, window):
     assert "sees 16 input pixels (4x4)" in window.caption_label.text()
 
 
-def test_ending_the_lesson_keeps_the_scene_for_editing(qtbot, window):
+def test_ending_the_lesson_stops_turning_pages(qtbot, window):
     window.start_builtin_lesson()
     window.lesson.go_to(3)
     window.lesson.stop()
     assert not window.lesson.banner.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_PageDown)  # no longer turns pages
-    assert window.document.session.network.input_shape == (1, 7, 7)
-    window.document.undo()  # a scene is one undo step
-    assert window.document.session.network.input_shape == (1, 7, 7)
+    assert window.lesson.index == -1 and window.document.session.network.input_shape == (1, 28, 28)
 
 
 def test_a_session_round_trips_through_the_file_menu_code(qtbot, window, tmp_path):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from ..colours import DEFAULT_DIVERGING
 from ..fonts import pixel_font
+from .pointer_overlay import PointerOverlay
 from .presentation_view import PresentationView, headline_pixels
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class PresentationSwitch(QObject):
         super().__init__(window)
         self.window = window
         self.view = PresentationView(window.document)
+        self.pointer = PointerOverlay(self.view)  # hold L or the middle button; drag to ring cells
         self.view.hide()
         window.centralWidget().layout().addWidget(self.view, 1)
         self.action = QAction("Presentation &layout", window)

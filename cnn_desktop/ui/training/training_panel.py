@@ -212,8 +212,13 @@ class TrainingPanel(TrainingPanelLayout, QWidget):
             self.progress.setFormat(progress_text(self.last_event))
         self._say("Training again from the weights shown.", "info")
 
-    def stop(self) -> None:
-        """End the run (the trained weights so far are kept) or cancel loading the digits."""
+    def stop(self, *, adopt: bool = True) -> None:
+        """End the run (the trained weights so far are kept) or cancel loading the digits.
+
+        With ``adopt`` false the weights still to come are dropped (the network shown is no longer the trained one).
+        """
+        if not adopt:
+            self._adopt = False
         if self.state == "loading":
             self._set_state("idle")
             self.progress.setFormat(READY)
