@@ -37,7 +37,8 @@ class PointerOverlay(QWidget):
         self._fade.setInterval(FRAME_MS)
         self._fade.timeout.connect(self._next_frame)
         view.installEventFilter(self)
-        QApplication.instance().installEventFilter(self)
+        if view.isVisible():
+            QApplication.instance().installEventFilter(self)
         self.raise_()
 
     # ----- what is drawn
@@ -118,6 +119,13 @@ class PointerOverlay(QWidget):
             self.setGeometry(self.parentWidget().rect())
         elif watched is self.parent() and kind == QEvent.Type.ChildAdded and event.child() is not self:
             self.raise_()  # new grids are stacked on top: stay above them
+        elif watched is self.parent() and kind in (QEvent.Type.Show, QEvent.Type.Hide):
+            # the key is heard app-wide only while this view is on screen: a hidden view's
+            # filter would still see every event of the application
+            app = QApplication.instance()
+            app.removeEventFilter(self)
+            if kind == QEvent.Type.Show:
+                app.installEventFilter(self)
         elif kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(event, QKeyEvent):
             self._pointer_key(event)
         return False
