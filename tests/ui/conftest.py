@@ -47,3 +47,20 @@ def normal_text_zoom(qapp):
     yield
     TEXT_ZOOM.set(1.0)
     QApplication.setFont(font)
+
+
+def make_window(qtbot, document: SessionDocument, tmp_path, size: tuple[int, int] = (1400, 900)):
+    """A shown main window on ``document`` with its own settings file and autosave folder."""
+    from PySide6.QtCore import QSettings
+
+    from cnn_desktop.autosave import AutosaveStore
+    from cnn_desktop.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(document, settings, AutosaveStore(tmp_path / "auto"))
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    win.activateWindow()
+    qtbot.waitExposed(win)
+    return win

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from cnn_desktop.autosave import AutosaveStore
 from cnn_desktop.lesson import SCENE_TITLES
-from cnn_desktop.ui.main_window import MainWindow
 
-from .conftest import wait_for_result
+from .conftest import make_window, wait_for_result
 
 SLIDES = json.loads((Path(__file__).parents[1] / "data" / "slide_examples.json").read_text())
 EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
@@ -22,13 +21,7 @@ EXAMPLES = {example["name"]: example for example in SLIDES["examples"]}
 
 @pytest.fixture
 def window(qtbot, document, tmp_path):
-    win = MainWindow(
-        document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), AutosaveStore(tmp_path / "auto")
-    )
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    win.activateWindow()
+    win = make_window(qtbot, document, tmp_path, (1400, 900))
     return win
 
 

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from cnn_desktop.autosave import AutosaveStore
-from cnn_desktop.ui.main_window import MainWindow
 from cnn_desktop.ui.presentation.pointer_overlay import RING_COLOUR, SPOT_COLOUR
 
-from .conftest import wait_for_result
+from .conftest import make_window, wait_for_result
 
 
 @pytest.fixture
 def window(qtbot, document, tmp_path):
-    win = MainWindow(
-        document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), AutosaveStore(tmp_path / "auto")
-    )
-    qtbot.addWidget(win)
-    win.resize(1280, 720)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
+    win = make_window(qtbot, document, tmp_path, (1280, 720))
     win.start_builtin_lesson()  # the presentation layout
     wait_for_result(qtbot, document)
     qtbot.waitUntil(lambda: win.presentation.view.shown_version == document.session.version)

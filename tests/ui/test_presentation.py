@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QApplication
 
-from cnn_desktop.autosave import AutosaveStore
 from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
 from cnn_desktop.ui.editors.grid_view import NumberGridView
-from cnn_desktop.ui.main_window import MainWindow
 from cnn_desktop.ui.presentation.measure import digit_heights
 from cnn_desktop.ui.presentation.probability_bars import ProbabilityBarsView
+
+from .conftest import make_window
 
 # screen size -> smallest digit height (px) the back row can read there
 DIGIT_TARGETS = {(1024, 768): 14, (1280, 720): 14, (1920, 1080): 24}
@@ -23,14 +23,7 @@ WINDOW_MANAGER_ROOM = 64
 
 @pytest.fixture
 def window(qtbot, document, tmp_path):
-    win = MainWindow(
-        document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), AutosaveStore(tmp_path / "auto")
-    )
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
+    win = make_window(qtbot, document, tmp_path, (1400, 900))
     return win
 
 
