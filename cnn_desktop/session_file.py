@@ -36,9 +36,9 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -49,8 +49,8 @@ from .engine.network import ModelFileError, Network
 from .fileio import atomic_write_bytes
 from .plain_json import plain_json_problem
 from .session import Session, check_image, network_fit_problem
-from .state.digit_ref import DigitRef, DigitRefError
-from .state.training_history import TrainingHistory, TrainingHistoryError
+from .state.digit_ref import DigitRef
+from .state.training_history import TrainingHistory
 from .state.view_options import ViewOptions as ViewOptionsModel
 from .state.view_options import ViewOptionsError
 from .untrusted import (
@@ -91,6 +91,9 @@ _SELECTION_KEYS = ("stage", "channel", "y", "x")
 _NOT_ZIP = "(not a zip archive, or a damaged or truncated one)"
 
 ViewOptions = dict[str, Any]
+
+
+T = TypeVar("T")
 
 
 class SessionFileError(ValueError):
@@ -323,7 +326,8 @@ def _session_from_bytes(data: bytes, name: str, budget: ByteBudget) -> tuple[Ses
     if input_shape != [1, *image_shape]:
         raise SessionFileError(f"{name}: the network input {shown(input_shape, 40)} does not fit the image")
     selection = _parse_selection(header.get("selection"), name)
-    digit, training = _parse_digit(header.get("digit"), name), _parse_training(header.get("training"), name)
+    digit = _parse_part(header.get("digit"), DigitRef.from_json, "digit", name)
+    training = _parse_part(header.get("training"), TrainingHistory.from_json, "training history", name)
     record = _parse_record(header.get("training_record"), name)
 
     arrays = _read_npz(read_member(archive, ARRAYS_NPZ, name, budget), name, budget)
@@ -361,22 +365,14 @@ def _parse_selection(raw: Any, name: str) -> Unit | None:
     return Unit(**{key: raw[key] for key in _SELECTION_KEYS})
 
 
-def _parse_digit(raw: Any, name: str) -> DigitRef | None:
+def _parse_part(raw: Any, read: Callable[[Any], T], what: str, name: str) -> T | None:
+    """A saved part of the session read by ``read`` (None when the file has none); damage refuses the file."""
     if raw is None:
         return None
     try:
-        return DigitRef.from_json(raw)
-    except DigitRefError as exc:
-        raise SessionFileError(f"{name}: damaged digit ({exc})") from None
-
-
-def _parse_training(raw: Any, name: str) -> TrainingHistory | None:
-    if raw is None:
-        return None
-    try:
-        return TrainingHistory.from_json(raw)
-    except TrainingHistoryError as exc:
-        raise SessionFileError(f"{name}: damaged training history ({exc})") from None
+        return read(raw)
+    except ValueError as exc:  # DigitRefError, TrainingHistoryError
+        raise SessionFileError(message(name, f"damaged {what} ({exc})")) from None
 
 
 def _parse_record(raw: Any, name: str) -> TrainingRecord | None:
