@@ -15,27 +15,41 @@ from PySide6.QtGui import QUndoCommand
 from ..engine import Network, TrainingRecord
 
 if TYPE_CHECKING:
+    from ..state.digit_ref import DigitRef
     from .document import SessionDocument
 
 
 class ImageEdit(QUndoCommand):
-    """The whole image before and after one gesture (a stroke, clear, invert, shift, load...)."""
+    """The whole image before and after one gesture (a stroke, clear, invert, shift, load...).
+
+    It also restores which MNIST digit the image was (``session.digit``): undoing a load names the
+    digit shown before again, and redoing it names the loaded one.
+    """
 
     def __init__(
-        self, document: SessionDocument, before: np.ndarray, after: np.ndarray, text: str, applied: bool = False
+        self,
+        document: SessionDocument,
+        before: np.ndarray,
+        after: np.ndarray,
+        text: str,
+        applied: bool = False,
+        digit_before: DigitRef | None = None,
     ) -> None:
         super().__init__(text)
         self.document, self.before, self.after = document, before.copy(), after.copy()
+        self.digit_before: DigitRef | None = digit_before
+        self.digit_after: DigitRef | None = None  # known at the first undo: a load names its digit after the push
         self.skip_redo = applied
 
     def redo(self) -> None:
         if self.skip_redo:
             self.skip_redo = False
             return
-        self.document.apply_image(self.after)
+        self.document.apply_image(self.after, self.digit_after)
 
     def undo(self) -> None:
-        self.document.apply_image(self.before)
+        self.digit_after = self.document.session.digit
+        self.document.apply_image(self.before, self.digit_before)
 
 
 class ParamEdit(QUndoCommand):

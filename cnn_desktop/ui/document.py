@@ -57,6 +57,7 @@ class SessionDocument(QObject):
         self.weights_lock: str | None = None  # why weights and pipeline cannot be edited now (training)
         self.traced: Unit | None = None  # the unit the convolution player shows; its trace comes with results
         self._stroke_before: np.ndarray | None = None
+        self._stroke_digit: DigitRef | None = None  # the digit the image was when the stroke began
         self._inputs_version = 0  # counts changes of the image or the network handed to the worker
         self._network_snapshot: tuple[Network, Network] | None = None  # (session network, frozen copy)
         self._image_snapshot: np.ndarray | None = None
@@ -93,10 +94,11 @@ class SessionDocument(QObject):
         if image.shape != self.session.image.shape:
             self.resize_grid(image, text)
         elif not np.array_equal(image, self.session.image):
-            self.undo_stack.push(ImageEdit(self, self.session.image, image, text))
+            self.undo_stack.push(ImageEdit(self, self.session.image, image, text, digit_before=self.session.digit))
 
     def begin_stroke(self) -> None:
         self._stroke_before = self.session.image.copy()
+        self._stroke_digit = self.session.digit
 
     def paint(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
         """Part of a stroke: shown at once, undone as one step with the rest of the stroke."""
@@ -108,7 +110,8 @@ class SessionDocument(QObject):
     def end_stroke(self, text: str = "Paint") -> None:
         before, self._stroke_before = self._stroke_before, None
         if before is not None and not np.array_equal(before, self.session.image):
-            self.undo_stack.push(ImageEdit(self, before, self.session.image, text, applied=True))
+            edit = ImageEdit(self, before, self.session.image, text, applied=True, digit_before=self._stroke_digit)
+            self.undo_stack.push(edit)
 
     def edit_params(self, values: dict[str, np.ndarray], text: str, merge_key: object = None) -> str | None:
         """Change parameter arrays; returns an error message instead of applying a bad value."""
@@ -281,8 +284,10 @@ class SessionDocument(QObject):
         return self.session.image, self.session.network, self.session.training_record
 
     # ----- applied by the commands
-    def apply_image(self, image: np.ndarray) -> None:
+    def apply_image(self, image: np.ndarray, digit: DigitRef | None = None) -> None:
+        """Show ``image``; ``digit`` names the MNIST digit it is (None: none, or drawn on)."""
         self.session.set_image(image)
+        self.session.digit = digit
         self._image_applied()
 
     def apply_params(self, values: dict[str, np.ndarray]) -> None:

@@ -125,3 +125,20 @@ def test_an_imported_picture_names_no_digit(qtbot, window, tmp_path):
     assert editor.import_image_file(tmp_path / "stroke.png") is None
     label, index, message = shown(window)
     assert (label, index) == ("label –", "# –") and message.startswith("Imported stroke.png")
+
+
+def test_undo_and_redo_of_a_load_name_the_digit_each_image_is(qtbot, window):
+    editor = window.pixel_editor
+    labels = load_bundled().test_labels
+    assert editor.load_digit("test", 3) is None
+    assert editor.load_digit("test", 7) is None
+    window.undo_action.trigger()  # back to digit #3, and the label says so
+    assert shown(window)[:2] == (f"label {labels[3]}", "# 3")
+    window.redo_action.trigger()
+    assert shown(window)[:2] == (f"label {labels[7]}", "# 7")
+    grid = editor.grid
+    centre = grid.cell_rect(1, 1).center()
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
+    assert shown(window)[:2] == (f"label – (edited {labels[7]})", "# –")
+    window.undo_action.trigger()  # the stroke undone: the digit untouched again
+    assert shown(window)[:2] == (f"label {labels[7]}", "# 7")
