@@ -175,3 +175,26 @@ def test_closing_in_the_presentation_saves_the_docks_as_they_were(qtbot, window,
     window.close()
     assert {key for key, dock in window.docks.items() if not dock.isHidden()} == shown
     assert not window.presentation.action.isChecked()
+
+
+@pytest.mark.parametrize("top", [0, 4, 9])
+def test_the_winning_percentage_is_drawn_whole_above_its_bar(qtbot, top):
+    bars = ProbabilityBarsView()
+    qtbot.addWidget(bars)
+    bars.resize(300, 600)  # tall and narrow: the text is wider than a bar
+    probabilities = np.full(10, 0.0)
+    probabilities[top] = 1.0
+    bars.set_probabilities(probabilities)
+    image = bars.grab().toImage()
+    line = max(12.0, bars.height() * 0.11)
+    slot = bars.width() / 10
+    bar_top = bars.height() - line - 2 - (bars.height() - line - line * 2.4 - 4)
+    text_row = int(bar_top - line / 2)
+    orange = [
+        x
+        for x in range(image.width())
+        if image.pixelColor(x, text_row).red() > 200 > image.pixelColor(x, text_row).blue() + 100
+    ]
+    assert orange, "the percentage is drawn"
+    assert min(orange) > 0 and max(orange) < image.width() - 1  # not cut by either edge
+    assert min(orange) < (top + 1) * slot and max(orange) > top * slot  # over its own bar

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from ..fonts import pixel_font
@@ -62,6 +62,11 @@ class ProbabilityBarsView(QWidget):
             painter.setPen(colour if index == self.top_class else text_colour)
             painter.drawText(QRectF(index * slot, label_top, slot, line), Qt.AlignmentFlag.AlignCenter, str(index))
             if index == self.top_class:
-                above = QRectF(index * slot - slot, bar.top() - line, 3 * slot, line)
-                painter.drawText(above, Qt.AlignmentFlag.AlignCenter, self.top_percent)
+                painter.drawText(self.percent_rect(bar, line), Qt.AlignmentFlag.AlignCenter, self.top_percent)
         painter.end()
+
+    def percent_rect(self, bar: QRectF, line: float) -> QRectF:
+        """Where the top class's percentage goes: above its bar, kept whole inside the widget."""
+        width = QFontMetricsF(pixel_font(line * 0.7)).horizontalAdvance(self.top_percent) + line * 0.2
+        left = min(max(0.0, bar.center().x() - width / 2), self.width() - width)
+        return QRectF(left, bar.top() - line, width, line)
