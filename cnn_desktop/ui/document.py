@@ -25,6 +25,7 @@ from ..engine.training_record import training_lost
 from ..session import Session, check_params
 from ..state.digit_ref import DigitRef
 from ..state.pipeline_draft import SpecRefusal
+from ..state.weights_notice import TRAINING_NOTICE, weights_notice
 from .commands import ImageEdit, NetworkEdit, ParamEdit
 from .workers import ComputeWorker, WorkerThread
 
@@ -215,6 +216,12 @@ class SessionDocument(QObject):
     def weights_status(self) -> WeightsStatus:
         """Whether the weights shown are trained, changed since training or untrained (cheap: hashes 5k values)."""
         return weights_status(self.session.network, self.session.training_record)
+
+    def weights_notice(self) -> str:
+        """The line every probabilities view shows over its bars, "" for trained weights (see ``weights_notice``)."""
+        if self.weights_lock:  # the trainer is changing them
+            return TRAINING_NOTICE
+        return weights_notice(self.weights_status())
 
     def replace_state(
         self, image: np.ndarray, network: Network, selection: Unit | None, record: TrainingRecord | None = None

@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog
 
 from cnn_desktop.engine import MNIST_SPEC, Network
 from cnn_desktop.lesson import builtin_scenes
 from cnn_desktop.session import default_session
+from cnn_desktop.state.weights_notice import TRAINING_NOTICE
 from cnn_desktop.ui.document import SessionDocument
 from cnn_desktop.ui.main_window import MainWindow
-from cnn_desktop.ui.maps.probabilities import TRAINING_NOTICE
+from cnn_desktop.ui.presentation.probability_bars import NOTICE_ON_LIGHT
 
 from .conftest import wait_for_result
 
@@ -113,6 +115,40 @@ def test_reset_to_random_weights_is_an_undoable_menu_action(qtbot, window):
     window.undo_action.trigger()
     np.testing.assert_allclose(probabilities(qtbot, window), trained, atol=1e-6)
     assert notice(window) == "" and window.document.session.training_record is not None
+
+
+def painted_pixels(widget, colour: QColor) -> int:
+    """How many pixels of ``widget`` as drawn now are exactly ``colour``."""
+    image = widget.grab().toImage()
+    return sum(image.pixelColor(x, y) == colour for y in range(image.height()) for x in range(image.width()))
+
+
+def test_the_presentation_layout_s_bars_carry_the_same_notice(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    view = window.presentation.view
+    assert view.isVisible()
+
+    def bars():
+        return view.probability_bars()
+
+    qtbot.waitUntil(lambda: bars() is not None and bars().top_class == window.document.session.digit.label)
+    assert bars().notice == "" and painted_pixels(bars(), NOTICE_ON_LIGHT) == 0
+    window.reset_weights_action.trigger()
+    qtbot.waitUntil(lambda: bars().notice == notice(window))
+    assert bars().notice.startswith("Untrained (random weights)")
+    assert painted_pixels(bars(), NOTICE_ON_LIGHT) > 50  # written on screen, in the notice's amber
+    window.undo_action.trigger()
+    assert bars().notice == "" == notice(window)
+
+    qtbot.keyClick(window, Qt.Key.Key_F6)  # back to the editors to change a kernel, then to the hall again
+    grid = window.kernel_editor.grid
+    grid.setFocus()
+    qtbot.keyClicks(grid, "3")
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert view.isVisible()
+    qtbot.waitUntil(lambda: bars() is not None)
+    assert bars().notice == "Changed since training: the weights of layer 0 (conv 3x3) were edited." == notice(window)
 
 
 def test_a_grid_change_names_the_layers_that_lost_their_training_and_undo_brings_them_back(qtbot, window):

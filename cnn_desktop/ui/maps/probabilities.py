@@ -26,7 +26,6 @@ TOP_COLOUR = (230, 159, 0)  # orange: stands out for colour-blind viewers too
 TEXT_COLOUR = (238, 238, 238)
 AXIS_PX = 15  # at text zoom 1
 NOTICE_COLOUR = (255, 214, 102)  # light amber on the dark canvas: a warning, not an error
-TRAINING_NOTICE = "Training is running: the weights are still being learned."
 NO_DENSE_HINT = (
     "The pipeline does not end in a dense layer: no class probabilities.\n\n"
     "Add a flatten layer and a dense layer at the end to get one score per class."
@@ -121,13 +120,9 @@ class ProbabilityView(QWidget):
 
     def show_weights_status(self) -> None:
         """Say plainly when the weights are untrained or changed since training; nothing when trained."""
-        if self.document.weights_lock:  # the trainer is changing them: neither untrained nor edited
-            self.weights_notice.setText(TRAINING_NOTICE)
-            self.weights_notice.show()
-            return
-        status = self.document.weights_status()
-        self.weights_notice.setText(status.text)
-        self.weights_notice.setVisible(status.kind in ("untrained", "changed"))
+        text = self.document.weights_notice()
+        self.weights_notice.setText(text)
+        self.weights_notice.setVisible(bool(text))
 
     def weights_notice_text(self) -> str:
         """The notice above the chart, or "" when none is shown (the weights are the trained ones)."""

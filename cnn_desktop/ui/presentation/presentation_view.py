@@ -55,6 +55,13 @@ class PresentationView(QWidget):
         self.caption.setWordWrap(True)
         self.title.setWordWrap(True)
         document.result_ready.connect(self.show_result)
+        for changed in (
+            document.params_changed,
+            document.spec_changed,
+            document.training_record_changed,
+            document.weights_lock_changed,
+        ):
+            changed.connect(self.show_weights_notice)
 
     # ----- what to show
     def set_headline(self, title: str, caption: str) -> None:
@@ -79,6 +86,19 @@ class PresentationView(QWidget):
         if self.isVisible():
             self._rebuild()
 
+    def show_weights_notice(self) -> None:
+        """The probability bars say, as the probabilities panel does, when the weights are not trained ones."""
+        bars = self.probability_bars()
+        if bars is not None:
+            bars.set_notice(self.document.weights_notice())
+
+    def probability_bars(self) -> ProbabilityBarsView | None:
+        """The class probabilities panel's bars, or None when the scene shows none."""
+        for panel, widgets in zip(self.panels, self.panel_widgets, strict=True):
+            if panel.kind == "probabilities":
+                return widgets[0]
+        return None
+
     def key_grids(self) -> list[QWidget]:
         """The widgets of the output the caption is about (the last panel)."""
         return self.panel_widgets[-1] if self.panel_widgets else []
@@ -102,6 +122,7 @@ class PresentationView(QWidget):
             self.panels = panels
             for panel in panels:
                 self._build_panel(panel)
+            self.show_weights_notice()
             self._relayout()
         elif panels != self.panels:  # longer or shorter numbers: other cell sizes
             self.panels = panels
