@@ -4,6 +4,7 @@ Run from the repository root::
 
     python benchmarks/drawn_digits.py                    # about 10 seconds
     python benchmarks/drawn_digits.py --pen-widths 2,2.7 # how the pen's width was chosen: ~1 min a width
+    python benchmarks/drawn_digits.py --copies 1x20,2x30  # how the training was chosen: ~1.5 min a choice
 
 Each of the 1,000 bundled held-out digits (never trained on) is turned into what a mouse drawing
 of it would be (``cnn_desktop.data.drawn``): its ink thinned to centre lines, redrawn with the
@@ -18,6 +19,13 @@ drawings prepared like MNIST (``prepare_like_mnist``), with the prepared ones sp
 ``--pen-widths`` repeats the experiment that chose the pen's width, on training digits only:
 for each width a network is trained (as ``tools/train_default_model.py`` does) on 3,500 bundled
 training digits and their drawings with that pen, and reads drawings of the other 500.
+
+``--copies`` repeats the experiment that chose how the bundled network is trained, also on
+training digits only: for each choice ``CxE`` (C mouse drawings of every training digit, each
+with its own random sizes and places, E epochs) networks are trained on 3,500 training digits and
+their drawings, for two sets of 500 held back (digits 0-499 and 3500-3999) and two seeds; each
+reads its 500 digits and three drawings of each at random sizes from 0.5x to 1x, and the means
+are printed.
 """
 
 from __future__ import annotations
@@ -96,13 +104,50 @@ def pen_width_figures(widths: list[float]) -> None:
         print(f"  width {width:g}: " + ", ".join(figures), flush=True)
 
 
+def copies_figures(choices: list[tuple[int, int]]) -> None:
+    digits = load_bundled()
+    pen = default_pen((28, 28))
+    print("training choices: mean over 2 held-back sets of 500 training digits x 2 seeds")
+    for copies, epochs in choices:
+        originals, drawn_scores = [], []
+        for first in (0, 3500):
+            held = np.zeros(digits.num_train, bool)
+            held[first : first + 500] = True
+            train_images, train_labels = digits.train_images[~held], digits.train_labels[~held]
+            check_images, check_labels = digits.train_images[held], digits.train_labels[held]
+            images, labels = [train_images], [train_labels]
+            for copy in range(copies):
+                rng = np.random.default_rng(1 + copy)
+                images.append(
+                    prepared(drawings(train_images, pen, rng.uniform(SMALLEST, LARGEST, len(train_images)), rng))
+                )
+                labels.append(train_labels)
+            rng = np.random.default_rng(11)
+            scales = rng.uniform(SMALLEST, LARGEST, 3 * len(check_images))
+            check_drawn = prepared(drawings(np.tile(check_images, (3, 1, 1)), pen, scales, rng))
+            for seed in (0, 1):
+                net = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=seed)
+                train(net, np.concatenate(images), np.concatenate(labels), config=TrainConfig(seed=seed, epochs=epochs))
+                originals.append(evaluate(net, check_images, check_labels))
+                drawn_scores.append(evaluate(net, check_drawn, np.tile(check_labels, 3)))
+        original, drawn_mean = 100 * np.mean(originals), 100 * np.mean(drawn_scores)
+        print(
+            f"  {copies} drawing(s) per digit, {epochs} epochs: original {original:.1f}%, "
+            f"drawn and prepared {drawn_mean:.1f}%, gap {original - drawn_mean:.1f} points",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pen-widths", help="comma-separated pen widths to compare on training digits")
+    parser.add_argument("--copies", help="comma-separated CxE training choices (C drawings per digit, E epochs)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.pen_widths:
         pen_width_figures([float(text) for text in args.pen_widths.split(",")])
+    elif args.copies:
+        copies_figures([tuple(int(v) for v in text.split("x")) for text in args.copies.split(",")])
     else:
         held_out_figures()
     print(f"({time.perf_counter() - start:.0f} s)")
