@@ -10,7 +10,8 @@ import pytest
 from cnn_desktop.data.datasets import load_bundled
 from cnn_desktop.engine import MNIST_SPEC, Network, pretrained, pretrained_record, weights_status
 from cnn_desktop.engine.pretrained import pretrained_info
-from cnn_desktop.training import evaluate
+from cnn_desktop.state.training_history import TrainingHistory
+from cnn_desktop.training import evaluate, predict_classes
 
 REPO = Path(__file__).resolve().parents[2]
 REGENERATE = "python tools/train_default_model.py"
@@ -56,18 +57,36 @@ def test_tool_reproduces_the_first_epoch_of_the_bundled_training():
     """The tool's data, drawings, initial weights, shuffling and first 250 steps, in a few seconds.
 
     Compared with the fingerprints the tool stored after the first epoch of the run that made the
-    bundled weights. The whole run (about 20 s on two cores) is checked by the next test.
+    bundled weights. The whole run (about 30 s on two cores) is checked by the next test.
     """
     tool = load_tool()
-    net, _, first_epoch = tool.train_default(epochs_to_run=1)
+    net, _, first_epoch, curves = tool.train_default(epochs_to_run=1)
     stored = pretrained_info()["first_epoch_fingerprints"]
     differ = sorted(name for name in stored if first_epoch.get(name) != stored[name])
     assert first_epoch.keys() == stored.keys()
     assert not differ, f"the first epoch no longer matches in {differ}; regenerate with: {REGENERATE}"
+    history = TrainingHistory.from_json(pretrained_info()["history"])
+    assert [(p.split, p.epoch) for p in curves] == [("test", 0.0), ("train", 1.0), ("test", 1.0)]
+    stored_points = [(p.loss, p.accuracy) for p in history.points[:3]]
+    np.testing.assert_allclose([(p.loss, p.accuracy) for p in curves], stored_points)
+
+
+def test_the_stored_history_is_the_bundled_weights_run():
+    """The curves and matrix the training panel shows at start-up belong to the weights shipped."""
+    info = pretrained_info()
+    history = TrainingHistory.from_json(info["history"])
+    test_points = history.split_points("test")
+    assert [p.epoch for p in test_points] == list(range(info["epochs"] + 1))
+    assert [p.epoch for p in history.split_points("train")] == list(range(1, info["epochs"] + 1))
+    assert test_points[0].accuracy < 0.3 < 0.97 < test_points[-1].accuracy == pytest.approx(info["held_out_accuracy"])
+    digits = load_bundled()
+    np.testing.assert_array_equal(history.predictions, predict_classes(pretrained(), digits.test_images))
+    assert history.digit_set == "bundled" and history.progress == 1
+    assert f"{info['held_out_accuracy'] * 100:.1f}%" in history.status
 
 
 @pytest.mark.skipif(
-    not os.environ.get("CNN_DESKTOP_FULL_RETRAIN"), reason="retrains for ~20 s; set CNN_DESKTOP_FULL_RETRAIN=1"
+    not os.environ.get("CNN_DESKTOP_FULL_RETRAIN"), reason="retrains for ~30 s; set CNN_DESKTOP_FULL_RETRAIN=1"
 )
 def test_tool_reproduces_the_bundled_weights_byte_for_byte(tmp_path):
     """Retrains from scratch: the weights file must come back identical, byte for byte.
@@ -76,7 +95,7 @@ def test_tool_reproduces_the_bundled_weights_byte_for_byte(tmp_path):
     arithmetic changes the weights, and then they are regenerated with the command below.
     """
     tool = load_tool()
-    net, result, _ = tool.train_default()
+    net, result, _, _ = tool.train_default()
     bundled = pretrained()
     differ = [name for name, array in net.params.items() if array.tobytes() != bundled.params[name].tobytes()]
     assert not differ, f"retrained weights differ from the bundled ones in {differ}; regenerate with: {REGENERATE}"

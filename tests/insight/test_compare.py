@@ -71,4 +71,4 @@ def test_on_trained_digits_conv_maps_move_while_pooling_and_the_scores_change_le
     raw /= len(images)
     assert raw[3] < raw[2]  # the first max pool changes less than the map it pools
     assert raw[6] < raw[5]  # and so does the second
-    assert raw[8] < 0.6 * raw[1] and raw[8] < 0.5 * raw[0]  # the class scores change least of all
+    assert raw[8] < raw[1:8].min() and raw[8] < 0.5 * raw[0]  # the class scores change least of all
