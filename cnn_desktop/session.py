@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .engine import MNIST_SPEC, ModelFileError, Network, TrainingRecord, Unit, pretrained, pretrained_record
+from .engine.pretrained import pretrained_info
 from .engine.spec import MAX_FEATURE_VALUES, feature_value_count
 from .state.digit_library import DigitLibrary
 from .state.digit_ref import DigitRef
-from .state.training_history import TrainingHistory
+from .state.training_history import TrainingHistory, TrainingHistoryError
 
 MIN_GRID, MAX_GRID = 5, 64
 
@@ -139,14 +140,26 @@ def default_session(digits: DigitLibrary | None = None) -> Session:
 
     The one definition of the start-up (and File > New) document, so both show the same thing.
     ``digits`` are the app's digit sets (a fresh library when None); without readable digits the
-    grid stays blank. If the bundled network is missing from the installation the weights are
-    random and the record None, so the app still opens and says its weights are untrained.
+    grid stays blank. The training panel shows the bundled network's own run (learning curves,
+    confusion matrix), so what it shows belongs to the weights. If the bundled network is missing
+    from the installation the weights are random and the record None, so the app still opens and
+    says its weights are untrained.
     """
     try:
         session = Session(network=pretrained(), training_record=pretrained_record())
     except ModelFileError:
         session = Session()
+    else:
+        session.training = _pretrained_history()
     first = (digits or DigitLibrary()).first_test_digit()
     if first is not None:
         session.image, session.digit = check_image(first[0]), first[1]
     return session
+
+
+def _pretrained_history() -> TrainingHistory | None:
+    """The history of the run that made the bundled weights; None if it is not stored or damaged."""
+    try:
+        return TrainingHistory.from_json(pretrained_info()["history"])
+    except (ModelFileError, KeyError, TrainingHistoryError):
+        return None

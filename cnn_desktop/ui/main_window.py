@@ -104,6 +104,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         build_menus(self)
         self._connect()
         self._restore_settings()
+        if self.document.session.training is not None:  # e.g. the bundled network's own run, at start-up
+            self.training.show_history(self.document.session.training)
         if autosave is not None:
             self._autosave_timer = QTimer(self)
             self._autosave_timer.setInterval(AUTOSAVE_MS)

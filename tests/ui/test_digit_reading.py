@@ -9,8 +9,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog
 
 from cnn_desktop.engine import MNIST_SPEC, Network
+from cnn_desktop.engine.pretrained import pretrained_info
 from cnn_desktop.lesson import builtin_scenes
 from cnn_desktop.session import default_session
+from cnn_desktop.state.training_history import TrainingHistory
 from cnn_desktop.state.weights_notice import TRAINING_NOTICE
 from cnn_desktop.ui.document import SessionDocument
 from cnn_desktop.ui.main_window import MainWindow
@@ -83,6 +85,18 @@ def test_the_window_opens_on_the_trained_network_reading_the_first_test_digit(qt
     assert notice(window) == ""  # trained weights: nothing to warn about
     assert window.pixel_editor.brush_shape.currentText() == "Soft pen"
     assert not window.document.undo_stack.canUndo()
+
+
+def test_the_training_panel_opens_on_the_curves_and_matrix_of_the_run_that_made_the_weights(qtbot, window):
+    panel = window.training
+    history = TrainingHistory.from_json(pretrained_info()["history"])
+    test_x, _, test_accuracy = panel.curves.curve_data("test")
+    assert list(test_x) == list(range(history.epochs + 1))  # before training and after every epoch
+    assert test_accuracy[-1] == pytest.approx(100 * pretrained_info()["held_out_accuracy"])  # in %
+    assert len(panel.curves.curve_data("train")[0]) == history.epochs
+    assert panel.progress.format().startswith("Trained in advance: test accuracy ")
+    qtbot.waitUntil(lambda: panel.confusion.view.matrix is not None, timeout=10_000)
+    np.testing.assert_array_equal(panel.confusion.view.matrix, history.confusion)
 
 
 # ----------------------------------------------------------------------------------------------- the notice
@@ -260,7 +274,7 @@ def test_a_small_off_centre_drawing_is_read_right_once_prepared(qtbot, window, d
     for cells in strokes:
         draw(qtbot, window, cells)
     drawn = probabilities(qtbot, window)
-    assert int(np.argmax(drawn)) != digit  # as drawn, far from anything MNIST showed the network
+    assert drawn[digit] < 0.6  # as drawn, far from anything MNIST showed the network: not read with confidence
     window.pixel_editor.actions_by_name["prepare"].trigger()
     read = probabilities(qtbot, window)
     assert int(np.argmax(read)) == digit and read[digit] > 0.9
