@@ -44,14 +44,15 @@ def default_dock_sizes(window: MainWindow) -> None:
     """The first-run layout: the maps get the middle, editors and layers the sides.
 
     On a small screen (a 1024x768 projector) the editors share one column as tabs, so neither
-    is squeezed below the size its controls need.
+    is squeezed below the size its controls need; of the layers and the class probabilities the
+    probabilities are in front, since the window opens on the trained network reading a digit.
     """
     width = window.width()
     if width < COMPACT_WIDTH:
         window.tabifyDockWidget(window.docks["image"], window.docks["kernels"])
         window.tabifyDockWidget(window.docks["pipeline"], window.docks["probabilities"])
         window.docks["image"].raise_()
-        window.docks["pipeline"].raise_()
+        window.docks["probabilities"].raise_()
     left = max(int(width * 0.27), window.pixel_editor.minimumSizeHint().width() + SCROLLBAR_ROOM)
     right = max(int(width * 0.24), window.pipeline.minimumSizeHint().width() + SCROLLBAR_ROOM)
     window.resizeDocks([window.docks["image"], window.docks["pipeline"]], [left, right], Qt.Horizontal)

@@ -180,6 +180,9 @@ def test_on_a_1024x768_screen_no_panel_is_cut_off_at_the_right(qtbot, document, 
     window.show()
     qtbot.waitExposed(window)
     default_dock_sizes(window)  # the first-run layout at that size
+    qtbot.wait(30)
+    assert not window.docks["probabilities"].visibleRegion().isEmpty()  # the network's reading, in front of
+    assert window.docks["pipeline"].visibleRegion().isEmpty()  # the layers, a tab away
     for key in ("image", "kernels", "pipeline", "probabilities", "player", "training"):
         window.docks[key].raise_()
         qtbot.wait(30)
