@@ -1,12 +1,12 @@
 """Train the default MNIST network the app opens with, and write it to resources/models/.
 
 It trains ``MNIST_SPEC`` with the app's own trainer (``cnn_desktop.training.train``, the
-settings of ``cnn-desktop train`` but 30 epochs, seed 0) on the 4,000 bundled training digits plus, for each,
-what a mouse drawing of it would be in the app (``cnn_desktop.data.drawn``: its centre lines
-redrawn with the digit pen at a random size from 0.5x to 1x and a random place, then prepared
-with ``prepare_like_mnist``; ``DRAWN_COPIES`` such drawings of each digit, each set with its own
-seed), because drawings are what the app shows the network. It measures
-the result on the 1,000 bundled held-out digits, which training never sees. It writes:
+settings of ``cnn-desktop train`` but ``EPOCHS`` epochs, seed 0) on the 4,000 bundled training
+digits plus, for each, ``DRAWN_COPIES`` mouse drawings of it as the app would have them
+(``cnn_desktop.data.drawn``: its centre lines redrawn with the digit pen at a random size from
+0.5x to 1x and a random place, then prepared with ``prepare_like_mnist``), because drawings are
+what the app shows the network. It measures the result on the 1,000 bundled held-out digits,
+which training never sees. It writes:
 
 * ``resources/models/mnist_default.npz``: the network (``Network.save``: spec as JSON, weights);
 * ``resources/models/mnist_default.json``: held-out accuracy, seed, settings, the command, the
@@ -97,7 +97,7 @@ def train_default(
     The curves are what the app's training panel draws: the held-out loss and accuracy before
     training (epoch 0) and after every epoch, and each epoch's mean training loss and accuracy.
 
-    ``config`` defaults to seed :data:`SEED`. ``epochs_to_run`` stops the run after that many
+    ``config`` defaults to seed :data:`SEED` and :data:`EPOCHS` epochs. ``epochs_to_run`` stops the run after that many
     epochs (same schedule, same steps so far): the suite checks the first epoch without paying
     for all of them.
     """
