@@ -53,12 +53,13 @@ def traceable(network: Network, unit: Unit | None) -> bool:
 
 
 def run_network(image: np.ndarray, network: Network) -> tuple[list[np.ndarray], np.ndarray | None]:
-    """Every stage of ``network`` for ``image`` (H, W), and the class probabilities of a dense output.
+    """Every stage of ``network`` for ``image`` (d, H, W) or grey (H, W), and the class probabilities of a dense output.
 
     One pass: the probabilities are the softmax of the last stage, not a second run of the network.
     The arrays are read-only: results for a new selection share them.
     """
-    batch = image[None, None].astype(np.float32)
+    image = np.asarray(image, np.float32)
+    batch = image[None] if image.ndim == 3 else image[None, None]  # a grey (H, W) grid is one channel
     with np.errstate(over="ignore", invalid="ignore"):  # typed-in huge weights show as inf, not warnings
         outputs = network.activations(batch)
         probabilities = None
@@ -96,7 +97,7 @@ def forward_pass(
     selection: Unit | None = None,
     traced: Unit | None = None,
 ) -> ForwardResult:
-    """Run ``network`` on ``image`` (H, W), analyse ``selection`` and trace ``traced``, for the views."""
+    """Run ``network`` on ``image`` (d, H, W), analyse ``selection`` and trace ``traced``, for the views."""
     stages, probabilities = run_network(image, network)
     return describe(version, network, stages, probabilities, selection, traced)
 

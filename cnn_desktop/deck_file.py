@@ -18,9 +18,9 @@ from .session import Session
 from .session_file import (
     _NOT_ZIP,
     DECK_JSON,
+    FIRST_SCHEMA_VERSION,
     MAX_DECK_SESSIONS,
     MAX_UNPACKED_BYTES,
-    SCHEMA_VERSION,
     SESSION_SUFFIX,
     SessionFileError,
     ViewOptions,
@@ -59,7 +59,7 @@ def save_deck(path: str | os.PathLike, sessions: Sequence[tuple[Session, ViewOpt
         members.append((member, _session_bytes(session, view_options, f"{path.name}, session {number} ({member})")))
     header = {
         "format": DECK_FORMAT,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": FIRST_SCHEMA_VERSION,
         "app_version": __version__,
         "sessions": len(members),
     }

@@ -316,9 +316,9 @@ def _after_training_scene(digits: DigitLibrary) -> Scene:
 
 
 def _first_digit(digits: DigitLibrary) -> tuple[np.ndarray, DigitRef | None]:
-    """The first bundled test digit, or a blank 28x28 grid when the digits cannot be read."""
+    """The first bundled test digit (1, 28, 28), or a blank grid when the digits cannot be read."""
     first = digits.first_test_digit()
-    return first if first is not None else (np.zeros((28, 28), np.float32), None)
+    return (first[0][None], first[1]) if first is not None else (np.zeros((1, 28, 28), np.float32), None)
 
 
 def _reading(image: np.ndarray, network: Network) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 from .engine import MNIST_SPEC, ModelFileError, Network, TrainingRecord, Unit, pretrained, pretrained_record
 from .engine.pretrained import pretrained_info
 from .engine.spec import MAX_FEATURE_VALUES, feature_value_count
+from .input_channels import MAX_CHANNELS
 from .state.digit_library import DigitLibrary
 from .state.digit_ref import DigitRef
 from .state.training_history import TrainingHistory, TrainingHistoryError
@@ -22,10 +23,19 @@ MIN_GRID, MAX_GRID = 5, 64
 
 
 def check_image(image: np.ndarray) -> np.ndarray:
-    """``image`` as a float32 (H, W) grid with 5 <= H, W <= 64 and values in [0, 1]."""
+    """``image`` as a float32 (d, H, W) picture, 1 <= d <= 4, 5 <= H, W <= 64, values in [0, 1].
+
+    A grey (H, W) grid is taken as d = 1.
+    """
     image = np.asarray(image, dtype=np.float32)
-    if image.ndim != 2 or not (MIN_GRID <= min(image.shape) and max(image.shape) <= MAX_GRID):
-        raise ValueError(f"an image is a grid from {MIN_GRID}x{MIN_GRID} to {MAX_GRID}x{MAX_GRID}, got {image.shape}")
+    if image.ndim == 2:
+        image = image[None]
+    if image.ndim != 3 or not (MIN_GRID <= min(image.shape[1:]) and max(image.shape[1:]) <= MAX_GRID):
+        raise ValueError(
+            f"an image is a grid from {MIN_GRID}x{MIN_GRID} to {MAX_GRID}x{MAX_GRID}, got {image.shape[-2:]}"
+        )
+    if not 1 <= image.shape[0] <= MAX_CHANNELS:
+        raise ValueError(f"an image has 1 to {MAX_CHANNELS} channels, got {image.shape[0]}")
     if not np.isfinite(image).all():
         raise ValueError("the image holds NaN or infinite values")
     return np.clip(image, 0.0, 1.0)
@@ -34,16 +44,16 @@ def check_image(image: np.ndarray) -> np.ndarray:
 def network_fit_problem(network: Network) -> str | None:
     """Why the app cannot show ``network`` (read from a file), or None if it can.
 
-    The input must be a grey (one-channel) grid the image editor can hold, and the feature maps
+    The input must be a grid of 1 to 4 channels the image editor can hold, and the feature maps
     must stay within :data:`MAX_FEATURE_VALUES` even when the grid is made as large as it goes.
     """
     channels, height, width = network.input_shape
-    if channels != 1:
-        return f"the network takes {channels}-channel input; the image editor holds one channel (grey)"
+    if channels > MAX_CHANNELS:
+        return f"the network takes {channels}-channel input; the image editor holds 1 to {MAX_CHANNELS} channels"
     if not (MIN_GRID <= min(height, width) and max(height, width) <= MAX_GRID):
         limits = f"{MIN_GRID}x{MIN_GRID} to {MAX_GRID}x{MAX_GRID}"
         return f"the network takes {height}x{width} input; the image grid is {limits}"
-    values = feature_value_count(network.spec, (1, MAX_GRID, MAX_GRID))
+    values = feature_value_count(network.spec, (channels, MAX_GRID, MAX_GRID))
     if values > MAX_FEATURE_VALUES:
         return (
             f"on a {MAX_GRID}x{MAX_GRID} image its feature maps would hold {values:,} values "
@@ -70,9 +80,9 @@ def check_params(network: Network, values: dict[str, np.ndarray]) -> dict[str, n
 
 @dataclass
 class Session:
-    """The open document. ``network.input_shape`` is always (1, H, W) of ``image``."""
+    """The open document. ``image`` is (d, H, W) and ``network.input_shape`` always its shape."""
 
-    image: np.ndarray = field(default_factory=lambda: np.zeros((28, 28), np.float32))
+    image: np.ndarray = field(default_factory=lambda: np.zeros((1, 28, 28), np.float32))
     network: Network = field(default_factory=lambda: Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0))
     selection: Unit | None = None
     caption: str = ""
@@ -85,29 +95,50 @@ class Session:
     """The fingerprints of the weights training produced (None: no training behind them), so the app can
     tell trained weights from random or edited ones (``engine.weights_status``)."""
 
+    @property
+    def grid_shape(self) -> tuple[int, int]:
+        """(H, W) of the image grid."""
+        return self.image.shape[1], self.image.shape[2]
+
+    @property
+    def depth(self) -> int:
+        """d, the image's number of channels (1 grey, 3 RGB)."""
+        return self.image.shape[0]
+
+    def __post_init__(self) -> None:
+        image = np.asarray(self.image, np.float32)
+        self.image = image[None] if image.ndim == 2 else image  # a grey (H, W) grid is one channel
+
     def touch(self) -> None:
         """Count a change, so that results computed for an older state can be told apart."""
         self.version += 1
 
     def set_image(self, image: np.ndarray) -> None:
-        """Replace the image; a new grid size rebuilds the network and may raise SpecError."""
+        """Replace the image; a new grid size or depth rebuilds the network and may raise SpecError."""
         image = check_image(image)
         if image.shape != self.image.shape:
-            self.network = self.network.rebuilt(self.network.spec, (1, *image.shape))
+            self.network = self.network.rebuilt(self.network.spec, image.shape)
         self.image = image.copy()
         self.digit = None
         self.selection = self.valid_selection(self.selection)
         self.touch()
 
-    def set_pixels(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
-        """Write ``values`` (clipped to [0, 1]) at pixel positions (rows[i], cols[i])."""
-        self.image[rows, cols] = np.clip(values, 0.0, 1.0)
+    def set_pixels(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, channel: int | None = None) -> None:
+        """Write ``values`` (clipped to [0, 1]) at pixel positions (rows[i], cols[i]).
+
+        ``channel`` None writes every channel: ``values`` (n,) the same in each, or (d, n) one row each.
+        """
+        values = np.clip(values, 0.0, 1.0)
+        if channel is None:
+            self.image[:, rows, cols] = values
+        else:
+            self.image[channel, rows, cols] = values
         self.digit = None
         self.touch()
 
     def set_network(self, network: Network) -> None:
         """Adopt ``network`` (its input shape must fit the image)."""
-        if network.input_shape != (1, *self.image.shape):
+        if network.input_shape != self.image.shape:
             raise ValueError(f"the network expects input {network.input_shape}, the image is {self.image.shape}")
         self.network = network
         self.selection = self.valid_selection(self.selection)

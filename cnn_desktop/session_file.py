@@ -4,8 +4,8 @@ A session file is a zip holding two members:
 
 ``session.json``
     ``{"format": "cnn-desktop session", "schema_version": 1, "app_version": "0.1.0",
-    "caption": ..., "image_shape": [H, W], "selection": null | {"stage", "channel", "y", "x"},
-    "view_options": {...}, "network": {"spec": [...], "input_shape": [1, H, W]},
+    "caption": ..., "image_shape": [H, W] or [d, H, W], "selection": null | {"stage", "channel", "y", "x"},
+    "view_options": {...}, "network": {"spec": [...], "input_shape": [d, H, W]},
     "digit": null | {"source", "split", "index", "label"}, "training": null | {"epochs", "points",
     "status", "progress", "digit_set", "confusion", "predictions"}, "training_record": null |
     {"description", "spec", "input_shape", "fingerprints"}}``
@@ -13,7 +13,8 @@ A session file is a zip holding two members:
     open without them; see :mod:`cnn_desktop.state.digit_ref`, :mod:`cnn_desktop.state.training_history`
     and :class:`~cnn_desktop.engine.TrainingRecord`.)
 ``arrays.npz``
-    NumPy arrays: ``image`` (H, W) float32 and ``param/<name>`` for every network parameter
+    NumPy arrays: ``image`` float32, (H, W) for a grey picture or (d, H, W) for d = 2 to 4 channels
+    (schema version 2; grey sessions are still written as version 1), and ``param/<name>`` for every network parameter
     (``param/0.weight``...), exactly as the network holds them.
 
 A deck file is a zip holding ``deck.json`` (``{"format": "cnn-desktop deck", "schema_version": 1,
@@ -67,8 +68,11 @@ from .untrusted import (
     shown,
 )
 
-SCHEMA_VERSION = 1
-"""Version of the session and deck formats written here; files up to this version are read."""
+SCHEMA_VERSION = 2
+"""Newest version of the session and deck formats: files up to this version are read."""
+FIRST_SCHEMA_VERSION = 1
+"""The version written for grey sessions and for decks, whose format version 2 left unchanged, so
+that older cnn-desktops still open them; version 2 added images of several channels."""
 
 SESSION_SUFFIX = ".cnnd"
 SESSION_FORMAT = "cnn-desktop session"
@@ -168,10 +172,10 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
         image = check_image(session.image)
     except ValueError as exc:
         raise SessionFileError(f"{name}: cannot save the image: {exc}") from None
-    if not np.array_equal(image, session.image):
+    if not np.array_equal(image, np.reshape(session.image, image.shape)):
         raise SessionFileError(f"{name}: cannot save the image: values outside 0..1")
     network = session.network
-    if network.input_shape != (1, *image.shape):
+    if network.input_shape != image.shape:
         raise SessionFileError(
             f"{name}: the network expects input {network.input_shape}, but the image is {image.shape}"
         )
@@ -195,10 +199,10 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
 
     header = {
         "format": SESSION_FORMAT,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": FIRST_SCHEMA_VERSION if image.shape[0] == 1 else SCHEMA_VERSION,
         "app_version": __version__,
         "caption": session.caption,
-        "image_shape": list(image.shape),
+        "image_shape": list(image.shape[1:] if image.shape[0] == 1 else image.shape),
         "selection": None if selection is None else {key: int(getattr(selection, key)) for key in _SELECTION_KEYS},
         "view_options": view_options,
         "network": {"spec": network.spec, "input_shape": list(network.input_shape)},
@@ -210,7 +214,8 @@ def _session_bytes(session: Session, view_options: ViewOptions | None, name: str
         header_text = _json_text(header)
     except (TypeError, ValueError) as exc:
         raise SessionFileError(f"{name}: cannot describe the session as JSON ({_one_line(exc)})") from None
-    arrays = {"image": image, **{f"param/{key}": np.ascontiguousarray(value) for key, value in network.params.items()}}
+    params = {f"param/{key}": np.ascontiguousarray(value) for key, value in network.params.items()}
+    arrays = {"image": image[0] if image.shape[0] == 1 else image, **params}
     npz = io.BytesIO()
     np.savez(npz, **arrays)
     buffer = io.BytesIO()
@@ -315,15 +320,16 @@ def _session_from_bytes(data: bytes, name: str, budget: ByteBudget) -> tuple[Ses
         raise SessionFileError(f"{name}: damaged view options (not a JSON object)")
     check_view_options(view_options, name)
     image_shape = header.get("image_shape")
-    if not (isinstance(image_shape, list) and len(image_shape) == 2 and all(_is_int(v) for v in image_shape)):
+    if not (isinstance(image_shape, list) and len(image_shape) in (2, 3) and all(_is_int(v) for v in image_shape)):
         raise SessionFileError(f"{name}: damaged image shape {shown(image_shape, 40)}")
+    input_depth = [1] if len(image_shape) == 2 else []
     description = header.get("network")
     if not isinstance(description, dict) or not isinstance(description.get("spec"), list):
         raise SessionFileError(f"{name}: missing or damaged network description")
     if len(description["spec"]) > MAX_LAYERS:
         raise SessionFileError(f"{name}: the network has {len(description['spec'])} layers, at most {MAX_LAYERS}")
     input_shape = description.get("input_shape")
-    if input_shape != [1, *image_shape]:
+    if input_shape != [*input_depth, *image_shape]:
         raise SessionFileError(f"{name}: the network input {shown(input_shape, 40)} does not fit the image")
     selection = _parse_selection(header.get("selection"), name)
     digit = _parse_part(header.get("digit"), DigitRef.from_json, "digit", name)

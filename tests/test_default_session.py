@@ -13,7 +13,7 @@ from cnn_desktop.session import default_session
 def test_the_default_session_is_the_trained_network_on_the_first_test_digit() -> None:
     session = default_session()
     digits = datasets.load_bundled()
-    np.testing.assert_array_equal(session.image, digits.test_images[0])
+    np.testing.assert_array_equal(session.image, digits.test_images[0][None])
     assert session.digit.label == int(digits.test_labels[0])
     assert session.training_record == pretrained_record()
     assert weights_status(session.network, session.training_record).trained

@@ -215,13 +215,13 @@ def test_hostile_weights_files_are_refused(tmp_path: Path) -> None:
         "header.npz": zip_bytes([*mnist_weights()[:-1], ("param/7.bias.npy", UNTERMINATED_NPY)]),
         "tiny.npz": zip_bytes(weights_members([], [1, 2, 2])),
         "vast.npz": zip_bytes(weights_members([], [1, 4096, 4096])),
-        "colour.npz": zip_bytes(weights_members([], [3, 28, 28])),
+        "five_channels.npz": zip_bytes(weights_members([], [5, 28, 28])),
         "grow.npz": zip_bytes(weights_members(relu_tower, [1, 8, 8], tower_params)),
     }
     paths = {name: write(tmp_path, name, payload) for name, payload in cases.items()}
     paths["pipe.npz"] = fifo(tmp_path, "pipe.npz")
     paths["zero.npz"] = Path("/dev/zero")
-    show = {"tiny.npz", "vast.npz", "colour.npz", "grow.npz"}
+    show = {"tiny.npz", "vast.npz", "five_channels.npz", "grow.npz"}
     report = run_cases(tmp_path, [("show_weights" if name in show else "load_weights", p) for name, p in paths.items()])
     assert_refused(report, "bomb.npz", "unpack to more than 100 MB")
     assert_refused(report, "members.npz", "archive directory is too large")
@@ -238,7 +238,7 @@ def test_hostile_weights_files_are_refused(tmp_path: Path) -> None:
     assert_refused(report, "zero", "not a regular file")
     assert_refused(report, "tiny.npz", "2x2 input")
     assert_refused(report, "vast.npz", "4096x4096 input")
-    assert_refused(report, "colour.npz", "3-channel input")
+    assert_refused(report, "five_channels.npz", "5-channel input")
     assert_refused(report, "grow.npz", "on a 64x64 image its feature maps")
 
 

@@ -83,7 +83,7 @@ def test_scenes_follow_the_lecture_in_order(scenes: list[Scene]) -> None:
 def test_the_lecture_scenes_use_the_slide_image(scenes: list[Scene]) -> None:
     for scene in scenes[:BEFORE]:
         assert scene.session.image.dtype == np.float32
-        np.testing.assert_array_equal(scene.session.image, IMAGE)
+        np.testing.assert_array_equal(scene.session.image, IMAGE[None])
         assert scene.session.network.input_shape == (1, 7, 7)
         for name, array in scene.session.network.params.items():
             assert array.dtype == np.float32
@@ -93,12 +93,12 @@ def test_the_lecture_scenes_use_the_slide_image(scenes: list[Scene]) -> None:
 
 def test_each_call_gives_fresh_sessions(scenes: list[Scene]) -> None:
     again = builtin_scenes()
-    again[IDENTITY].session.image[3, 3] = 0.5
+    again[IDENTITY].session.image[0, 3, 3] = 0.5
     again[IDENTITY].session.network.params["0.weight"][...] = 7
     again[IDENTITY].session.caption = "changed"
-    np.testing.assert_array_equal(scenes[IDENTITY].session.image, IMAGE)
+    np.testing.assert_array_equal(scenes[IDENTITY].session.image, IMAGE[None])
     third = builtin_scenes()[IDENTITY]
-    np.testing.assert_array_equal(third.session.image, IMAGE)
+    np.testing.assert_array_equal(third.session.image, IMAGE[None])
     assert third.session.network.params["0.weight"].max() == 1
     assert third.view_options.player_position == 0
 
@@ -237,7 +237,7 @@ def test_before_training_random_weights_misread_the_first_test_digit(scenes: lis
         np.testing.assert_array_equal(net.params[name], array)
     digits = datasets.load_bundled()
     label = int(digits.test_labels[0])
-    np.testing.assert_array_equal(scene.session.image, digits.test_images[0])
+    np.testing.assert_array_equal(scene.session.image, digits.test_images[0][None])
     assert scene.session.training_record is None
     probabilities = results[BEFORE].probabilities
     assert abs(float(probabilities.sum()) - 1) < 1e-5 and (probabilities >= 0).all()
@@ -270,7 +270,7 @@ def test_the_digit_scenes_without_bundled_data_show_a_blank_grid(monkeypatch: py
     scenes = builtin_scenes()
     assert [scene.title for scene in scenes] == LECTURE_ORDER
     for scene in scenes[BEFORE:]:
-        assert scene.session.image.shape == (28, 28) and not scene.session.image.any()
+        assert scene.session.image.shape == (1, 28, 28) and not scene.session.image.any()
         assert "blank 28x28 grid" in scene.caption or "blank grid" in scene.caption
         assert scene_results(scene).probabilities.shape == (10,)
 

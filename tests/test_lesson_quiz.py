@@ -19,7 +19,7 @@ from cnn_desktop.state.reveal import RevealState
 def test_the_shift_scene_states_the_numbers_of_its_own_comparison() -> None:
     scene = shift_scene(1)
     image = load_bundled().test_images[1]
-    np.testing.assert_array_equal(scene.session.image, image)
+    np.testing.assert_array_equal(scene.session.image, image[None])
     changes = compare_images(scene.session.network, image[None], shifted(image[None]), (0, 1))
     stated = [float(n) for n in re.findall(r"([\d.]+)%", scene.caption)]
     expected = [changes[1].raw_change, changes[1].aligned_change, changes[3].raw_change, changes[2].raw_change]

@@ -17,7 +17,13 @@ from cnn_desktop import fileio, session_file
 from cnn_desktop.deck_file import load_deck, save_deck
 from cnn_desktop.engine import MNIST_SPEC, Network, TrainingRecord, Unit, weights_status
 from cnn_desktop.session import Session
-from cnn_desktop.session_file import SCHEMA_VERSION, SessionFileError, check_view_options, load_session, save_session
+from cnn_desktop.session_file import (
+    FIRST_SCHEMA_VERSION,
+    SessionFileError,
+    check_view_options,
+    load_session,
+    save_session,
+)
 from tests.limited_child import run_limited
 
 SMALL_SPEC = [
@@ -120,12 +126,11 @@ def test_round_trip_is_exact(tmp_path: Path, make) -> None:
     assert options == VIEW_OPTIONS
     assert json.dumps(options) == json.dumps(VIEW_OPTIONS)  # same types and key order, not just equal
     assert (
-        loaded.network.forward(loaded.image[None, None]).tobytes()
-        == session.network.forward(session.image[None, None]).tobytes()
+        loaded.network.forward(loaded.image[None]).tobytes() == session.network.forward(session.image[None]).tobytes()
     )
     # the loaded session is independent of the saved one
-    loaded.image[0, 0] = 0.5
-    assert session.image[0, 0] == before.image[0, 0]
+    loaded.image[0, 0, 0] = 0.5
+    assert session.image[0, 0, 0] == before.image[0, 0, 0]
 
 
 def test_the_training_record_is_kept_and_old_files_open_without_one(tmp_path: Path) -> None:
@@ -159,7 +164,7 @@ def test_file_layout_is_documented_zip(tmp_path: Path) -> None:
         header = json.loads(archive.read("session.json"))
         with np.load(io.BytesIO(archive.read("arrays.npz")), allow_pickle=False) as npz:
             names = sorted(npz.files)
-    assert header["schema_version"] == SCHEMA_VERSION == 1
+    assert header["schema_version"] == FIRST_SCHEMA_VERSION == 1  # a grey session opens in older versions
     assert header["format"] == "cnn-desktop session"
     assert header["image_shape"] == [7, 7]
     assert header["network"]["input_shape"] == [1, 7, 7]
@@ -430,7 +435,7 @@ BAD_FILES = {
     "json not utf-8": (lambda: bad_json_member(b"\xff\xfe{}"), r"session\.json is damaged"),
     "json NaN": (lambda: with_header(set_item("view_options", {"zoom": float("nan")})), "NaN is not allowed"),
     "json list": (lambda: bad_json_member(b"[1, 2]"), "not a JSON object"),
-    "newer schema": (lambda: with_header(set_item("schema_version", 2)), "made by a newer cnn-desktop"),
+    "newer schema": (lambda: with_header(set_item("schema_version", 3)), "made by a newer cnn-desktop"),
     "schema zero": (lambda: with_header(set_item("schema_version", 0)), "unknown schema version 0"),
     "schema text": (lambda: with_header(set_item("schema_version", "1")), "unknown schema version '1'"),
     "schema missing": (lambda: with_header(lambda h: h.pop("schema_version")), "unknown schema version None"),
@@ -518,7 +523,7 @@ def test_newer_schema_message_says_what_to_do(tmp_path: Path) -> None:
     path.write_bytes(with_header(lambda h: h.update(schema_version=3, app_version="2.0.0")))
     message = assert_refused(path, "newer")
     assert message == (
-        "future.cnnd: made by a newer cnn-desktop 2.0.0 (schema version 3; this version reads up to 1); "
+        "future.cnnd: made by a newer cnn-desktop 2.0.0 (schema version 3; this version reads up to 2); "
         "update cnn-desktop to open it"
     )
 
@@ -667,7 +672,7 @@ BAD_DECKS = {
     "member missing": (lambda: deck_with(lambda m: m.pop("0002.cnnd")), r"0002\.cnnd is missing"),
     "stray member": (lambda: deck_with(lambda m: m.update({"0003.cnnd": b""})), r"holds 0003\.cnnd"),
     "count damaged": (lambda: deck_with(deck_header(sessions="2")), "session count '2'"),
-    "newer schema": (lambda: deck_with(deck_header(schema_version=2)), "made by a newer cnn-desktop"),
+    "newer schema": (lambda: deck_with(deck_header(schema_version=3)), "made by a newer cnn-desktop"),
     "session damaged": (
         lambda: deck_with(lambda m: m.update({"0002.cnnd": b"garbage"})),
         r"session 2 \(0002\.cnnd\): not a cnn-desktop session",

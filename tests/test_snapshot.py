@@ -43,7 +43,7 @@ def editor_cells(monkeypatch):
 
     def recording_export_png(window, path, scale=2.0):
         grid = window.pixel_editor.grid
-        rows, cols = window.document.session.image.shape
+        rows, cols = window.document.session.grid_shape
         for row in range(rows):
             for col in range(cols):
                 rect = grid.cell_rect(row, col).toRect()
@@ -128,7 +128,7 @@ def test_a_scene_of_a_lesson_deck(tmp_path, capsys, editor_cells):
     assert main(["--lesson-deck", str(deck), "--scene", "3", "--out", str(out), "--size", "1300x800"]) == 0
     image = picture(out)
     assert image.width() == 1300
-    assert_shows(image, editor_cells, scenes_from_deck(deck)[2].session.image)
+    assert_shows(image, editor_cells, scenes_from_deck(deck)[2].session.image[0])
 
     assert main(["--lesson-deck", str(deck), "--scene", "12", "--out", str(out)]) == 1
     assert "lecture.cnndeck has 10 scenes" in one_error_line(capsys)
