@@ -48,6 +48,25 @@ def greyscale() -> pg.ColorMap:
     return pg.ColorMap(pos=np.array([0.0, 1.0]), color=np.array([(0, 0, 0), (255, 255, 255)], dtype=np.ubyte))
 
 
+CHANNEL_COLOURS = {"red": (255, 40, 40), "green": (40, 220, 40), "blue": (60, 110, 255)}
+"""The bright end of the map of each named colour channel of an input picture (RGB); any other
+channel (grey, "channel 2") uses the plain greyscale."""
+
+
+def channel_map(name: str) -> pg.ColorMap:
+    """The map of the input channel ``name``: 0 black, 1 its own colour (white for grey or unnamed)."""
+    bright = CHANNEL_COLOURS.get(name, (255, 255, 255))
+    return pg.ColorMap(pos=np.array([0.0, 1.0]), color=np.array([(0, 0, 0), bright], dtype=np.ubyte))
+
+
+def picture_colours(image: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 of an input picture (d, H, W) in [0, 1] as it looks: its first three channels
+    as red, green and blue when d >= 3, else the mean of its channels as grey."""
+    image = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
+    planes = image[:3] if image.shape[0] >= 3 else np.repeat(image.mean(axis=0, keepdims=True), 3, axis=0)
+    return np.rint(np.clip(planes, 0.0, 1.0) * 255).astype(np.ubyte).transpose(1, 2, 0).copy()
+
+
 def symmetric_level(values: np.ndarray) -> float:
     """Half-width m of the levels (-m, m) that show ``values`` with zero at mid-grey (never 0)."""
     finite = np.abs(values[np.isfinite(values)]) if values.size else np.zeros(1)
@@ -82,6 +101,13 @@ def text_colour_for(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     """Black or white, whichever reads better on a cell of colour ``rgb``."""
     luminance = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
     return (0, 0, 0) if luminance > 140 else (255, 255, 255)
+
+
+def text_colours(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8: :func:`text_colour_for` of every colour of ``rgb`` (..., 3), vectorised."""
+    rgb = np.asarray(rgb, np.float32)
+    luminance = rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+    return np.where((luminance > 140)[..., None], np.ubyte(0), np.ubyte(255)).repeat(3, axis=-1).astype(np.ubyte)
 
 
 def text_colour_table(table: np.ndarray) -> np.ndarray:

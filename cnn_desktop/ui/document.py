@@ -20,9 +20,11 @@ from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from ..compute import ForwardResult
 from ..engine import Network, SpecError, TrainingRecord, Unit, WeightsStatus, weights_status
+from ..engine.input_depth import with_input_depth
 from ..engine.spec import LayerSpec
 from ..engine.training_record import training_lost
-from ..session import Session, check_params
+from ..input_channels import depth_name, with_channels
+from ..session import Session, check_image, check_params
 from ..state.digit_ref import DigitRef
 from ..state.pipeline_draft import SpecRefusal
 from ..state.weights_notice import TRAINING_NOTICE, weights_notice
@@ -91,7 +93,10 @@ class SessionDocument(QObject):
 
     # ----- user intent: each pushes one undoable command
     def edit_image(self, image: np.ndarray, text: str) -> None:
+        """A new picture (d, H, W), one undo step; a grey (H, W) grid fills every channel of the input."""
         image = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
+        if image.ndim == 2:
+            image = with_channels(image[None], self.session.depth)
         if image.shape != self.session.image.shape:
             self.resize_grid(image, text)
         elif not np.array_equal(image, self.session.image):
@@ -101,11 +106,14 @@ class SessionDocument(QObject):
         self._stroke_before = self.session.image.copy()
         self._stroke_digit = self.session.digit
 
-    def paint(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
-        """Part of a stroke: shown at once, undone as one step with the rest of the stroke."""
+    def paint(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, channel: int | None = None) -> None:
+        """Part of a stroke: shown at once, undone as one step with the rest of the stroke.
+
+        ``channel`` None paints every channel (``values`` (n,) or one row per channel (d, n)).
+        """
         if self._stroke_before is None:
             self.begin_stroke()
-        self.session.set_pixels(rows, cols, values)
+        self.session.set_pixels(rows, cols, values, channel)
         self._image_applied()
 
     def end_stroke(self, text: str = "Paint") -> None:
@@ -148,16 +156,38 @@ class SessionDocument(QObject):
         return refusal
 
     def resize_grid(self, image: np.ndarray, text: str = "Resize grid") -> str | None:
-        """A new image of another size, with the network rebuilt for it (or the engine's reason)."""
+        """A new image (d, H, W) of another size, with the network rebuilt for it (or the engine's reason)."""
         if self.weights_lock:
             return self.weights_lock
+        image = check_image(image)
         try:
-            network = self.session.network.rebuilt(self.session.network.spec, (1, *image.shape))
+            network = self.session.network.rebuilt(self.session.network.spec, image.shape)
         except SpecError as exc:
-            message = f"The pipeline does not fit a {image.shape[0]}x{image.shape[1]} image: {exc}"
+            message = f"The pipeline does not fit a {image.shape[1]}x{image.shape[2]} image: {exc}"
             self.spec_rejected.emit(message, -1 if exc.layer is None else exc.layer)
             return message
         self._push_network(np.clip(image, 0, 1), network, text)
+        return None
+
+    def set_depth(self, depth: int, image: np.ndarray | None = None, text: str = "") -> str | None:
+        """Give the input ``depth`` channels (grey 1, RGB 3): a pipeline change, one undo step.
+
+        The picture is converted (:func:`~cnn_desktop.input_channels.with_channels`), or replaced by
+        ``image`` (``depth``, H, W), and the first conv layer's kernels gain or lose input channels,
+        the shared ones kept bit for bit.
+        """
+        if self.weights_lock:
+            return self.weights_lock
+        if depth == self.session.depth and image is None:
+            return None
+        try:
+            image = with_channels(self.session.image, depth) if image is None else check_image(image)
+            if image.shape != (depth, *self.session.grid_shape):
+                raise ValueError(f"expected a {depth}-channel picture of the grid's size, got {image.shape}")
+            network = with_input_depth(self.session.network, depth)
+        except (ValueError, SpecError) as exc:
+            return f"Cannot give the input {depth} channels: {exc}"
+        self._push_network(image, network, text or f"Input {depth_name(depth)}")
         return None
 
     def _push_network(self, image: np.ndarray, network: Network, text: str) -> None:
@@ -182,10 +212,9 @@ class SessionDocument(QObject):
         """
         if self.weights_lock:
             return self.weights_lock
-        _, height, width = network.input_shape
         image = self.session.image
-        if image.shape != (height, width):
-            image = np.zeros((height, width), np.float32)
+        if image.shape != network.input_shape:
+            image = np.zeros(network.input_shape, np.float32)
         if record is KEEP_RECORD:
             record = self.session.training_record
         self.undo_stack.push(NetworkEdit(self, self.state(), (image, network, record), text))
@@ -202,7 +231,7 @@ class SessionDocument(QObject):
         """Adopt a whole saved state (an opened session, a lesson scene) and its training record as one undo step."""
         if self.weights_lock:
             return self.weights_lock
-        if network.input_shape != (1, *np.shape(image)):
+        if network.input_shape != np.shape(image):
             return f"the network expects input {network.input_shape}, the image is {np.shape(image)}"
         self.undo_stack.push(NetworkEdit(self, self.state(), (np.asarray(image, np.float32), network, record), text))
         self.select(selection)
@@ -227,7 +256,7 @@ class SessionDocument(QObject):
         self, image: np.ndarray, network: Network, selection: Unit | None, record: TrainingRecord | None = None
     ) -> str | None:
         """Put back a state kept aside (the work after a lesson), with no undo step of its own."""
-        if network.input_shape != (1, *np.shape(image)):
+        if network.input_shape != np.shape(image):
             return f"the network expects input {network.input_shape}, the image is {np.shape(image)}"
         self.apply_state(np.asarray(image, np.float32), network, record)
         self.select(selection)

@@ -167,14 +167,14 @@ def test_the_presentation_layout_s_bars_carry_the_same_notice(qtbot, window):
 
 def test_a_grid_change_names_the_layers_that_lost_their_training_and_undo_brings_them_back(qtbot, window):
     window.pixel_editor.grid_size.setValue(32)  # the dense layer now sees 6x6 maps: it cannot keep its weights
-    assert window.document.session.image.shape == (32, 32)
+    assert window.document.session.image[0].shape == (32, 32)
     message = window.statusBar().currentMessage()
     assert message.startswith("layer 7 (dense 10) lost its training") and "Undo" in message
     assert notice(window) == (
         "Changed since training: the pipeline is different, with untrained weights in layer 7 (dense 10)."
     )
     window.undo_action.trigger()
-    assert window.document.session.image.shape == (28, 28) and notice(window) == ""
+    assert window.document.session.image[0].shape == (28, 28) and notice(window) == ""
 
 
 def test_deleting_a_pool_tells_which_trained_layer_it_cost_and_is_undoable(qtbot, window):
@@ -195,7 +195,7 @@ def test_the_soft_pen_draws_soft_edges_in_one_undo_step(qtbot, window):
     window.pixel_editor.clear()
     count = window.document.undo_stack.count()
     draw(qtbot, window, [(10, 5), (10, 20)])
-    image = window.document.session.image
+    image = window.document.session.image[0]
     assert (image[10, 5:21] == 1).all()  # full ink along the middle of the stroke
     assert (image[9, 6:20] == 0.5).all() and (image[11, 6:20] == 0.5).all()  # soft at its sides
     assert 0 < image[9, 4] < 0.5 and not image[8].any() and not image[12].any()
@@ -207,11 +207,11 @@ def test_a_lecture_scene_on_7x7_keeps_the_hard_one_pixel_brush(qtbot, window):
     assert window.apply_scene(builtin_scenes()[0]) is None
     editor = window.pixel_editor
     assert editor.brush_shape.currentText() == "Square" and editor.brush_size.value() == 1
-    before = window.document.session.image.copy()
+    before = window.document.session.image[0].copy()
     draw(qtbot, window, [(0, 0), (0, 2)])
-    changed = np.argwhere(window.document.session.image != before)
+    changed = np.argwhere(window.document.session.image[0] != before)
     assert {tuple(cell) for cell in changed} <= {(0, 0), (0, 1), (0, 2)}
-    assert (window.document.session.image[0, :3] == 1).all()
+    assert (window.document.session.image[0][0, :3] == 1).all()
     editor.brush_shape.setCurrentText("Soft pen")  # the soft pen stays one choice away
     assert editor.brush_shape.currentText() == "Soft pen"
 
@@ -225,7 +225,7 @@ def test_prepare_centres_a_small_off_centre_square_and_ctrl_z_undoes_it(qtbot, w
     assert action in window.menuBar().actions()[1].menu().actions()  # Edit > Prepare like MNIST
     assert action.shortcut().toString() == "Ctrl+M" and "centre" in action.toolTip()
     qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
-    prepared = window.document.session.image
+    prepared = window.document.session.image[0]
     row, col = centre_of_mass(prepared)
     assert abs(row - 14) <= 0.5 and abs(col - 14) <= 0.5
     ink_rows = np.flatnonzero(prepared.sum(axis=1) > 0.5)
@@ -233,7 +233,7 @@ def test_prepare_centres_a_small_off_centre_square_and_ctrl_z_undoes_it(qtbot, w
     np.testing.assert_array_equal(window.pixel_editor.grid.array(), prepared)  # visible in the grid
     assert window.document.undo_stack.undoText() == "Prepare like MNIST"
     undo_key(qtbot, window)
-    np.testing.assert_array_equal(window.document.session.image, square)
+    np.testing.assert_array_equal(window.document.session.image[0], square)
 
 
 def test_prepare_on_an_empty_image_says_why_and_changes_nothing(qtbot, window):
@@ -241,7 +241,7 @@ def test_prepare_on_an_empty_image_says_why_and_changes_nothing(qtbot, window):
     count = window.document.undo_stack.count()
     window.pixel_editor.actions_by_name["prepare"].trigger()
     assert "empty" in window.pixel_editor.message() and "draw a digit first" in window.pixel_editor.message()
-    assert window.document.undo_stack.count() == count and not window.document.session.image.any()
+    assert window.document.undo_stack.count() == count and not window.document.session.image[0].any()
 
 
 def test_prepare_after_each_stroke_is_remembered_and_makes_one_undo_step(qtbot, window, settings):
@@ -253,12 +253,12 @@ def test_prepare_after_each_stroke_is_remembered_and_makes_one_undo_step(qtbot, 
     window.pixel_editor.clear()
     count = window.document.undo_stack.count()
     draw(qtbot, window, [(3, 4), (12, 5)])  # a small "1" near the top left
-    row, col = centre_of_mass(window.document.session.image)
+    row, col = centre_of_mass(window.document.session.image[0])
     assert abs(row - 14) <= 0.5 and abs(col - 14) <= 0.5
     assert window.document.undo_stack.count() == count + 1
     assert window.document.undo_stack.undoText() == "Paint stroke + prepare like MNIST"
     window.undo_action.trigger()
-    assert not window.document.session.image.any()
+    assert not window.document.session.image[0].any()
 
     window.close()
     assert open_window(qtbot, settings).pixel_editor.prepare_after_stroke.isChecked()

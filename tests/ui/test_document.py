@@ -15,7 +15,7 @@ from .conftest import wait_for_result
 
 def direct_stages(document):
     session = document.session
-    outputs = session.network.activations(session.image[None, None])
+    outputs = session.network.activations(session.image[0][None, None])
     return [out[0] for out in outputs]
 
 
@@ -47,7 +47,7 @@ def test_many_edits_are_coalesced_and_the_final_maps_match_the_engine(qtbot, doc
 
 
 def test_undo_and_redo_restore_the_image_and_its_maps(qtbot, document):
-    before = document.session.image.copy()
+    before = document.session.image[0].copy()
     after = before.copy()
     after[10:15, 10:15] = 1
     document.edit_image(after, "Square")
@@ -165,7 +165,7 @@ def test_trained_weights_written_in_place_reach_the_next_result(qtbot, document)
     result = wait_for_result(qtbot, document)
     np.testing.assert_array_equal(result.network.params["0.bias"], trained["0.bias"])
     np.testing.assert_array_equal(shown.network.params["0.bias"], before)
-    expected = document.session.network.activations(document.session.image[None, None])[0][0]
+    expected = document.session.network.activations(document.session.image[0][None, None])[0][0]
     np.testing.assert_array_equal(result.stages[1], expected)
 
 

@@ -32,7 +32,7 @@ def digit_like() -> np.ndarray:
 
 def engine_stages(document) -> list[np.ndarray]:
     session = document.session
-    return [session.image[None]] + [out[0] for out in session.network.activations(session.image[None, None])]
+    return [session.image[0][None]] + [out[0] for out in session.network.activations(session.image[0][None, None])]
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def one_line_warning(warnings: list[str], name: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("input_shape", "reason"),
-    [((3, 28, 28), "3-channel input"), ((1, 2, 2), "2x2 input"), ((1, 4096, 4096), "4096x4096 input")],
+    [((5, 28, 28), "5-channel input"), ((1, 2, 2), "2x2 input"), ((1, 4096, 4096), "4096x4096 input")],
 )
 def test_load_weights_refuses_a_network_the_window_cannot_show(
     window, document, warnings, monkeypatch, tmp_path, input_shape, reason

@@ -48,7 +48,7 @@ def test_the_galleries_are_found_in_the_background_and_a_patch_loads_its_digit(q
     images, galleries = panel.current()
     patch = galleries[1][3].patches[0]
     qtbot.mouseClick(panel.patch_buttons[0], Qt.MouseButton.LeftButton)
-    np.testing.assert_array_equal(document.session.image, images[patch.image_index])
+    np.testing.assert_array_equal(document.session.image[0], images[patch.image_index])
     assert document.session.selection == patch.unit
     digits = load_digits("bundled")
     np.testing.assert_array_equal(images[:10], digits.train_images[:10])

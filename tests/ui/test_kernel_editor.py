@@ -73,7 +73,7 @@ def choose_preset(editor: KernelEditor, name: str) -> None:
 
 
 def first_map_from_engine(document) -> np.ndarray:
-    image = document.session.image
+    image = document.session.image[0]
     return document.session.network.activations(image[None, None])[0][0]
 
 

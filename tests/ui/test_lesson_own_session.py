@@ -91,26 +91,26 @@ def test_undo_in_a_lesson_stays_in_the_lesson(qtbot, window):
     window.start_builtin_lesson()
     assert not window.undo_action.isEnabled()  # a scene starts with an empty history
     qtbot.keyClick(window, Qt.Key.Key_PageDown)
-    scene_image = window.document.session.image.copy()
+    scene_image = window.document.session.image[0].copy()
     window.pixel_editor.actions_by_name["invert"].trigger()
     assert window.undo_action.text() == "&Undo Invert image"
     for _ in range(3):  # more than the scene's edits: never reaches into the work
         window.undo_action.trigger()
     assert not window.undo_action.isEnabled()
-    np.testing.assert_array_equal(window.document.session.image, scene_image)
+    np.testing.assert_array_equal(window.document.session.image[0], scene_image)
     assert window.document.session.network.input_shape == (1, 7, 7)
 
 
 def test_quitting_during_a_lesson_never_records_a_scene(qtbot, tmp_path):
     first = make_window(qtbot, tmp_path)
     make_some_work(qtbot, first)
-    work_image = first.document.session.image.copy()
+    work_image = first.document.session.image[0].copy()
     first.start_builtin_lesson()
     first.lesson.go_to(SCENE_TITLES.index("Convolution layer"))
     wait_for_result(qtbot, first.document)
     first.autosave_now()  # the minute timer fires during the lesson
     saved, _ = load_session(AutosaveStore(tmp_path / "auto").path)
-    np.testing.assert_array_equal(saved.image, work_image)
+    np.testing.assert_array_equal(saved.image[0], work_image)
     assert saved.network.spec == MNIST
     first.close()
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
@@ -122,17 +122,17 @@ def test_quitting_during_a_lesson_never_records_a_scene(qtbot, tmp_path):
 
 def test_file_new_opens_the_default_document_and_undo_brings_the_work_back(qtbot, window):
     make_some_work(qtbot, window)
-    work_image = window.document.session.image.copy()
+    work_image = window.document.session.image[0].copy()
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     wait_for_result(qtbot, window.document)
     session = window.document.session
     image, digit = DigitLibrary().first_test_digit()
-    np.testing.assert_array_equal(session.image, image)
+    np.testing.assert_array_equal(session.image[0], image)
     assert session.digit == digit and session.selection is None
     np.testing.assert_array_equal(session.network.params["0.weight"], pretrained().params["0.weight"])
     assert window.session_path is None and window.windowTitle() == "cnn-desktop"
     window.undo_action.trigger()
-    np.testing.assert_array_equal(window.document.session.image, work_image)
+    np.testing.assert_array_equal(window.document.session.image[0], work_image)
     assert window.document.session.network.params["0.weight"][0, 0, 0, 0] == 0.5
 
 

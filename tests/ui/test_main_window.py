@@ -38,10 +38,10 @@ def test_undo_and_redo_from_the_menu_restore_a_painted_stroke(qtbot, window, doc
     grid = window.pixel_editor.grid
     centre = grid.cell_rect(5, 5).center()
     qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
-    assert document.session.image[5, 5] == 1
+    assert document.session.image[0][5, 5] == 1
     assert window.undo_action.isEnabled() and "Paint" in window.undo_action.text()
     window.undo_action.trigger()
-    assert document.session.image[5, 5] == 0
+    assert document.session.image[0][5, 5] == 0
     window.redo_action.trigger()
     result = wait_for_result(qtbot, document)
     assert result.stages[0][0, 5, 5] == 1

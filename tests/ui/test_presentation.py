@@ -138,9 +138,9 @@ def test_an_edit_in_the_normal_window_shows_in_the_presentation(qtbot, window):
     wait_until_shown(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F6)  # back to the editors
     editor = window.pixel_editor.grid
-    assert window.document.session.image[1, 1] == 0
+    assert window.document.session.image[0][1, 1] == 0
     qtbot.mouseClick(editor, Qt.MouseButton.LeftButton, pos=editor.cell_rect(1, 1).center().toPoint())
-    assert window.document.session.image[1, 1] == 1
+    assert window.document.session.image[0][1, 1] == 1
     qtbot.keyClick(window, Qt.Key.Key_F6)
     wait_until_shown(qtbot, window)
     view = window.presentation.view

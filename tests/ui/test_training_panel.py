@@ -104,10 +104,10 @@ def test_weights_lock_pause_edit_resume_keeps_the_edit(qtbot, panel, document):
         assert document.edit_spec(MNIST_SPEC[:-2] + [{"type": "dense", "out_features": 10}]).message == LOCK_REASON
     assert rejected.args == [LOCK_REASON, -1]
     assert not panel.reset_button.isEnabled() and panel.reset_weights() == LOCK_REASON
-    image = document.session.image.copy()
+    image = document.session.image[0].copy()
     image[3, 3] = 1.0
     document.edit_image(image, "draw while training")  # pixel edits stay allowed
-    assert document.session.image[3, 3] == 1.0
+    assert document.session.image[0][3, 3] == 1.0
 
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert panel.state == "paused" and document.weights_lock is None
@@ -263,11 +263,11 @@ def test_confusion_cell_click_loads_a_test_digit_into_the_editor(qtbot, panel, d
     index = loaded.args[0]
     assert index == view.listed[1]
     digits = load_bundled()
-    np.testing.assert_allclose(document.session.image, digits.test_images[index])
+    np.testing.assert_allclose(document.session.image[0], digits.test_images[index])
     assert digits.test_labels[index] == true
     assert document.undo_stack.undoText().startswith(f"Load test digit #{index}")
     document.undo()
-    assert not np.allclose(document.session.image, digits.test_images[index])
+    assert not np.allclose(document.session.image[0], digits.test_images[index])
 
 
 def test_confusion_grid_keyboard_picks_a_cell(qtbot, panel, document):

@@ -144,7 +144,7 @@ class DigitPicker(QWidget):
                 self._show_no_index()  # a digit of a folder: not one the boxes can name
             if digit != self._described:
                 self._described = digit
-                self._say(digit_caption(digit, self.document.session.image.shape))
+                self._say(digit_caption(digit, self.document.session.grid_shape))
             return
         if replaced or not self._editing:
             self._edited = None
@@ -282,7 +282,7 @@ class DigitPicker(QWidget):
             self._say(message, error=True)
             return message
         self._show_digit_choice(source, split, index)
-        shape = self.document.session.image.shape
+        shape = self.document.session.grid_shape
         image = resample(np.asarray(images[index], np.float32), shape)
         label = int(labels[index])
         name = "MNIST" if source == "bundled" else "Full MNIST"

@@ -18,7 +18,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QStaticText
 
 from ...number_text import format_value
-from ..colours import MISSING_VALUE, colour_index
+from ..colours import MISSING_VALUE, colour_index, text_colours
 from ..fonts import TEXT_ZOOM
 
 RGB = tuple[int, int, int]
@@ -111,10 +111,12 @@ class CellPicture:
         text_table: np.ndarray,
         mask: np.ndarray | None,
         mask_colour: QColor,
+        colours: np.ndarray | None = None,
     ) -> CellPicture:
-        """``values`` (H, W) through colour ``table`` at ``levels``; non-finite cells in MISSING_VALUE."""
+        """``values`` (H, W) through colour ``table`` at ``levels``, or in their own ``colours``
+        (H, W, 3) uint8 (a colour picture) when given; non-finite cells in MISSING_VALUE."""
         index = colour_index(values, *levels)
-        rgb = table[index]
+        rgb = table[index] if colours is None else colours.copy()
         rgb[~np.isfinite(values)] = MISSING_VALUE
         height, width = values.shape
         # RGB32 (bytes B, G, R, 255) draws scaled several times faster than RGB888, with the same pixels
@@ -131,7 +133,7 @@ class CellPicture:
             mask_image = QImage(rgba.data, mask_w, mask_h, 4 * mask_w, QImage.Format.Format_ARGB32).copy()
         return cls(
             image,
-            text_table[index],
+            text_table[index] if colours is None else text_colours(rgb),
             tuple(int(v) for v in table[zero]),
             tuple(int(v) for v in text_table[zero]),
             mask_image,

@@ -73,6 +73,7 @@ class NumberGridView(QWidget):
         self._overlays: list[GridRect] = []
         self._mask: np.ndarray | None = None
         self._mask_colour = QColor(255, 176, 0, 110)
+        self._colours: np.ndarray | None = None  # (H, W, 3) uint8 cell colours of a colour picture
         self._current = (0, 0)
         self._prepared: CellPicture | None = None
         self._cells: QPixmap | None = None  # what _cells_pixmap drew, for the key it drew it for
@@ -97,6 +98,8 @@ class NumberGridView(QWidget):
         levels = self._levels if levels is None else (float(levels[0]), float(levels[1]))
         if levels == self._levels and np.array_equal(array, self._array, equal_nan=True):
             return  # the same picture: no repaint
+        if self._colours is not None and self._colours.shape[:2] != array.shape:
+            self._colours = None  # the colours of another grid size
         self._array, self._levels = array, levels
         if array.size:
             row, col = self._current
@@ -105,6 +108,23 @@ class NumberGridView(QWidget):
         if hovered is not None and not self._inside(*hovered):
             self._pointer.hovered = None
         self._invalidate()
+
+    def set_cell_colours(self, colours: np.ndarray | None) -> None:
+        """Colour each cell as ``colours`` (H, W, 3) uint8 says (a colour picture) instead of the map; None: the map."""
+        colours = None if colours is None else np.asarray(colours, np.ubyte).copy()
+        if colours is not None and colours.shape != (*self._array.shape, 3):
+            raise ValueError(f"cell colours must be (H, W, 3) for a {self._array.shape} grid, got {colours.shape}")
+        if self._colours is None or colours is None:
+            same = colours is self._colours
+        else:
+            same = np.array_equal(colours, self._colours)
+        if not same:
+            self._colours = colours
+            self._invalidate()
+
+    def cell_colours(self) -> np.ndarray | None:
+        """The cells' own colours (H, W, 3), or None when they come from the colour map."""
+        return self._colours
 
     def array(self) -> np.ndarray:
         """The array shown (a private copy; do not change it)."""
@@ -237,7 +257,7 @@ class NumberGridView(QWidget):
     def _picture(self) -> CellPicture:
         if self._prepared is None:
             self._prepared = CellPicture.build(
-                self._array, self._levels, self._lut, self._text_lut, self._mask, self._mask_colour
+                self._array, self._levels, self._lut, self._text_lut, self._mask, self._mask_colour, self._colours
             )
         return self._prepared
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -27,19 +27,22 @@ from PySide6.QtWidgets import (
 )
 
 from ...digits import prepare_like_mnist
-from ...image_ops import crop_or_pad, invert_image, resample, shift_image
+from ...image_ops import crop_or_pad, invert_image, resample, shift_images
 from ...image_presets import image_preset
+from ...input_channels import MAX_CHANNELS, channel_names, depth_name, grey_of, per_channel
 from ...number_text import format_value
 from ...pen import MIN_DIGIT_GRID
 from ...state.digit_library import DigitLibrary
 from ...untrusted import UntrustedFileError, printable
-from ..colours import greyscale
+from ..colours import channel_map, greyscale, picture_colours
 from ..document import SessionDocument
 from ..message_label import MessageLabel
 from ..task_poller import TaskPoller
+from .channel_bar import ChannelBar
+from .channel_grids import ChannelGrids
 from .digit_picker import DigitPicker
 from .grid_view import GridRect, NumberGridView
-from .pixel_tools import BrushBar, GridBar, StrokePainter, decode_raster, qimage_to_grid
+from .pixel_tools import BrushBar, GridBar, StrokePainter, decode_raster, qimage_to_colour_grid, qimage_to_grid
 
 ARROWS = {"up": ("\u2191", -1, 0), "down": ("\u2193", 1, 0), "left": ("\u2190", 0, -1), "right": ("\u2192", 0, 1)}
 
@@ -80,7 +83,9 @@ class PixelEditor(QWidget):
         self.digit_index, self.digit_label = self.picker.digit_index, self.picker.digit_label
         self._build_controls()
         self.prepare_after_stroke = self.actions_by_name["prepare_after_stroke"]
-        self.strokes = StrokePainter(document, self.brush_bar, self.prepare_after_stroke.isChecked)
+        self.strokes = StrokePainter(
+            document, self.brush_bar, self.prepare_after_stroke.isChecked, self.channel_bar.target
+        )
         self._digit_grid: bool | None = None  # whether the brush was last suited to a digit-sized grid
         self._connect()
         self._show_image()
@@ -146,9 +151,29 @@ class PixelEditor(QWidget):
             "&Import image…",
             self._choose_image_file,
             None,
-            "Import a PNG, JPEG or BMP picture: made grey, scaled to the grid; a light background is "
-            "inverted automatically so that the strokes are ink (1)",
+            "Import a PNG, JPEG or BMP picture, scaled to the grid: in colour when the input is RGB, else made "
+            "grey, with a light background inverted automatically so that the strokes are ink (1)",
         )
+        self._action(
+            "import_colour",
+            "Import image in &colour…",
+            lambda: self._choose_image_file(colour=True),
+            None,
+            "Import a PNG, JPEG or BMP picture as red, green and blue channels, scaled to the grid "
+            "(a grey input becomes RGB: the first conv layer's kernels become 3x3x3)",
+        )
+        depths = QActionGroup(self)
+        for depth in range(1, MAX_CHANNELS + 1):
+            action = self._action(
+                f"depth_{depth}",
+                f"Input: {depth_name(depth)}",
+                lambda _=False, d=depth: self.set_depth(d),
+                None,
+                f"Make the input {depth} channel{'s' if depth > 1 else ''} deep ({', '.join(channel_names(depth))}); "
+                "the first conv layer's kernels become 3x3x" + str(depth),
+            )
+            action.setCheckable(True)
+            depths.addAction(action)
 
     def _tool_button(self, name: str, text: str | None = None) -> QToolButton:
         button = QToolButton()
@@ -169,6 +194,10 @@ class PixelEditor(QWidget):
             self.grid_bar.scale_content,
             self.grid_bar.presets,
         )
+
+        depth_actions = {depth: self.actions_by_name[f"depth_{depth}"] for depth in range(1, MAX_CHANNELS + 1)}
+        self.channel_bar = ChannelBar(depth_actions)
+        self.channel_grids = ChannelGrids()
 
         self.message_label = MessageLabel()
         self.hover_label = QLabel("")
@@ -195,7 +224,9 @@ class PixelEditor(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.grid, 3)
+        layout.addWidget(self.channel_grids, 1)
+        layout.addWidget(self.channel_bar)
         layout.addWidget(self.brush_bar)
         layout.addLayout(prepare)
         layout.addLayout(edit)
@@ -215,6 +246,15 @@ class PixelEditor(QWidget):
         self.grid.entry_rejected.connect(lambda message: self._say(message, error=True))
         self.grid.cell_hovered.connect(self._show_hover)
         self.grid_size.valueChanged.connect(self.set_grid_size)
+        self.channel_bar.target_changed.connect(self._show_image)
+        channels = self.channel_grids
+        channels.cell_clicked.connect(self._start_on_channel)
+        channels.cell_dragged.connect(lambda _channel, row, col, buttons: self.strokes.extend(row, col, buttons))
+        channels.mouse_released.connect(self.strokes.finish)
+        channels.mouse_released.connect(self.picker.end_edit)
+        channels.value_entered.connect(lambda channel, row, col, value: self.set_pixel(row, col, value, channel))
+        channels.entry_rejected.connect(lambda message: self._say(message, error=True))
+        channels.cell_hovered.connect(lambda _channel, row, col: self._show_hover(row, col))
         self.presets.activated.connect(self._preset_chosen)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
@@ -226,26 +266,45 @@ class PixelEditor(QWidget):
 
     # ----- display
     def _show_image(self) -> None:
+        """The main grid shows the picture as it is (in colour for RGB) or the channel painted on."""
         image = self.document.session.image
-        self.grid.set_array(image, (0.0, 1.0))
+        depth, grid_shape = image.shape[0], image.shape[1:]
+        self.channel_bar.show_depth(depth)
+        channel = self.channel_bar.target().channel
+        if depth == 1 or channel is not None:
+            name = channel_names(depth)[channel or 0]
+            self.grid.set_colormap(channel_map(name) if depth > 1 else greyscale())
+            self.grid.set_array(image[channel or 0], (0.0, 1.0))
+            self.grid.set_cell_colours(None)
+            self.grid.set_numbers_visible(None)
+        else:  # the colour picture; its numbers are in the channel grids
+            self.grid.set_array(grey_of(image), (0.0, 1.0))
+            self.grid.set_cell_colours(picture_colours(image))
+            self.grid.set_numbers_visible(False)
+        self.channel_grids.show_image(image)
         self.picker.show_digit()
-        digit_grid = min(image.shape) >= MIN_DIGIT_GRID
+        digit_grid = min(grid_shape) >= MIN_DIGIT_GRID
         if digit_grid != self._digit_grid:  # a digit grid gets the soft pen, a small lecture grid a hard pixel
             self._digit_grid = digit_grid
-            self.brush_bar.suit_grid(image.shape)
-        if self.grid_size.value() != image.shape[0]:
+            self.brush_bar.suit_grid(grid_shape)
+        if self.grid_size.value() != grid_shape[0]:
             self.grid_size.blockSignals(True)
-            self.grid_size.setValue(image.shape[0])
+            self.grid_size.setValue(grid_shape[0])
             self.grid_size.blockSignals(False)
 
     def _show_hover(self, row: int, col: int) -> None:
         image = self.document.session.image
-        if row < 0 or row >= image.shape[0] or col >= image.shape[1]:
+        if row < 0 or row >= image.shape[1] or col >= image.shape[2]:
             self.hover_label.setText("")
             self.grid.set_overlays(self._field_rects)
             return
-        self.hover_label.setText(f"row {row}, col {col}: {format_value(image[row, col])}")
-        size = self.brush_bar.footprint(image.shape).width
+        if image.shape[0] == 1:
+            self.hover_label.setText(f"row {row}, col {col}: {format_value(image[0, row, col])}")
+        else:
+            names = channel_names(image.shape[0])
+            values = ", ".join(f"{n} {format_value(v)}" for n, v in zip(names, image[:, row, col], strict=True))
+            self.hover_label.setText(f"row {row}, col {col}: {values}")
+        size = self.brush_bar.footprint(image.shape[1:]).width
         if size > 1:
             top, left = row - size // 2, col - size // 2
             outline = GridRect(top, left, top + size - 1, left + size - 1, "#ffb000", 2.0, Qt.PenStyle.DashLine)
@@ -258,11 +317,13 @@ class PixelEditor(QWidget):
         return list(self._field_rects)
 
     def show_field(self, rects: list[GridRect], mask: np.ndarray | None, pad: int, tint: QColor) -> None:
-        """Outline a receptive field on the image; ``pad`` rings of padding show where it leaves it."""
+        """Outline a receptive field on the picture and on each channel grid; ``mask`` (d, H, W) tints
+        the pixels that produced the value, ``pad`` rings of padding show where it leaves the image."""
         self._field_rects = list(rects)
         self.grid.set_pad(pad)
         self.grid.set_overlays(self._field_rects)
-        self.grid.set_highlight(mask, tint)
+        self.grid.set_highlight(None if mask is None else mask.any(axis=0), tint)
+        self.channel_grids.set_field(self._field_rects, mask, pad, tint)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message_label.say(text, error)
@@ -277,19 +338,51 @@ class PixelEditor(QWidget):
         return self.brush_bar.brush()
 
     # ----- one-step edits
-    def set_pixel(self, row: int, col: int, value: float) -> None:
-        """Set one pixel to a typed value (clipped to 0-1, with a note when it was clipped)."""
+    def _channels(self) -> slice | int:
+        """The channels an edit changes: the one painted on, or all."""
+        channel = self.channel_bar.target().channel
+        return slice(None) if channel is None else channel
+
+    def _on_channels(self, planes: np.ndarray, text: str, keeps_picture: bool = True) -> None:
+        """Write ``planes`` into the channels painted on (broadcast over them), as one edit.
+
+        ``keeps_picture`` False: a new picture (cleared, filled), no longer a loaded digit at all.
+        """
+        image = self.document.session.image.copy()
+        image[self._channels()] = planes
+        name = self.channel_bar.target().channel_name
+        text = f"{text} ({name})" if name else text
+        if keeps_picture:
+            self._edit_picture(image, text)
+        else:
+            self.document.edit_image(image, text)
+
+    def set_pixel(self, row: int, col: int, value: float, channel: int | None = None) -> None:
+        """Set one pixel to a typed value (clipped to 0-1, with a note when it was clipped).
+
+        ``channel`` is the channel grid typed into; None: the main grid (the channels painted on).
+        """
         if not np.isfinite(value):
             self._say("A pixel must be a number from 0 (background) to 1 (ink).", error=True)
             return
+        if channel is not None:
+            self.channel_bar.paint_on_channel(channel)
         image = self.document.session.image.copy()
         clipped = min(max(value, 0.0), 1.0)
-        image[row, col] = clipped
-        self._edit_picture(image, f"Set pixel ({row}, {col}) to {format_value(clipped)}")
+        image[self._channels(), row, col] = clipped
+        name = self.channel_bar.target().channel_name
+        where = f"{name} ({row}, {col})" if name else f"({row}, {col})"
+        self._edit_picture(image, f"Set pixel {where} to {format_value(clipped)}")
         if clipped != value:
             self._say(f"Pixels go from 0 to 1: {format_value(value)} was set to {format_value(clipped)}.")
         else:
-            self._say(f"Pixel ({row}, {col}) = {format_value(clipped)}")
+            self._say(f"Pixel {where} = {format_value(clipped)}")
+
+    def _start_on_channel(self, channel: int, row: int, col: int, button: Qt.MouseButton) -> None:
+        """A press on a channel grid: the brush paints that channel from now on."""
+        self.channel_bar.paint_on_channel(channel)
+        self.picker.note_edit()
+        self.strokes.start(row, col, button)
 
     def _edit_picture(self, image: np.ndarray, text: str) -> None:
         """An edit that keeps the picture: a digit so changed is shown as edited, not as no digit."""
@@ -300,17 +393,30 @@ class PixelEditor(QWidget):
             self.picker.end_edit()
 
     def clear(self) -> None:
-        self.document.edit_image(np.zeros_like(self.document.session.image), "Clear image")
+        self._on_channels(np.float32(0.0), "Clear image", keeps_picture=False)
         self._say("Cleared: every pixel is 0.")
 
     def fill(self) -> None:
-        value = self.brush_value.value()
-        self.document.edit_image(np.full_like(self.document.session.image, value), f"Fill with {format_value(value)}")
+        value, target = self.brush_value.value(), self.channel_bar.target()
+        if target.colour is not None:
+            colour = np.float32(value) * np.asarray(target.colour, np.float32)
+            self._on_channels(colour[:, None, None], f"Fill with {format_value(value)} x colour", keeps_picture=False)
+            self._say(
+                f"Filled with red {format_value(colour[0])}, green {format_value(colour[1])}, "
+                f"blue {format_value(colour[2])}."
+            )
+            return
+        self._on_channels(np.float32(value), f"Fill with {format_value(value)}", keeps_picture=False)
         self._say(f"Filled with {format_value(value)}.")
 
     def prepare_like_mnist(self) -> str | None:
         """Replace the drawing by its MNIST-like version (one undo step); returns why not, e.g. for a blank grid."""
-        image = self.document.session.image
+        session = self.document.session
+        if session.depth > 1:
+            message = f"Prepare like MNIST works on a grey digit; the input is {depth_name(session.depth)}."
+            self._say(message, error=True)
+            return message
+        image = session.image[0]
         try:
             prepared = prepare_like_mnist(image, image.shape)
         except ValueError as exc:
@@ -322,18 +428,19 @@ class PixelEditor(QWidget):
         return None
 
     def invert(self) -> None:
-        self._edit_picture(invert_image(self.document.session.image), "Invert image")
+        self._on_channels(invert_image(self.document.session.image[self._channels()]), "Invert image")
         self._say("Inverted: every pixel v is now 1 - v.")
 
     def shift(self, down: int, right: int, name: str = "") -> None:
-        """Move the image by whole pixels; what leaves the grid is lost, zeros enter."""
-        self._edit_picture(shift_image(self.document.session.image, down, right), f"Shift image {name}".strip())
+        """Move the image (every channel) by whole pixels; what leaves the grid is lost, zeros enter."""
+        shifted = shift_images(self.document.session.image[None], np.array([(down, right)]))[0]
+        self._edit_picture(shifted, f"Shift image {name}".strip())
         self._say(f"Shifted {name or 'the image'} by one pixel: the feature maps shift along (equivariance).")
 
     def apply_preset(self, name: str) -> None:
-        """Replace the image by preset ``name`` drawn at the current grid size."""
-        shape = self.document.session.image.shape
-        self.document.edit_image(image_preset(name, shape), f"Image preset: {name}")
+        """Put preset ``name``, drawn at the current grid size, on the channels painted on."""
+        shape = self.document.session.grid_shape
+        self._on_channels(image_preset(name, shape), f"Image preset: {name}", keeps_picture=False)
         scaled = name.startswith("Lecture") and shape != (7, 7)
         note = " (scaled up: a 7x7 grid shows the slide's numbers)" if scaled else ""
         self._say(f"{name}{note}.")
@@ -345,19 +452,33 @@ class PixelEditor(QWidget):
 
     def set_grid_size(self, size: int) -> str | None:
         """Resize the grid to ``size`` x ``size``; returns (and shows) the reason when refused."""
-        image = self.document.session.image
+        session = self.document.session
         shape = (int(size), int(size))
-        if shape == image.shape:
+        if shape == session.grid_shape:
             return None
-        resized = resample(image, shape) if self.scale_content.isChecked() else crop_or_pad(image, shape)
+        fit = resample if self.scale_content.isChecked() else crop_or_pad
+        resized = per_channel(lambda plane: fit(plane, shape), session.image)
         error = self.document.resize_grid(np.clip(resized, 0.0, 1.0), f"Grid size {size}x{size}")
         if error:
             self._say(error, error=True)
             self.grid_size.blockSignals(True)
-            self.grid_size.setValue(self.document.session.image.shape[0])
+            self.grid_size.setValue(self.document.session.grid_shape[0])
             self.grid_size.blockSignals(False)
             return error
         self._say(f"Grid is now {size}x{size}.")
+        return None
+
+    def set_depth(self, depth: int) -> str | None:
+        """Give the input ``depth`` channels (a pipeline change); returns (and shows) the reason when refused."""
+        error = self.document.set_depth(depth)
+        if error:
+            self._say(error, error=True)
+            self.channel_bar.show_depth(self.document.session.depth)
+            return error
+        self._say(
+            f"The input is now {depth_name(depth)}, {depth} x {self.grid_size.value()} x {self.grid_size.value()}: "
+            f"the first conv layer's kernels are 3x3x{depth}."
+        )
         return None
 
     # ----- MNIST digits (the picker under the grid)
@@ -376,11 +497,13 @@ class PixelEditor(QWidget):
         self.picker.show_digit(replaced=True)
 
     # ----- picture import
-    def import_image_file(self, path: str | Path) -> str | None:
+    def import_image_file(self, path: str | Path, colour: bool | None = None) -> str | None:
         """Import a PNG/JPEG/BMP picture into the grid; returns an error message or None.
 
-        The file is read as untrusted: a regular file of bounded size, a raster format judged by
-        its content and matching its name, and a pixel count checked before it is decoded.
+        ``colour`` True reads it as red, green and blue (a grey input becomes RGB in the same undo
+        step), False as grey; None keeps the input's depth (colour for RGB, grey otherwise). The
+        file is read as untrusted: a regular file of bounded size, a raster format judged by its
+        content and matching its name, and a pixel count checked before it is decoded.
         """
         name = Path(path).name
         try:
@@ -388,15 +511,29 @@ class PixelEditor(QWidget):
         except UntrustedFileError as exc:
             self._say(str(exc), error=True)
             return str(exc)
-        image, inverted = qimage_to_grid(picture, self.document.session.image.shape)
+        session = self.document.session
+        colour = session.depth == 3 if colour is None else colour
+        size = f"{picture.width()}x{picture.height()}"
+        if colour:
+            image = qimage_to_colour_grid(picture, session.grid_shape)
+            if session.depth == 3:
+                self.document.edit_image(image, f"Import {name} in colour")
+            else:
+                error = self.document.set_depth(3, image, f"Import {name} in colour")
+                if error:
+                    self._say(error, error=True)
+                    return error
+            self._say(f"Imported {printable(name, 60)} ({size}) in colour: red, green and blue, scaled.")
+            return None
+        image, inverted = qimage_to_grid(picture, session.grid_shape)
         self.document.edit_image(image, f"Import {name}")
         note = " Its background was light, so it was inverted: dark strokes are now ink (1)." if inverted else ""
-        self._say(f"Imported {printable(name, 60)} ({picture.width()}x{picture.height()}, made grey and scaled).{note}")
+        self._say(f"Imported {printable(name, 60)} ({size}, made grey and scaled).{note}")
         return None
 
-    def _choose_image_file(self) -> None:
+    def _choose_image_file(self, colour: bool | None = None) -> None:
         from PySide6.QtWidgets import QFileDialog
 
         path, _ = QFileDialog.getOpenFileName(self, "Import image", "", "Images (*.png *.jpg *.jpeg *.bmp)")
         if path:
-            self.import_image_file(path)
+            self.import_image_file(path, colour)

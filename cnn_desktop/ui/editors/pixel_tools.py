@@ -8,6 +8,7 @@ value, for the lecture's small 0/1 images.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -60,31 +61,55 @@ def brush_offsets(size: int, round_shape: bool) -> tuple[np.ndarray, np.ndarray]
     return rows.ravel(), cols.ravel()
 
 
+def _on_paper(image: QImage, paper: str, kind: QImage.Format) -> np.ndarray:
+    """(H, W) or (H, W, 3) float32 in [0, 1] of ``image`` drawn on ``paper`` (transparency shows it),
+    as ``kind`` (Grayscale8 or RGB888), at most PRESCALE_LIMIT pixels across."""
+    if max(image.width(), image.height()) > PRESCALE_LIMIT:
+        keep, smooth = Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        image = image.scaled(PRESCALE_LIMIT, PRESCALE_LIMIT, keep, smooth)
+    sheet = QImage(image.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    sheet.fill(QColor(paper))
+    painter = QPainter(sheet)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    converted = sheet.convertToFormat(kind)
+    width, height, stride = converted.width(), converted.height(), converted.bytesPerLine()
+    rows = np.frombuffer(converted.constBits(), np.uint8, count=stride * height).reshape(height, stride)
+    depth = 3 if kind == QImage.Format.Format_RGB888 else 1
+    pixels = rows[:, : width * depth].reshape(height, width, depth)
+    return (pixels.astype(np.float32) / 255.0).squeeze(2) if depth == 1 else pixels.astype(np.float32) / 255.0
+
+
+def _fitted(plane: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """``plane`` (h, w) scaled to fit ``shape`` with its aspect kept, centred on background."""
+    height, width = plane.shape
+    factor = min(shape[0] / height, shape[1] / width)
+    fitted = resample(plane, (max(1, round(height * factor)), max(1, round(width * factor))))
+    return np.clip(crop_or_pad(fitted, shape), 0.0, 1.0)
+
+
 def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
     """A picture as an ink grid of ``shape``: greyscale, aspect kept, light background inverted.
 
     Transparent pixels count as white paper. Returns the float32 grid (1 = ink) and whether the
     picture was inverted (its border was mostly light, so dark strokes are the ink).
     """
-    if max(image.width(), image.height()) > PRESCALE_LIMIT:
-        keep, smooth = Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        image = image.scaled(PRESCALE_LIMIT, PRESCALE_LIMIT, keep, smooth)
-    paper = QImage(image.size(), QImage.Format.Format_ARGB32_Premultiplied)
-    paper.fill(QColor("white"))
-    painter = QPainter(paper)
-    painter.drawImage(0, 0, image)
-    painter.end()
-    grey = paper.convertToFormat(QImage.Format.Format_Grayscale8)
-    width, height, stride = grey.width(), grey.height(), grey.bytesPerLine()
-    pixels = np.frombuffer(grey.constBits(), np.uint8, count=stride * height).reshape(height, stride)[:, :width]
-    values = pixels.astype(np.float32) / 255.0
+    values = _on_paper(image, "white", QImage.Format.Format_Grayscale8)
     border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
     inverted = bool(border.mean() > 0.5)
     if inverted:
         values = 1.0 - values
-    factor = min(shape[0] / height, shape[1] / width)
-    fitted = resample(values, (max(1, round(height * factor)), max(1, round(width * factor))))
-    return np.clip(crop_or_pad(fitted, shape), 0.0, 1.0), inverted
+    return _fitted(values, shape), inverted
+
+
+def qimage_to_colour_grid(image: QImage, shape: tuple[int, int]) -> np.ndarray:
+    """A picture as a (3, H, W) red, green, blue grid of ``shape``, aspect kept, colours as they are.
+
+    Nothing is inverted (a colour picture is shown as it looks); transparent pixels and the margins
+    the aspect leaves are black, the app's background (0).
+    """
+    rgb = _on_paper(image, "black", QImage.Format.Format_RGB888)
+    return np.stack([_fitted(rgb[..., channel], shape) for channel in range(3)]).astype(np.float32)
 
 
 SOFT_PEN, SQUARE, ROUND = "Soft pen", "Square", "Round"
@@ -163,6 +188,21 @@ class BrushBar(QWidget):
         self.brush_slider.blockSignals(False)
 
 
+@dataclass(frozen=True)
+class BrushTarget:
+    """What a brush paints: one ``channel`` (its ``channel_name`` for the undo text) or all (None),
+    and for a colour picture the brush ``colour`` (r, g, b) in [0, 1], which scales the brush value
+    per channel."""
+
+    channel: int | None = None
+    channel_name: str = ""
+    colour: tuple[float, float, float] | None = None
+
+    def strength(self, channel: int) -> float:
+        """The share of the brush value ``channel`` gets: its part of the colour, else all of it."""
+        return 1.0 if self.colour is None or channel >= len(self.colour) else self.colour[channel]
+
+
 class StrokePainter:
     """Turns a mouse press, drags and release on the grid into one undoable paint stroke.
 
@@ -174,23 +214,30 @@ class StrokePainter:
     """
 
     def __init__(
-        self, document: SessionDocument, brushes: BrushBar, prepare_after: Callable[[], bool] = lambda: False
+        self,
+        document: SessionDocument,
+        brushes: BrushBar,
+        prepare_after: Callable[[], bool] = lambda: False,
+        target: Callable[[], BrushTarget] = lambda: BrushTarget(),
     ) -> None:
         self.document = document
         self.brushes = brushes
+        self.target = target
         self.prepare_after = prepare_after
         self._stroke: dict | None = None
 
     def start(self, row: int, col: int, button: Qt.MouseButton) -> None:
         if button == Qt.MouseButton.LeftButton:
             value, text = self.brushes.brush_value.value(), "Paint"
+            name = self.target().channel_name
+            text = f"Paint {name}" if name else text
         elif button == Qt.MouseButton.RightButton:
             value, text = 0.0, "Erase"
         else:
             return
         if self._stroke is not None:
             self.finish(button)
-        self._stroke = {"value": value, "text": text, "last": (row, col), "erase": text == "Erase"}
+        self._stroke = {"value": value, "text": text, "last": (row, col), "erase": text == "Erase", "to": self.target()}
         self.document.begin_stroke()
         self._dab_line((row, col), (row, col))
 
@@ -205,8 +252,8 @@ class StrokePainter:
         if stroke is None:
             return
         text = f"{stroke['text']} stroke"
-        if self.prepare_after():
-            image = self.document.session.image
+        if self.prepare_after() and self.document.session.depth == 1:
+            image = self.document.session.image[0]
             try:
                 prepared = prepare_like_mnist(image, image.shape)
             except ValueError:
@@ -218,16 +265,28 @@ class StrokePainter:
         self.document.end_stroke(text)
 
     def _dab_line(self, start: tuple[int, int], end: tuple[int, int]) -> None:
-        image = self.document.session.image
-        pen = self.brushes.footprint(image.shape)
-        value, erase = self._stroke["value"], self._stroke["erase"]
-        if self.brushes.soft():
-            rows, cols, values = stroke_values(image, start, end, pen, value, erase)
+        image, target = self.document.session.image, self._stroke["to"]
+        channels = [target.channel] if target.channel is not None else range(image.shape[0])
+        pen = self.brushes.footprint(image.shape[1:])
+        erase = self._stroke["erase"]
+        rows, cols, ink = stroke_ink(start, end, pen, image.shape[1:])
+        if not len(rows):
+            return
+        planes = []
+        for channel in channels:
+            value = self._stroke["value"] * target.strength(channel)
+            if not self.brushes.soft():
+                new = np.full(len(rows), 0.0 if erase else value, np.float32)
+            elif erase or target.colour is None:
+                new = stroke_values(image[channel], start, end, pen, value, erase)[2]
+            else:  # a colour covers what is under it as far as its ink goes, dark colours too
+                old = image[channel, rows, cols]
+                new = old + ink * (np.float32(value) - old)
+            planes.append(new.astype(np.float32))
+        if target.channel is not None:
+            self.document.paint(rows, cols, planes[0], target.channel)
         else:
-            rows, cols, _ = stroke_ink(start, end, pen, image.shape)
-            values = np.full(len(rows), value, np.float32)
-        if len(rows):
-            self.document.paint(rows, cols, values)
+            self.document.paint(rows, cols, np.stack(planes))
 
 
 class GridBar(QWidget):

@@ -139,7 +139,7 @@ class ReceptiveOverlay(QObject):
         pad = max(0, -top, -left, bottom - (height - 1), right - (width - 1))
         outline = "#{:02x}{:02x}{:02x}".format(*FIELD_COLOUR)
         rects = [GridRect(top, left, bottom, right, outline, 3.0)] if bottom >= top else []
-        contributors = field.contributors[0].any(axis=0)
+        contributors = field.contributors[0]  # (d, H, W): each channel of the input
         mask = contributors if contributors.any() else None
         self.pixel_editor.show_field(rects, mask, pad, translucent(CONTRIBUTOR_COLOUR))
 
