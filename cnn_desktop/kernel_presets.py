@@ -12,7 +12,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["KERNEL_PRESETS", "KERNEL_PRESET_TIPS", "fill_with_preset", "kernel_preset", "random_kernel"]
+__all__ = [
+    "CHANNEL_KERNEL_PRESETS",
+    "KERNEL_PRESETS",
+    "KERNEL_PRESET_TIPS",
+    "channel_kernel_preset",
+    "fill_with_preset",
+    "kernel_preset",
+    "random_kernel",
+]
 
 _HORIZONTAL_EDGES = np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], np.float32)
 _SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
@@ -49,6 +57,39 @@ KERNEL_PRESET_TIPS: dict[str, str] = {
     "Zero": "All weights zero: the output is just the bias",
     "Random": "Random weights, rounded to one decimal",
 }
+
+
+CHANNEL_KERNEL_PRESETS: dict[str, str] = {
+    "Red horizontal edges": "The horizontal-edge kernel on the red channel, 0 on green and blue: red lines only",
+    "Green horizontal edges": "The horizontal-edge kernel on the green channel, 0 on red and blue: green lines only",
+    "Blue horizontal edges": "The horizontal-edge kernel on the blue channel, 0 on red and green: blue lines only",
+    "Colour to grey": "0.299 x red + 0.587 x green + 0.114 x blue at the centre: the picture's grey (luma)",
+}
+"""Presets for a whole kernel of depth 3 (red, green, blue input) -> tooltip: one slice per channel."""
+
+
+def channel_kernel_preset(name: str, depth: int, k: int = 3) -> tuple[float, np.ndarray]:
+    """Preset ``name`` of :data:`CHANNEL_KERNEL_PRESETS` as (scale, (depth, k, k) grids); ValueError if none.
+
+    The colour presets need depth 3 (red, green, blue); "Colour to grey" is a 1x1 kernel's weights
+    placed at the centre of an odd k x k one, so a 1x1 conv gives exactly the grey picture.
+    """
+    key = next((key for key in CHANNEL_KERNEL_PRESETS if key.lower() == name.strip().lower()), None)
+    if key is None:
+        raise ValueError(f"unknown channel preset {name!r} (expected one of {', '.join(CHANNEL_KERNEL_PRESETS)})")
+    if depth != 3:
+        raise ValueError(f"the {key} preset needs a colour input (red, green, blue), not {depth} channels")
+    _check_kernel_size(k)
+    grids = np.zeros((3, k, k), np.float32)
+    if key == "Colour to grey":
+        if k % 2 == 0:
+            raise ValueError(f"the {key} preset needs an odd kernel size (a centre cell), not {k}x{k}")
+        grids[:, k // 2, k // 2] = (0.299, 0.587, 0.114)
+        return 1.0, grids
+    if k != 3:
+        raise ValueError(f"the {key} preset exists only as a 3x3 kernel, not {k}x{k}")
+    grids[("Red", "Green", "Blue").index(key.split()[0])] = _HORIZONTAL_EDGES
+    return 1.0, grids
 
 
 def random_kernel(k: int, rng: np.random.Generator | None = None) -> np.ndarray:

@@ -30,6 +30,7 @@ from .engine import MNIST_SPEC, ModelFileError, Network, Unit, pretrained, pretr
 from .engine.spec import LayerSpec
 from .image_presets import LECTURE_IMAGE
 from .kernel_presets import kernel_preset
+from .lesson_colour import COLOUR_PICTURE, RED_EDGES_KERNEL
 from .session import Session, check_image
 from .session_file import SessionFileError
 from .state.digit_library import DigitLibrary
@@ -57,6 +58,7 @@ SCENE_TITLES: tuple[str, ...] = (
     "Box blur",
     "Horizontal edges",
     "Convolution layer",
+    "A colour picture (depth 3)",
     "Max pooling",
     "Pooling again",
     "One pixel sees everything",
@@ -90,15 +92,17 @@ def builtin_scenes(digits: DigitLibrary | None = None) -> list[Scene]:
     3. the 1/9 box blur (the slide shows 9x these values);
     4. the horizontal-edge kernel, with its -2 and -4;
     5. a conv layer of three 3x3 kernels + ReLU stacked into one 5x5x3 feature map;
-    6. conv (horizontal edges) + ReLU + 2x2 max pooling = [[1, 3], [1, 3]], a pooled 1 selected:
+    6. depth d = 3: a 7x7 colour picture (red, green and blue bars) and one 3x3x3 kernel that picks
+       out the red horizontal lines (``lesson_colour``), the player on the bar's middle;
+    7. conv (horizontal edges) + ReLU + 2x2 max pooling = [[1, 3], [1, 3]], a pooled 1 selected:
        its receptive field is the 16 input pixels of a 4x4 box;
-    7. pooling again, exactly as the slides: the 2x2 map pooled to one pixel, which sees 36 of the
+    8. pooling again, exactly as the slides: the 2x2 map pooled to one pixel, which sees 36 of the
        49 input pixels (a 2x2 pool drops the 5x5 map's last row and column);
-    8. overlapping 3x3 pools so that one pixel sees the whole 7x7 input, all 49 pixels;
-    9. the MNIST CNN with random weights (seed 0) on the first bundled test digit (from ``digits``,
+    9. overlapping 3x3 pools so that one pixel sees the whole 7x7 input, all 49 pixels;
+    10. the MNIST CNN with random weights (seed 0) on the first bundled test digit (from ``digits``,
        the app's digit sets, when given): a confident-looking guess that means nothing;
-    10. the same CNN trained (the bundled network) on the same digit: read right, and sure of it.
-    The captions of 9 and 10 quote the probabilities the app will show.
+    11. the same CNN trained (the bundled network) on the same digit: read right, and sure of it.
+    The captions of 10 and 11 quote the probabilities the app will show.
     """
     digits = digits or DigitLibrary()
     return [
@@ -107,6 +111,7 @@ def builtin_scenes(digits: DigitLibrary | None = None) -> list[Scene]:
         _blur_scene(),
         _edges_scene(),
         _conv_layer_scene(),
+        _depth_scene(),
         _max_pool_scene(),
         _pool_again_scene(),
         _whole_image_scene(),
@@ -237,11 +242,28 @@ def _conv_layer_scene() -> Scene:
     )
 
 
+def _depth_scene() -> Scene:
+    spec = [_conv(), {"type": "relu"}]
+    network = Network.from_spec(spec, COLOUR_PICTURE.shape, seed=0)
+    network.params["0.weight"][...] = RED_EDGES_KERNEL[None]
+    network.params["0.bias"][...] = 0
+    return _scene(
+        5,
+        "a colour picture is 3 grids (red, green, blue), so each kernel is 3x3x3: one 3x3 slice per channel, "
+        "their three products summed, plus the bias. Here the red slice is the horizontal-edge kernel and the "
+        "green and blue slices are 0: the red bar gives 4 6 6 6 4, the green bar of the same shape gives nothing",
+        network,
+        Unit(stage=1, channel=0, y=0, x=2),
+        image=COLOUR_PICTURE,
+        player_layer=0,
+    )
+
+
 def _max_pool_scene() -> Scene:
     spec = [_conv(), {"type": "relu"}, {"type": "maxpool", "size": 2, "stride": 2}]
     network = _lecture_network(spec, [_kernel("Horizontal edges")])
     return _scene(
-        5,
+        6,
         "conv (horizontal edges) + ReLU, then 2x2 max pooling gives [[1, 3], [1, 3]]; what numbers were involved "
         "in computing this 1? The 16 input pixels of a 4x4 box",
         network,
@@ -254,7 +276,7 @@ def _pool_again_scene() -> Scene:
     spec = [_conv(), {"type": "relu"}, {"type": "maxpool", "size": 2}, {"type": "maxpool", "size": 2}]
     network = _lecture_network(spec, [_kernel("Horizontal edges")])
     return _scene(
-        6,
+        7,
         "a 2x2 max pool over [[1, 3], [1, 3]] gives a single pixel, 3, that sees a 6x6 block: 36 of the 49 "
         "input pixels, because a 2x2 pool over the 5x5 map leaves out its last row and column",
         network,
@@ -272,7 +294,7 @@ def _whole_image_scene() -> Scene:
     ]
     network = _lecture_network(spec, [_kernel("Horizontal edges")])
     return _scene(
-        7,
+        8,
         "3x3 max-pool windows at stride 2 cover the whole 5x5 map (2x2 windows would leave out its last row and "
         "column), and a 2x2 max pool over the 2x2 result gives one pixel whose receptive field is the whole 7x7 "
         "input, all 49 pixels",
@@ -293,7 +315,7 @@ def _before_training_scene(digits: DigitLibrary) -> Scene:
             f"the MNIST CNN with random weights reads this handwritten {shown.label} as {reading}: it has "
             "learned nothing yet, so even its most likely class is a guess"
         )
-    return _digit_scene(8, rest, network, image, shown)
+    return _digit_scene(9, rest, network, image, shown)
 
 
 def _after_training_scene(digits: DigitLibrary) -> Scene:
@@ -302,7 +324,7 @@ def _after_training_scene(digits: DigitLibrary) -> Scene:
         network, record = pretrained(), pretrained_record()
     except ModelFileError as exc:
         network, record = Network.from_spec(MNIST_SPEC, (1, 28, 28), seed=0), None
-        return _digit_scene(9, f"no trained network to show ({exc})", network, image, shown)
+        return _digit_scene(10, f"no trained network to show ({exc})", network, image, shown)
     if shown is None:
         rest = "the same CNN after training on MNIST digits; draw a digit on the blank grid and see it read"
     else:
@@ -310,7 +332,7 @@ def _after_training_scene(digits: DigitLibrary) -> Scene:
             f"the same CNN after training on MNIST digits reads the {shown.label} as {_reading(image, network)}; "
             "draw a digit of your own and see it read"
         )
-    scene = _digit_scene(9, rest, network, image, shown)
+    scene = _digit_scene(10, rest, network, image, shown)
     scene.session.training_record = record
     return scene
 

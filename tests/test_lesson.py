@@ -39,13 +39,14 @@ LECTURE_ORDER = [
     "Box blur",
     "Horizontal edges",
     "Convolution layer",
+    "A colour picture (depth 3)",
     "Max pooling",
     "Pooling again",
     "One pixel sees everything",
     "Before training",
     "After training",
 ]
-IDENTITY, PADDING, BLUR, EDGE, CONV_LAYER, MAX_POOL, POOL_AGAIN, WHOLE_IMAGE, BEFORE, AFTER = range(10)
+IDENTITY, PADDING, BLUR, EDGE, CONV_LAYER, DEPTH, MAX_POOL, POOL_AGAIN, WHOLE_IMAGE, BEFORE, AFTER = range(11)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def test_scenes_follow_the_lecture_in_order(scenes: list[Scene]) -> None:
 
 
 def test_the_lecture_scenes_use_the_slide_image(scenes: list[Scene]) -> None:
-    for scene in scenes[:BEFORE]:
+    for scene in scenes[:DEPTH] + scenes[DEPTH + 1 : BEFORE]:
         assert scene.session.image.dtype == np.float32
         np.testing.assert_array_equal(scene.session.image, IMAGE[None])
         assert scene.session.network.input_shape == (1, 7, 7)

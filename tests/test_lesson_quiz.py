@@ -39,6 +39,6 @@ def test_quiz_decks_save_which_results_are_hidden(tmp_path: Path) -> None:
         RevealState.from_view_options(s.view_options).remaining for s in quizzes
     ]
     assert RevealState.from_view_options(loaded[3].view_options).remaining == ["stage:1"]  # the edge map
-    assert RevealState.from_view_options(loaded[8].view_options).remaining == ["probabilities"]
+    assert RevealState.from_view_options(loaded[9].view_options).remaining == ["probabilities"]
     assert RevealState.from_view_options(loaded[-1].view_options).remaining == ["changes"]
     assert all(scene.caption.startswith("Quiz: ") for scene in loaded)

@@ -131,7 +131,7 @@ def test_a_scene_of_a_lesson_deck(tmp_path, capsys, editor_cells):
     assert_shows(image, editor_cells, scenes_from_deck(deck)[2].session.image[0])
 
     assert main(["--lesson-deck", str(deck), "--scene", "12", "--out", str(out)]) == 1
-    assert "lecture.cnndeck has 10 scenes" in one_error_line(capsys)
+    assert "lecture.cnndeck has 11 scenes" in one_error_line(capsys)
 
 
 def test_the_default_picture_is_the_first_test_digit_at_1600x1000(tmp_path, editor_cells):
@@ -158,7 +158,7 @@ def test_a_size_below_the_windows_minimum_gives_a_larger_picture_and_says_so(tmp
 @pytest.mark.parametrize(
     ("arguments", "code", "words"),
     [
-        (["--scene", "11"], 1, "the built-in lesson has 10 scenes"),
+        (["--scene", "12"], 1, "the built-in lesson has 11 scenes"),
         (["--scene", "0"], 2, "counts from 1"),
         (["--session", "missing.cnnd"], 1, "missing.cnnd: no such file"),
         (["--size", "wide"], 2, "1600x1000"),

@@ -24,8 +24,8 @@ def red_pixels(path) -> int:
 
 def test_the_presentation_snapshot_shows_large_cells_at_the_projector_size(tmp_path, capsys):
     layout, panels = tmp_path / "presentation.png", tmp_path / "panels.png"
-    assert main(["--scene", "6", "--presentation", "--size", "1024x768", "--out", str(layout)]) == 0
-    assert main(["--scene", "6", "--size", "1024x768", "--out", str(panels)]) == 0
+    assert main(["--scene", "7", "--presentation", "--size", "1024x768", "--out", str(layout)]) == 0
+    assert main(["--scene", "7", "--size", "1024x768", "--out", str(panels)]) == 0
     image = QImage(str(layout))
     assert (image.width(), image.height()) == (1024, 768)
     # the 3s of the edge map, the ReLU and the pooled 2x2 fill far more of the picture

@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 
 from ..engine import Network
+from ..input_channels import MAX_CHANNELS
 from ..number_text import format_value
 from .kernel_factors import parse_factor
 from .view_options import ViewOptions
 
-__all__ = ["PanelSpec", "kernel_factor", "number_units", "panels_for"]
+__all__ = ["PanelSpec", "kernel_factor", "kernel_slices", "number_units", "panels_for"]
 
 NUMBERED_CELLS = 12 * 12
 """A map with more cells than this (a 28x28 digit) is drawn as an image, without numbers."""
@@ -100,11 +101,13 @@ def panels_for(
     pad = int(spec[layer].get("padding", 0)) if layer is not None else 0
     panels = [_map_panel(network, stages, first, "input" if first == 0 else "map", "", pad=pad)]
     if layer is not None:
-        out_channels, _, size, _ = network.params[f"{layer}.weight"].shape
+        out_channels, in_channels, size, _ = network.params[f"{layer}.weight"].shape
         factor = str(options.get("kernel_factor", "1"))
         operator = "*" if kernel_factor(factor) == 1 else f"* {factor} \u00d7"
         label = "kernel" if out_channels == 1 else f"{out_channels} kernels"
-        weights = network.params[f"{layer}.weight"][:, 0] / kernel_factor(factor)
+        weights = kernel_slices(network, layer) / kernel_factor(factor)
+        if len(weights) > out_channels:
+            label += f" {size}x{size}x{in_channels}"
         numbered = panels[0].numbers  # beside a digit drawn as an image, kernels are small colour patches
         panels.append(
             PanelSpec(
@@ -112,7 +115,7 @@ def panels_for(
                 label,
                 operator,
                 layer=layer,
-                grids=out_channels,
+                grids=len(weights),
                 rows=size,
                 cols=size,
                 numbers=numbered,
@@ -160,6 +163,17 @@ def number_units(values: np.ndarray) -> float:
     texts = {format_value(value) for value in np.asarray(values, np.float64).ravel()[:4096]}
     widest = max((sum(NARROW.get(char, 1.0) for char in text) for text in texts), default=1.0)
     return float(min(MAX_NUMBER_UNITS, max(1.0, widest / 1.9)))
+
+
+def kernel_slices(network: Network, layer: int) -> np.ndarray:
+    """(grids, k, k) kernels a panel shows for conv ``layer``: every slice of each kernel when it
+    reads the input picture (3x3xd, d <= 4: kernel o's slices are grids o*d ... o*d + d - 1),
+    else each kernel's first slice."""
+    weights = network.params[f"{layer}.weight"]
+    reads_picture = all(network.spec[i]["type"] != "conv" for i in range(layer))
+    if reads_picture and 1 < weights.shape[1] <= MAX_CHANNELS:
+        return weights.reshape(-1, *weights.shape[2:])
+    return weights[:, 0]
 
 
 def _map_panel(

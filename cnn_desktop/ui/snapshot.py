@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render the main window to a PNG without a display: a lesson scene or a saved session, "
         "once its feature maps are drawn. Your own settings are neither read nor changed.",
         epilog="examples: cnn-desktop snapshot --out main.png;  "
-        "cnn-desktop snapshot --scene 6 --out pooling.png --size 1920x1080 --scale 2;  "
+        "cnn-desktop snapshot --scene 7 --out pooling.png --size 1920x1080 --scale 2;  "
         "cnn-desktop snapshot --scene 3 --presentation --size 1024x768 --out blur.png",
     )
     show = parser.add_argument_group("what to show (default: the first test digit, as the app opens)")

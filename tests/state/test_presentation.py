@@ -21,6 +21,7 @@ KEY_OUTPUTS = [
     (1, (1, 5, 5)),  # the blur
     (1, (1, 5, 5)),  # the edge map
     (2, (3, 5, 5)),  # conv + ReLU stacked into 5x5x3
+    (2, (1, 5, 5)),  # depth 3: the red lines after ReLU
     (3, (1, 2, 2)),  # the pooled 2x2
     (4, (1, 1, 1)),  # pooled again: one pixel
     (4, (1, 1, 1)),  # one pixel sees everything
@@ -32,7 +33,7 @@ def scene_panels(index: int):
     return panels_for(scene.session.network, scene.view_options, scene_results(scene).stages)
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(9))
 def test_each_lecture_scene_shows_input_kernel_and_the_output_its_caption_names(index):
     panels = scene_panels(index)
     stage, shape = KEY_OUTPUTS[index]
@@ -46,9 +47,15 @@ def test_each_lecture_scene_shows_input_kernel_and_the_output_its_caption_names(
 
 
 def test_the_pooling_scene_shows_the_relu_between_the_edge_map_and_the_pool():
-    panels = scene_panels(5)
+    panels = scene_panels(6)
     assert [p.operator.replace("\n", " ") for p in panels] == ["", "*", "=", "ReLU \u2192", "max pool 2x2 \u2192"]
     assert [p.stage for p in panels if p.kind == "map"] == [0, 1, 2, 3]
+
+
+def test_the_depth_scene_shows_the_three_channels_and_the_three_slices_of_its_kernel():
+    picture, kernel = scene_panels(5)[:2]
+    assert (picture.label, picture.grids) == ("input 7x7x3", 3)
+    assert (kernel.label, kernel.grids, kernel.rows) == ("kernel 3x3x3", 3, 3)
 
 
 def test_padding_and_the_blur_factor_are_shown_as_the_slides_write_them():
@@ -58,7 +65,7 @@ def test_padding_and_the_blur_factor_are_shown_as_the_slides_write_them():
 
 
 def test_the_digit_scene_shows_the_image_without_numbers_and_the_probabilities():
-    panels = scene_panels(8)
+    panels = scene_panels(9)
     assert [p.kind for p in panels] == ["map", "kernels", "probabilities"]
     assert not panels[0].numbers and panels[0].rows == 28
     assert panels[-1].key
@@ -73,7 +80,7 @@ def overlaps(a: Box, b: Box) -> bool:
     return a.x < b.x + b.width and b.x < a.x + a.width and a.y < b.y + b.height and b.y < a.y + a.height
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(10))
 @pytest.mark.parametrize("screen", SCREENS)
 def test_every_box_lies_inside_the_area_and_none_overlap(index, screen):
     panels = scene_panels(index)
@@ -92,9 +99,9 @@ def test_a_second_row_is_taken_only_when_it_gives_larger_cells():
     panels = scene_panels(0)
     wide = fit_panels(panels, 1900, 500, label_height=30, operator_widths=[40] * 3)
     assert len(wide.rows) == 1
-    tall = fit_panels(scene_panels(6), 700, 1000, label_height=30, operator_widths=[40] * 6)
+    tall = fit_panels(scene_panels(7), 700, 1000, label_height=30, operator_widths=[40] * 6)
     assert len(tall.rows) == 2
-    one_row = fit_panels(scene_panels(6)[:1], 700, 1000, label_height=30, operator_widths=[0])
+    one_row = fit_panels(scene_panels(7)[:1], 700, 1000, label_height=30, operator_widths=[0])
     assert one_row.rows == ((0,),)
 
 

@@ -167,7 +167,7 @@ def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, docum
     qtbot.keyClick(window, Qt.Key.Key_R)
     assert not reveal.hidden("stage:1") and reveal.map_covers == [] and reveal.presentation_covers() == []
 
-    window.lesson.go_to(8)  # the MNIST scene: the probabilities are hidden
+    window.lesson.go_to(9)  # the MNIST scene: the probabilities are hidden
     wait_for_result(qtbot, document)
     assert reveal.hidden("probabilities") and not reveal.map_covers
     assert not reveal.probability_cover.isHidden()  # over the dock, for when the layout is switched off
@@ -180,7 +180,7 @@ def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, docum
     window.lesson.go_to(len(window.lesson.scenes) - 1)  # the shift quiz hides the comparison's numbers
     assert window.insight.compare.hidden_note.isVisibleTo(window.insight.compare)
     assert not window.insight.compare.table.isVisibleTo(window.insight.compare)
-    window.lesson.go_to(8)
+    window.lesson.go_to(9)
     assert not reveal.probability_cover.isHidden()  # a scene shown again hides its result again
     lesson_action(window, "&End the lesson").trigger()
     assert not window.lesson.active and reveal.probability_cover.isHidden() and reveal.presentation_covers() == []

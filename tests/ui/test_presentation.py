@@ -161,7 +161,7 @@ def test_full_screen_fills_the_screen_and_gives_the_window_back(qtbot, window):
 
 def test_the_pooling_scene_tints_the_16_input_pixels_behind_the_selected_1(qtbot, window):
     window.start_builtin_lesson()
-    window.lesson.go_to(5)  # max pooling: the pooled 1 at (0, 0) is selected
+    window.lesson.go_to(6)  # max pooling: the pooled 1 at (0, 0) is selected
     wait_until_shown(qtbot, window)
     view = window.presentation.view
     qtbot.waitUntil(lambda: view.panel_widgets[0][0].highlight() is not None)

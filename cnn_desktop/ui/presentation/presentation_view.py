@@ -14,7 +14,7 @@ from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ...compute import ForwardResult
-from ...state.presentation import PanelSpec, kernel_factor, panels_for
+from ...state.presentation import PanelSpec, kernel_factor, kernel_slices, panels_for
 from ...state.presentation_fit import Box, fit_panels
 from ...state.view_options import ViewOptions
 from ..colours import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
@@ -200,7 +200,7 @@ class PresentationView(QWidget):
     def _panel_maps(self, panel: PanelSpec, result: ForwardResult) -> np.ndarray:
         """(grids, H, W) values of a map or kernel panel; kernels divided by the scene's factor."""
         if panel.kind == "kernels":
-            weights = result.network.params[f"{panel.layer}.weight"][:, 0]
+            weights = kernel_slices(result.network, panel.layer)
             return np.asarray(weights, np.float64) / kernel_factor(str(self.options.get("kernel_factor", "1")))
         return np.asarray(result.stages[panel.stage])
 
