@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
 
 from ...engine import Network
-from ...kernel_presets import KERNEL_PRESET_TIPS, KERNEL_PRESETS
+from ...kernel_presets import CHANNEL_KERNEL_PRESETS, KERNEL_PRESET_TIPS, KERNEL_PRESETS
 from ...number_text import format_value, scale_text
 from ..colours import diverging
 from .grid_view import NumberGridView
@@ -83,6 +83,10 @@ def preset_box() -> QComboBox:
     for name in (*KERNEL_PRESETS, "Random"):
         box.addItem(name)
         box.setItemData(box.count() - 1, KERNEL_PRESET_TIPS[name], Qt.ItemDataRole.ToolTipRole)
+    box.insertSeparator(box.count())
+    for name, tip in CHANNEL_KERNEL_PRESETS.items():  # every slice of a kernel reading a colour picture
+        box.addItem(name)
+        box.setItemData(box.count() - 1, f"{tip} (all three slices at once)", Qt.ItemDataRole.ToolTipRole)
     box.setToolTip("Replace this kernel by a classic one (one undo step)")
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(6)  # narrow docks elide "Kernel presets…" rather than clip the grid

@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...kernel_presets import fill_with_preset
+from ...input_channels import channel_names
+from ...kernel_presets import CHANNEL_KERNEL_PRESETS, channel_kernel_preset, fill_with_preset
 from ...number_text import format_value, scale_text
 from ...state.kernel_factors import KernelFactors, parse_factor
+from ...state.presentation import reads_picture
 from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
 from ..fonts import keep_font
@@ -244,6 +246,10 @@ class KernelEditor(QWidget):
             self.bias_spin.blockSignals(False)
         self.overview.set_weights(weights)
         self.overview.set_selected(out_channel, in_channel)
+        names = channel_names(weights.shape[1]) if reads_picture(self.document.session.network, self._layer) else ()
+        suffix = f" of {weights.shape[1]}" + (f": {names[in_channel]}" if len(names) > 1 else "")
+        if self.in_spin.suffix() != suffix:
+            self.in_spin.setSuffix(suffix)
         label = self.document.session.network.label(self._layer)
         self.overview_label.setText(overview_caption(label, *weights.shape[:2]))
 
@@ -362,15 +368,25 @@ class KernelEditor(QWidget):
         out_channel, in_channel = self.current_kernel()
         weights = self._weights().copy()
         targets = range(weights.shape[0]) if self.all_outputs.isChecked() else [out_channel]
+        slices = [in_channel]
         try:
-            factors = fill_with_preset(weights, name, in_channel, targets, out_channel, self._rng)
+            if name in CHANNEL_KERNEL_PRESETS:  # one slice per input channel, all at once
+                if not reads_picture(self.document.session.network, self._layer):
+                    raise ValueError("colour presets are for the first conv layer, whose slices read the picture")
+                scale, grids = channel_kernel_preset(name, weights.shape[1], weights.shape[2])
+                weights[list(targets)] = np.float32(scale) * grids
+                factors, slices = dict.fromkeys(targets, scale), range(weights.shape[1])
+            else:
+                factors = fill_with_preset(weights, name, in_channel, targets, out_channel, self._rng)
         except ValueError as exc:
             self._say(f"Not applied: {exc}.", error=True)
             return str(exc)
         old_factors = self._factors.snapshot()
         for target, scale in factors.items():
-            self._factors.set((self._layer, target, in_channel), scale)
+            for channel in slices:
+                self._factors.set((self._layer, target, channel), scale)
         where = "every filter" if len(targets) > 1 else f"kernel [{out_channel}, {in_channel}]"
+        where = f"kernel {out_channel}, every slice" if len(slices) > 1 and len(targets) == 1 else where
         error = self.document.edit_params({f"{self._layer}.weight": weights}, f"Kernel preset: {name} ({where})")
         if error:
             self._factors.restore(old_factors)
