@@ -716,3 +716,36 @@ def test_loading_has_no_side_effects_on_the_saved_session(tmp_path: Path) -> Non
     second, _ = load_session(path)
     assert_same(second, kept)
     assert_same(session, kept)
+
+
+def test_an_rgb_session_round_trips_exactly_as_schema_2(tmp_path: Path) -> None:
+    from cnn_desktop.engine.input_depth import with_input_depth
+
+    session = small_session()
+    grey_weights = session.network.params["0.weight"].copy()
+    session.network = with_input_depth(session.network, 3)
+    session.image = np.random.default_rng(3).random((3, 7, 7), dtype=np.float32)
+    path = tmp_path / "colour.cnnd"
+    save_session(path, session, {})
+    with zipfile.ZipFile(path) as archive:
+        header = json.loads(archive.read("session.json"))
+    assert header["schema_version"] == 2 and header["image_shape"] == [3, 7, 7]
+    assert header["network"]["input_shape"] == [3, 7, 7]
+    loaded, _ = load_session(path)
+    assert_same(loaded, session)
+    assert loaded.network.params["0.weight"][:, :1].tobytes() == grey_weights.tobytes()
+
+
+def test_a_grey_session_written_before_colour_existed_still_opens() -> None:
+    """``grey_session_schema1.cnnd``: scene 4 of the lesson (the edge map) as the app saved it before d channels."""
+    loaded, options = load_session(Path(__file__).parent / "data" / "grey_session_schema1.cnnd")
+    assert loaded.image.shape == (1, 7, 7) and loaded.network.input_shape == (1, 7, 7)
+    assert loaded.selection == Unit(1, 0, 2, 3) and options == {"player_layer": 0}
+    assert loaded.caption.startswith("Horizontal edges")
+
+
+def test_more_than_four_channels_is_refused(tmp_path: Path) -> None:
+    session = small_session()
+    session.image = np.zeros((5, 7, 7), np.float32)
+    with pytest.raises(SessionFileError, match="1 to 4 channels"):
+        save_session(tmp_path / "deep.cnnd", session)

@@ -1,0 +1,142 @@
+"""A colour (RGB) input: the depth as a pipeline change, one grid per channel, colour painting and import."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+
+from cnn_desktop.engine import Unit
+from cnn_desktop.ui.editors.pixel_editor import PixelEditor
+
+from .conftest import wait_for_result
+
+
+@pytest.fixture
+def editor(qtbot, document):
+    widget = PixelEditor(document)
+    widget.resize(700, 900)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def to_rgb(qtbot, editor: PixelEditor) -> None:
+    editor.actions_by_name["depth_3"].trigger()
+    qtbot.waitUntil(lambda: len(editor.channel_grids.grids) == 3 and editor.channel_grids.isVisible())
+
+
+def press_cell(qtbot, grid, row: int, col: int, button=Qt.MouseButton.LeftButton) -> None:
+    point = grid.cell_rect(row, col).center().toPoint()
+    qtbot.mousePress(grid, button, pos=point)
+    qtbot.mouseRelease(grid, button, pos=point)
+
+
+def test_rgb_gives_the_first_kernels_three_slices_keeping_the_grey_one_bit_for_bit(qtbot, editor, document):
+    before = {name: array.copy() for name, array in document.session.network.params.items()}
+    to_rgb(qtbot, editor)
+    network = document.session.network
+    assert network.input_shape == (3, 28, 28) and document.session.image.shape == (3, 28, 28)
+    weight = network.params["0.weight"]
+    assert weight.shape == (8, 3, 3, 3)
+    assert weight[:, :1].tobytes() == before["0.weight"].tobytes()  # the grey slice, bit for bit
+    assert weight[:, 1:].any()  # the new green and blue slices: initialised, not zero
+    for name, array in before.items():
+        if name != "0.weight":
+            assert network.params[name].tobytes() == array.tobytes(), name
+    assert "colour (RGB)" in editor.message() and "kernels are 3x3x3" in editor.message()
+    document.undo()
+    assert document.session.network.params["0.weight"].tobytes() == before["0.weight"].tobytes()
+    assert document.session.image.shape == (1, 28, 28) and editor.actions_by_name["depth_1"].isChecked()
+    to_rgb(qtbot, editor)
+    editor.actions_by_name["depth_1"].trigger()  # and back to grey: the grey slice is the one kept
+    assert document.session.network.params["0.weight"].tobytes() == before["0.weight"].tobytes()
+
+
+def test_painting_one_channel_grid_changes_only_that_channels_part_of_a_unit(qtbot, editor, document):
+    to_rgb(qtbot, editor)
+    editor.brush_shape.setCurrentText("Square")
+    unit = Unit(stage=1, channel=0, y=10, x=10)
+    document.trace(unit)
+    before = wait_for_result(qtbot, document).trace
+    assert before.channel_sums.shape == (3,)
+    green = editor.channel_grids.grids[1]
+    press_cell(qtbot, green, 12, 12)  # the bottom right of the unit's 3x3 window (rows and cols 10-12)
+    image = document.session.image
+    assert image[1, 12, 12] == 1 and image[1].sum() == 1 and not image[0].any() and not image[2].any()
+    after = wait_for_result(qtbot, document).trace
+    assert after.channel_sums[0] == before.channel_sums[0] and after.channel_sums[2] == before.channel_sums[2]
+    weight = document.session.network.params["0.weight"][0, 1, 2, 2]
+    assert after.channel_sums[1] == pytest.approx(before.channel_sums[1] + weight, abs=1e-5)
+    assert editor.channel_bar.paint_on.currentText() == "green"
+    assert document.undo_stack.undoText() == "Paint green stroke"
+
+
+def test_the_picture_shows_in_colour_and_the_brush_paints_the_picked_colour(qtbot, editor, document):
+    to_rgb(qtbot, editor)
+    editor.brush_shape.setCurrentText("Square")
+    editor.channel_bar.set_colour(QColor(255, 255, 0))  # what QColorDialog hands back
+    assert editor.channel_bar.colour_button.isVisible()
+    press_cell(qtbot, editor.grid, 3, 4)
+    np.testing.assert_array_equal(document.session.image[:, 3, 4], [1, 1, 0])
+    assert tuple(editor.grid.cell_colours()[3, 4]) == (255, 255, 0)
+    assert tuple(editor.grid.cell_colours()[0, 0]) == (0, 0, 0)
+    qtbot.mouseMove(editor.grid, editor.grid.cell_rect(3, 4).center().toPoint())
+    assert editor.hover_label.text() == "row 3, col 4: red 1, green 1, blue 0"
+    editor.channel_bar.paint_on.setCurrentIndex(3)  # blue: the main grid shows that channel's numbers
+    assert editor.grid.cell_colours() is None and editor.grid.array()[3, 4] == 0
+    editor.actions_by_name["fill"].trigger()
+    assert document.session.image[2].all() and document.session.image[0].sum() == 1
+
+
+def test_a_pure_red_png_imports_as_red_in_every_pixel_in_one_undo_step(qtbot, editor, document, tmp_path):
+    path = tmp_path / "red.png"
+    picture = QImage(40, 40, QImage.Format.Format_RGB32)
+    picture.fill(QColor(255, 0, 0))
+    assert picture.save(str(path))
+    assert editor.import_image_file(path, colour=True) is None
+    image = document.session.image
+    assert image.shape == (3, 28, 28) and document.session.network.input_shape == (3, 28, 28)
+    assert (image[0] == 1).all() and not image[1:].any()
+    assert "in colour" in editor.message()
+    document.undo()  # the depth and the picture came in one step
+    assert document.session.image.shape == (1, 28, 28)
+    assert editor.import_image_file(path) is None  # a grey input reads it grey, as before
+    grey = document.session.image
+    assert grey.shape == (1, 28, 28) and 0 < grey.min() and grey.max() < 1 and np.ptp(grey) < 1e-6
+
+
+def test_a_grid_resize_keeps_every_channel(qtbot, editor, document):
+    to_rgb(qtbot, editor)
+    editor.channel_bar.set_colour(QColor(0, 0, 255))
+    editor.actions_by_name["fill"].trigger()
+    editor.grid_size.setValue(14)
+    assert document.session.image.shape == (3, 14, 14) and document.session.network.input_shape == (3, 14, 14)
+    assert document.session.image[2].all() and not document.session.image[:2].any()
+
+
+def test_a_selected_units_field_is_drawn_on_the_picture_and_each_channel(qtbot, editor, document):
+    from cnn_desktop.ui.editors.grid_view import GridRect
+
+    to_rgb(qtbot, editor)
+    mask = np.zeros((3, 28, 28), bool)
+    mask[:, 2:7, 3:8] = True
+    rect = GridRect(2, 3, 6, 7, "#ff0000", 3.0)
+    editor.show_field([rect], mask, 0, QColor(255, 176, 0, 110))
+    for grid in (editor.grid, *editor.channel_grids.grids):
+        assert grid.overlays() == [rect] and grid.highlight().sum() == 25
+
+
+def test_prepare_like_mnist_says_it_needs_a_grey_digit(qtbot, editor, document):
+    to_rgb(qtbot, editor)
+    editor.actions_by_name["prepare"].trigger()
+    assert "grey digit" in editor.message()
+
+
+def test_a_network_edit_refused_during_training_leaves_the_depth(qtbot, editor, document):
+    document.set_weights_lock("training runs")
+    editor.channel_bar.depth.activated.emit(editor.channel_bar.depth.findData(3))
+    assert document.session.depth == 1 and "training runs" in editor.message()
+    assert editor.channel_bar.depth.currentData() == 1
