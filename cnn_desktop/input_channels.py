@@ -8,7 +8,8 @@ green and blue of a colour picture, or d named channels. Every view names channe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,8 @@ __all__ = [
     "depth_name",
     "grey_of",
     "per_channel",
-    "shape_text",
+    "picture_channel_names",
+    "reads_picture",
     "with_channels",
 ]
 
@@ -42,9 +44,15 @@ def depth_name(depth: int) -> str:
     return {1: "grey", 3: "colour (RGB)"}.get(depth, f"{depth} channels")
 
 
-def shape_text(depth: int, height: int, width: int) -> str:
-    """``3 x 28 x 28``: the input's shape as the slide writes it, d x H x W."""
-    return f"{depth} \u00d7 {height} \u00d7 {width}"
+def reads_picture(spec: Sequence[dict[str, Any]], layer: int) -> bool:
+    """Whether layer ``layer`` of ``spec`` sees the input picture's own channels (no conv or dense before it)."""
+    return all(entry["type"] not in ("conv", "dense") for entry in spec[:layer])
+
+
+def picture_channel_names(spec: Sequence[dict[str, Any]], layer: int, depth: int) -> tuple[str, ...]:
+    """The names of the ``depth`` input channels of ``layer`` when they are the picture's and more than
+    one ("red", "green", "blue"); else () and views number the channels of a feature map."""
+    return channel_names(depth) if depth > 1 and reads_picture(spec, layer) else ()
 
 
 def grey_of(image: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ Qt-free: it can be tested and reused without a display.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from ..engine import Network
 from ..engine.layers import Conv2D, Pool2D
 from ..engine.traces import ConvTrace, PoolTrace
+from ..input_channels import picture_channel_names
 from ..number_text import format_value
 
 SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0)
@@ -140,9 +141,16 @@ class StageTexts:
 
 
 def stage_texts(
-    trace: ConvTrace | PoolTrace, revealed: Collection[str], in_channel: int, relu_follows: bool
+    trace: ConvTrace | PoolTrace,
+    revealed: Collection[str],
+    in_channel: int,
+    relu_follows: bool,
+    names: Sequence[str] = (),
 ) -> StageTexts:
-    """The texts of ``trace``'s unit with sub-steps ``revealed``; the patch shows input ``in_channel``."""
+    """The texts of ``trace``'s unit with sub-steps ``revealed``; the patch shows input ``in_channel``.
+
+    ``names`` are the input channels' names when they are a picture's ("red", ...), else numbers are used.
+    """
     shown = "result" in revealed
     result_line = f"= {format_value(trace.result)}" if shown else ""
     relu_line = f"ReLU → {format_value(max(trace.result, 0.0))}" if shown and relu_follows else ""
@@ -151,11 +159,12 @@ def stage_texts(
         summed = "sum" in revealed
         channel_sums = ""
         if trace.channel_sums.shape[0] > 1 and summed:
-            parts = [f"channel {c}: {format_value(v)}" for c, v in enumerate(trace.channel_sums)]
+            named = names or [f"channel {c}" for c in range(len(trace.channel_sums))]
+            parts = [f"{name}: {format_value(v)}" for name, v in zip(named, trace.channel_sums, strict=True)]
             channel_sums = ", ".join(parts) + f", total {format_value(trace.total)}"
         return StageTexts(
             sum_line=f"sum = {format_value(trace.channel_sums[in_channel])}" if summed else "",
-            sum_tip="The sum of the products shown" + (f" (input channel {in_channel})" if many else ""),
+            sum_tip="The sum of the products shown" + (f" (input {channel_label(in_channel, names)})" if many else ""),
             bias_line=f"+ bias {format_value(trace.bias)}" if "bias" in revealed else "",
             bias_tip="The filter's bias, added once to the sum",
             result_line=result_line,
@@ -224,10 +233,16 @@ def window_taps(trace: ConvTrace | PoolTrace, height: int, width: int, pad: int)
     return mask
 
 
+def channel_label(channel: int, names: Sequence[str] = ()) -> str:
+    """``red`` for a named picture channel, else ``channel 2``."""
+    return names[channel] if names else f"channel {channel}"
+
+
 def input_title(network: Network, layer: int, in_channel: int, input_channels: int, pad: int) -> tuple[str, str]:
     """The input column's short title (it must fit above a small grid) and its long tooltip."""
     source = "the input image" if layer == 0 else f"the output of {network.label(layer - 1)}"
-    channel = f", channel {in_channel}" if input_channels > 1 else ""
+    names = picture_channel_names(network.spec, layer, input_channels)
+    channel = f", {channel_label(in_channel, names)}" if input_channels > 1 else ""
     padding = f", padding {pad}" if pad else ""
     tip = (
         f"The input of {network.label(layer)}: {source}{channel}. The outlined window is what the "

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from ..engine import Network
-from ..input_channels import MAX_CHANNELS
+from ..input_channels import MAX_CHANNELS, reads_picture
 from ..number_text import format_value
 from .kernel_factors import parse_factor
 from .view_options import ViewOptions
 
-__all__ = ["PanelSpec", "kernel_factor", "kernel_slices", "number_units", "panels_for", "reads_picture"]
+__all__ = ["PanelSpec", "kernel_factor", "kernel_slices", "number_units", "panels_for"]
 
 NUMBERED_CELLS = 12 * 12
 """A map with more cells than this (a 28x28 digit) is drawn as an image, without numbers."""
@@ -170,14 +170,9 @@ def kernel_slices(network: Network, layer: int) -> np.ndarray:
     reads the input picture (3x3xd, d <= 4: kernel o's slices are grids o*d ... o*d + d - 1),
     else each kernel's first slice."""
     weights = network.params[f"{layer}.weight"]
-    if reads_picture(network, layer) and 1 < weights.shape[1] <= MAX_CHANNELS:
+    if reads_picture(network.spec, layer) and 1 < weights.shape[1] <= MAX_CHANNELS:
         return weights.reshape(-1, *weights.shape[2:])
     return weights[:, 0]
-
-
-def reads_picture(network: Network, layer: int) -> bool:
-    """Whether conv ``layer``'s input channels are the input picture's (no conv before it)."""
-    return all(network.spec[i]["type"] not in ("conv", "dense") for i in range(layer))
 
 
 def _map_panel(

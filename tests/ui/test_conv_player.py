@@ -511,3 +511,23 @@ def test_a_narrow_player_moves_its_speed_controls_to_a_second_row_and_clips_noth
         if child.isVisible() and child.parentWidget() in (controls, controls.speed_group):
             box = child.geometry().translated(child.parentWidget().mapTo(controls, child.pos()) - child.pos())
             assert controls.rect().contains(box), child
+
+
+def test_a_colour_picture_names_its_red_green_and_blue_sums(qtbot, document, player) -> None:
+    from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
+
+    scene = builtin_scenes()[SCENE_TITLES.index("A colour picture (depth 3)")].session
+    assert document.set_state(scene.image, scene.network, Unit(1, 0, 0, 2), "Depth scene") is None
+    trace = drawn(qtbot, player)
+    assert (player.state.layer, player.state.position) == (0, 2)
+    entries, total = player.row.sums.channel_sums_view.entries()
+    assert entries == ["red: 6", "green: 0", "blue: 0"] and total == "total = 6"
+    assert player.row.input_column.title.text().startswith("input, red")
+    spin = player.controls.in_channel_spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "1")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    np.testing.assert_array_equal(player.row.patch_view.array(), scene.image[1, 0:3, 2:5])
+    assert player.row.input_column.title.text().startswith("input, green")
+    assert trace.result == 6

@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...input_channels import channel_names
+from ...input_channels import picture_channel_names, reads_picture
 from ...kernel_presets import CHANNEL_KERNEL_PRESETS, channel_kernel_preset, fill_with_preset
 from ...number_text import format_value, scale_text
 from ...state.kernel_factors import KernelFactors, parse_factor
-from ...state.presentation import reads_picture
 from ..colours import DEFAULT_DIVERGING, diverging, symmetric_level
 from ..document import SessionDocument
 from ..fonts import keep_font
@@ -246,8 +245,8 @@ class KernelEditor(QWidget):
             self.bias_spin.blockSignals(False)
         self.overview.set_weights(weights)
         self.overview.set_selected(out_channel, in_channel)
-        names = channel_names(weights.shape[1]) if reads_picture(self.document.session.network, self._layer) else ()
-        suffix = f" of {weights.shape[1]}" + (f": {names[in_channel]}" if len(names) > 1 else "")
+        names = picture_channel_names(self.document.session.network.spec, self._layer, weights.shape[1])
+        suffix = f" of {weights.shape[1]}" + (f": {names[in_channel]}" if names else "")
         if self.in_spin.suffix() != suffix:
             self.in_spin.setSuffix(suffix)
         label = self.document.session.network.label(self._layer)
@@ -371,7 +370,7 @@ class KernelEditor(QWidget):
         slices = [in_channel]
         try:
             if name in CHANNEL_KERNEL_PRESETS:  # one slice per input channel, all at once
-                if not reads_picture(self.document.session.network, self._layer):
+                if not reads_picture(self.document.session.network.spec, self._layer):
                     raise ValueError("colour presets are for the first conv layer, whose slices read the picture")
                 scale, grids = channel_kernel_preset(name, weights.shape[1], weights.shape[2])
                 weights[list(targets)] = np.float32(scale) * grids

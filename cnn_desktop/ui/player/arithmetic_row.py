@@ -16,9 +16,10 @@ from PySide6.QtWidgets import QWidget
 
 from ...compute import ForwardResult
 from ...engine.traces import ConvTrace, PoolTrace
+from ...input_channels import channel_names, picture_channel_names
 from ...state.player import PlayerState
 from ...state.player_steps import input_title, kernel_tags, window_taps
-from ..colours import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
+from ..colours import DEFAULT_DIVERGING, channel_map, diverging, greyscale, symmetric_level
 from ..editors.grid_view import GridRect, NumberGridView
 from .player_layout import RELU_MAP_MIN_WIDTH, place_row
 from .player_widgets import (
@@ -95,7 +96,8 @@ class ArithmeticRowView(QWidget):
             self._draw_pool(result, state, trace, palette, revealed)
         else:
             self._draw_conv(result, state, trace, palette, revealed)
-        self.sums.draw(trace, revealed, state.in_channel, self._relu_follows)
+        names = picture_channel_names(result.network.spec, layer, result.stages[layer].shape[0])
+        self.sums.draw(trace, revealed, state.in_channel, self._relu_follows, names)
         self._draw_output(result, state, palette, "result" in revealed)
         self._sums_width = self.sums.needed_width(result.stages[layer + 1], trace)
         self._drawn = True
@@ -106,17 +108,24 @@ class ArithmeticRowView(QWidget):
         self._drawn = False
         self.sums.clear()
 
-    def _input_colours(self, layer: int, layer_input: np.ndarray, palette: str) -> tuple[str, tuple[float, float]]:
-        """The input's colour map key and levels: the image in greyscale 0..1, feature maps diverging."""
+    def _input_colours(
+        self, layer: int, layer_input: np.ndarray, palette: str, in_channel: int = 0
+    ) -> tuple[str, tuple[float, float]]:
+        """The input's colour map key and levels: the image 0..1 (a colour picture's channel in its
+        colour, "channel:red"), feature maps diverging."""
         if layer == 0:
-            return "grey", (0.0, 1.0)
+            many = layer_input.shape[0] > 1
+            return (f"channel:{channel_names(layer_input.shape[0])[in_channel]}" if many else "grey"), (0.0, 1.0)
         level = symmetric_level(layer_input)
         return palette, (-level, level)
 
     def _set_colours(self, grid: NumberGridView, key: str) -> None:
         """Give ``grid`` the colour map ``key`` ("grey" or a diverging palette), only when it changes."""
         if self._colours.get(id(grid)) != key:
-            grid.set_colormap(greyscale() if key == "grey" else diverging(key))
+            if key.startswith("channel:"):
+                grid.set_colormap(channel_map(key.removeprefix("channel:")))
+            else:
+                grid.set_colormap(greyscale() if key == "grey" else diverging(key))
             self._colours[id(grid)] = key
 
     def _draw_input(
@@ -124,7 +133,7 @@ class ArithmeticRowView(QWidget):
     ) -> tuple[float, float]:
         """Draw the layer's input with the window (and max-pool winners); returns the input's levels."""
         layer_input = result.stages[state.layer]
-        colours, levels = self._input_colours(state.layer, layer_input, palette)
+        colours, levels = self._input_colours(state.layer, layer_input, palette, state.in_channel)
         self._set_colours(self.input_view, colours)
         self.input_view.set_pad(pad)
         self.input_view.set_array(layer_input[state.in_channel], levels)

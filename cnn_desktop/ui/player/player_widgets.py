@@ -7,6 +7,7 @@ the window colour marks the sliding window, the current output cell and the patc
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
@@ -164,12 +165,17 @@ class ChannelSumsView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(2 * QFontMetrics(text_font(self.MIN_PX)).height())
 
-    def set_sums(self, sums: np.ndarray | None, total: float = 0.0, marked: int = -1) -> None:
-        """Show ``sums`` (C_in,) and their ``total``, marking channel ``marked``; None shows nothing."""
+    def set_sums(
+        self, sums: np.ndarray | None, total: float = 0.0, marked: int = -1, names: Sequence[str] = ()
+    ) -> None:
+        """Show ``sums`` (C_in,) and their ``total``, marking channel ``marked``; None shows nothing.
+
+        ``names`` label a picture's channels ("red: 6"); else they are numbered ("ch 0: 6")."""
         if sums is None:
             entries, total_line = [], ""
         else:
-            entries = [f"ch {c}: {format_value(v)}" for c, v in enumerate(sums)]
+            labels = names or [f"ch {c}" for c in range(len(sums))]
+            entries = [f"{label}: {format_value(v)}" for label, v in zip(labels, sums, strict=True)]
             total_line = f"total = {format_value(total)}"
         if (entries, total_line, marked) == (self._entries, self._total, self._marked):
             return  # the same table: no repaint

@@ -6,7 +6,7 @@ and measures how wide they get for a layer so the column keeps its width while p
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -40,15 +40,25 @@ class SumsColumnView(QWidget):
             column.addWidget(label)
         column.addStretch(1)
 
-    def draw(self, trace: ConvTrace | PoolTrace, revealed: Collection[str], in_channel: int, relu: bool) -> None:
-        """Show ``trace``'s lines for the sub-steps ``revealed``; the patch shows input ``in_channel``."""
-        texts = stage_texts(trace, revealed, in_channel, relu)
+    def draw(
+        self,
+        trace: ConvTrace | PoolTrace,
+        revealed: Collection[str],
+        in_channel: int,
+        relu: bool,
+        names: Sequence[str] = (),
+    ) -> None:
+        """Show ``trace``'s lines for the sub-steps ``revealed``; the patch shows input ``in_channel``.
+
+        ``names`` name the input channels of a picture ("red", ...); else they are numbered.
+        """
+        texts = stage_texts(trace, revealed, in_channel, relu, names)
         self.sum_label.setText(texts.sum_line)
         set_tip(self.sum_label, texts.sum_tip)
         lists_channels = isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1
         self.channel_sums_view.setVisible(lists_channels)
         if texts.channel_sums:
-            self.channel_sums_view.set_sums(trace.channel_sums, trace.total, in_channel)
+            self.channel_sums_view.set_sums(trace.channel_sums, trace.total, in_channel, names)
         else:
             self.channel_sums_view.set_sums(None)
         self.bias_label.setText(texts.bias_line)
