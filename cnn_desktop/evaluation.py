@@ -16,10 +16,15 @@ from .engine import Network, softmax_cross_entropy
 
 
 def _as_batch(net: Network, images: np.ndarray) -> np.ndarray:
-    """``images`` (N, H, W) or (N, C, H, W) as float32 (N, *net.input_shape), a view if possible."""
+    """``images`` (N, H, W) or (N, C, H, W) as float32 (N, *net.input_shape), a view if possible.
+
+    Grey (N, H, W) digits given to a network of d > 1 input channels are the grey in every channel.
+    """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 3:
         images = images[:, None]
+        if images.shape[2:] == net.input_shape[1:]:
+            images = np.broadcast_to(images, (len(images), *net.input_shape))
     if images.ndim != 4 or images.shape[1:] != net.input_shape:
         want = "x".join(map(str, net.input_shape))
         raise ValueError(f"images of shape {images.shape[1:]} do not fit the network's {want} input")

@@ -367,3 +367,16 @@ def test_settings_show_the_defaults_and_follow_the_optimiser(qtbot, panel):
         panel.data_group.source_box,
     ):
         assert widget.toolTip()
+
+
+def test_a_colour_pipeline_trains_on_grey_digits_copied_into_its_three_channels(qtbot, panel, document):
+    assert document.set_depth(3) is None
+    assert document.weights_status().kind != "trained"  # the new green and blue slices know nothing
+    configure(panel, digits=200, epochs=1, batch=16)
+    with qtbot.waitSignal(panel.training_finished, timeout=RUN_TIMEOUT) as finished:
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+        assert "copied into red, green and blue" in panel.message()
+    assert finished.args[0] == "finished"
+    assert document.session.network.input_shape == (3, 28, 28)
+    assert document.session.network.params["0.weight"].shape == (8, 3, 3, 3)
+    assert all(np.isfinite(array).all() for array in document.session.network.params.values())

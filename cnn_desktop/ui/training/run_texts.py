@@ -6,6 +6,7 @@ Plain functions from numbers, events and results to text, so the wording is test
 from __future__ import annotations
 
 from ...engine import Network
+from ...input_channels import channel_names
 from ...training import TrainEvent, TrainResult
 
 MNIST_SIDE = 28
@@ -42,7 +43,7 @@ def paused_text(event: TrainEvent) -> str:
 def mnist_problem(network: Network) -> str | None:
     """Why ``network`` cannot be trained on MNIST digits, or None when it can."""
     _, height, width = network.input_shape
-    if (height, width) != (MNIST_SIDE, MNIST_SIDE) or network.input_shape[0] != 1:
+    if (height, width) != (MNIST_SIDE, MNIST_SIDE):
         return (
             f"Training uses 28x28 MNIST digits, but the image grid is {height}x{width}: resize the grid to 28x28 first."
         )
@@ -54,6 +55,15 @@ def mnist_problem(network: Network) -> str | None:
             f"{CLASSES} outputs); this one ends in {shape}."
         )
     return None
+
+
+def digits_note(network: Network) -> str:
+    """For a pipeline of d > 1 input channels: how the grey digits are given to it ("" for grey)."""
+    depth = network.input_shape[0]
+    if depth == 1:
+        return ""
+    names = channel_names(depth)
+    return f" MNIST digits are grey: each is copied into {', '.join(names[:-1])} and {names[-1]}."
 
 
 def start_problem(

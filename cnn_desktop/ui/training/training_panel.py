@@ -39,6 +39,7 @@ from .panel_layout import TrainingPanelLayout
 from .run_controls import PROGRESS_STEPS, failure_box, show_message
 from .run_texts import (
     READY,
+    digits_note,
     ended_texts,
     mnist_problem,
     paused_text,
@@ -139,7 +140,7 @@ class TrainingPanel(TrainingPanelLayout, QWidget):
             return problem
         self._set_state("loading")
         self.progress.setFormat("Loading the digits…")
-        self._say("Loading the digits…", "info")
+        self._say("Loading the digits…" + digits_note(self.document.session.network), "info")
         self.data_group.load(key, self._begin_training)
         return None
 
