@@ -8,6 +8,7 @@ paint of the canvas ends (no polling), so the figure is the app's, not the waiti
 in milliseconds for each case:
 
 * ``default``: the default MNIST network on a 28x28 digit;
+* ``rgb``: the default layer sizes on a 28x28 colour (3-channel) digit, painted in colour on the picture;
 * ``big``: conv 32 5x5, relu, conv 64 3x3, relu, maxpool 2, flatten, dense 10 on a 64x64 grid;
 * ``training``: the default network while the training panel trains it on the bundled digits
   (training takes 28x28 digits only, so there is no ``big`` case while training).
@@ -17,7 +18,7 @@ Target: p95 <= 16 ms in every case. Each case runs in its own process.
 With ``--before DIR`` it compares this checkout with another, each in its own processes,
 interleaved over ``--rounds`` rounds (``interleave.py``), and prints medians with the spread.
 
-Run: ``python benchmarks/ui_latency.py [--cases default,big,training] [--edits 300] [--size 1500x920]``
+Run: ``python benchmarks/ui_latency.py [--cases default,rgb,big,training] [--edits 300] [--size 1500x920]``
 or ``python benchmarks/ui_latency.py --before DIR [--rounds 5] [--edits 150]``
 """
 
@@ -44,7 +45,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QSettings, Qt, Q
 from PySide6.QtTest import QTest  # noqa: E402
 
 FALLBACK_MS = 50  # no repaint this long after the result was shown: force one (counted and reported)
-CASES = ("default", "big", "training")
+CASES = ("default", "rgb", "big", "training")
 BIG_SPEC = [
     {"type": "conv", "out_channels": 32, "kernel": 5},
     {"type": "relu"},
@@ -113,11 +114,14 @@ def wait(milliseconds: int) -> None:
 
 
 def first_session(case: str):
-    """The session a case starts from: the first test digit, stretched to 64x64 for ``big``."""
-    from cnn_desktop.engine import Network
+    """The session a case starts from: the first test digit, in orange for ``rgb``, stretched to 64x64 for ``big``."""
+    from cnn_desktop.engine import MNIST_SPEC, Network
     from cnn_desktop.session import Session
 
     digit = first_test_digit()
+    if case == "rgb":
+        orange = np.stack([digit, 0.5 * digit, np.zeros_like(digit)]).astype(np.float32)
+        return Session(image=orange, network=Network.from_spec(MNIST_SPEC, (3, 28, 28), seed=0))
     if case != "big":
         return Session(image=digit)
     rows = (np.arange(64) * digit.shape[0]) // 64
@@ -150,13 +154,14 @@ def measure_edits(window, edits: int, seed: int = 0, warmup: int = 0) -> tuple[n
     wait(300)  # the window may change the session once more after it is shown (e.g. a selection)
     waiter.wait(document.session.version)
     rng = np.random.default_rng(seed)
-    side = document.session.image.shape[0]
+    side = document.session.image.shape[-1]
     timings = []
     for _ in range(warmup + edits):
         row, col = (int(v) for v in rng.integers(side // 7, side - side // 7, 2))
         centre = grid.cell_rect(row, col).center()
         point = QPoint(int(centre.x()), int(centre.y()))
-        button = Qt.MouseButton.LeftButton if document.session.image[row, col] < 0.5 else Qt.MouseButton.RightButton
+        ink = document.session.image[..., row, col].max()  # (H, W) grids before colour came, (d, H, W) since
+        button = Qt.MouseButton.LeftButton if ink < 0.5 else Qt.MouseButton.RightButton
         start = time.perf_counter()
         QTest.mousePress(grid, button, Qt.KeyboardModifier.NoModifier, point)
         QTest.mouseRelease(grid, button, Qt.KeyboardModifier.NoModifier, point)
@@ -195,6 +200,7 @@ def child(size: tuple[int, int], scaling: str, edits: int, case: str, warmup: in
 
 CASE_TITLES = {
     "default": "default MNIST network, 28x28",
+    "rgb": "default layer sizes, 28x28 RGB",
     "big": "conv 32 5x5 / conv 64 3x3 / pool / dense, 64x64",
     "training": "default MNIST network, 28x28, while training",
 }

@@ -87,6 +87,8 @@ class PixelEditor(QWidget):
             document, self.brush_bar, self.prepare_after_stroke.isChecked, self.channel_bar.target
         )
         self._digit_grid: bool | None = None  # whether the brush was last suited to a digit-sized grid
+        self._depth_shown = 0  # the depth the channel row was last set up for
+        self._grid_channel = "grey"  # the channel whose colour map the main grid has
         self._connect()
         self._show_image()
 
@@ -269,11 +271,15 @@ class PixelEditor(QWidget):
         """The main grid shows the picture as it is (in colour for RGB) or the channel painted on."""
         image = self.document.session.image
         depth, grid_shape = image.shape[0], image.shape[1:]
-        self.channel_bar.show_depth(depth)
+        if depth != self._depth_shown:
+            self._depth_shown = depth
+            self.channel_bar.show_depth(depth)
         channel = self.channel_bar.target().channel
         if depth == 1 or channel is not None:
             name = channel_names(depth)[channel or 0]
-            self.grid.set_colormap(channel_map(name) if depth > 1 else greyscale())
+            if name != self._grid_channel:  # a new colour map only when another channel is shown
+                self._grid_channel = name
+                self.grid.set_colormap(channel_map(name))
             self.grid.set_array(image[channel or 0], (0.0, 1.0))
             self.grid.set_cell_colours(None)
             self.grid.set_numbers_visible(None)
