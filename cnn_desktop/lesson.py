@@ -249,9 +249,9 @@ def _depth_scene() -> Scene:
     network.params["0.bias"][...] = 0
     return _scene(
         5,
-        "a colour picture is 3 grids (red, green, blue), so each kernel is 3x3x3: one 3x3 slice per channel, "
-        "their three products summed, plus the bias. Here the red slice is the horizontal-edge kernel and the "
-        "green and blue slices are 0: the red bar gives 4 6 6 6 4, the green bar of the same shape gives nothing",
+        "a colour picture is 3 grids (red, green, blue), so a kernel is 3x3x3: the 3 slices' dot products are "
+        "summed, plus the bias. The red slice finds horizontal lines, green and blue are 0: the red bar gives "
+        "4 6 6 6 4, the green bar nothing",
         network,
         Unit(stage=1, channel=0, y=0, x=2),
         image=COLOUR_PICTURE,

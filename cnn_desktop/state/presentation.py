@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Network
-from ..input_channels import MAX_CHANNELS, reads_picture
+from ..input_channels import MAX_CHANNELS, channel_names, reads_picture
 from ..number_text import format_value
 from .kernel_factors import parse_factor
 from .view_options import ViewOptions
@@ -185,6 +185,8 @@ def _map_panel(
         units = number_units(stages[stage]) if stages is not None and stage < len(stages) else 1.0
         units *= SMALL_MAP_ZOOM if max(height, width) <= 2 else 1.0
     shape = f"{height}x{width}" if channels == 1 else f"{height}x{width}x{channels}"
+    if stage == 0 and channels > 1 and numbered:
+        shape += f": {', '.join(channel_names(channels))}"
     return PanelSpec(
         "map",
         f"{name} {shape}".strip(),

@@ -27,7 +27,8 @@ class ChannelBar(QWidget):
         self.depth_actions = depth_actions
         self.depth = QComboBox()
         for depth in range(1, MAX_CHANNELS + 1):
-            self.depth.addItem(depth_name(depth).capitalize(), depth)
+            name = depth_name(depth)
+            self.depth.addItem(name[0].upper() + name[1:], depth)
         self.depth.setToolTip(
             "The input's depth d (# channels): grey, colour (red, green, blue) or d named channels.\n"
             "A pipeline change: the first conv layer's kernels become 3x3xd (Undo takes it back)."

@@ -298,8 +298,7 @@ class PipelinePanel(QWidget):
     def _update_form(self) -> None:
         index = self._current
         if not 0 <= index < len(self.pipeline_draft.spec):
-            _, height, width = self.document.session.network.input_shape
-            self.form_box.show_input(height, width)
+            self.form_box.show_input(self.document.session.network.input_shape)
         else:
             self.form_box.show_layer(index, self.pipeline_draft.spec[index], self._input_shape_of(index))
 

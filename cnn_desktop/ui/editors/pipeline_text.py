@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...engine.layers import Shape
 from ...engine.spec import LayerSpec, conv_padding
+from ...input_channels import channel_names
 
 LAYER_HELP: dict[str, tuple[str, str]] = {
     # type: (menu text, what it does in a student's words)
@@ -32,6 +33,13 @@ PARAM_HELP: dict[str, str] = {
     "out_features": "outputs: how many numbers this layer computes; the last layer needs one per class",
 }
 PADDING_CHOICES: tuple[int | str, ...] = (0, 1, 2, 3, "same", "valid")
+
+
+def input_description(input_shape: Shape) -> str:
+    """``The image you draw: 3 channels (red, green, blue) of 28x28 pixels`` for the input row."""
+    depth, height, width = input_shape
+    channels = "1 channel (grey)" if depth == 1 else f"{depth} channels ({', '.join(channel_names(depth))})"
+    return f"The image you draw: {channels} of {height}x{width} pixels"
 
 
 def shape_text(shape: Shape | None, last_dense: bool = False) -> str:

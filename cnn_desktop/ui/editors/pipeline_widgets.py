@@ -25,7 +25,15 @@ from PySide6.QtWidgets import (
 from ...engine.layers import Shape
 from ...engine.spec import MAX_CHANNELS, MAX_FEATURES, MAX_KERNEL, LayerSpec, layer_name
 from ...state.pipeline_draft import PipelineDraft
-from .pipeline_text import LAYER_HELP, PADDING_CHOICES, PARAM_HELP, settings_formula, shape_text, shape_words
+from .pipeline_text import (
+    LAYER_HELP,
+    PADDING_CHOICES,
+    PARAM_HELP,
+    input_description,
+    settings_formula,
+    shape_text,
+    shape_words,
+)
 
 ERROR_BACKGROUND = QColor(255, 215, 215)
 ERROR_TEXT = QColor(160, 0, 0)
@@ -118,7 +126,7 @@ class LayerTree(QTreeWidget):
         first.setText(0, "input image")
         first.setText(1, shape_text(input_shape))
         first.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        first.setToolTip(0, f"The image you draw: 1 channel of {input_shape[1]}x{input_shape[2]} pixels")
+        first.setToolTip(0, input_description(input_shape))
         first.setToolTip(1, first.toolTip(0))
         critical = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
         bold = tree.font()
@@ -220,11 +228,11 @@ class LayerSettingsForm(QGroupBox):
         layout.addLayout(self.form)
         layout.addWidget(self.formula_label)
 
-    def show_input(self, height: int, width: int) -> None:
-        """The input image is selected: nothing to set here."""
+    def show_input(self, input_shape: Shape) -> None:
+        """The input image (d, H, W) is selected: nothing to set here."""
         self.setTitle("Settings of the input image")
         self.description_label.setText(
-            f"The image you draw: 1 channel of {height}x{width} pixels. Change its size in the image editor."
+            f"{input_description(input_shape)}. Change its size and its channels (Input) in the image editor."
         )
         for row in range(self.form.rowCount()):
             self.form.setRowVisible(row, False)

@@ -227,7 +227,7 @@ class PixelEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.grid, 3)
-        layout.addWidget(self.channel_grids, 1)
+        layout.addWidget(self.channel_grids, 2)
         layout.addWidget(self.channel_bar)
         layout.addWidget(self.brush_bar)
         layout.addLayout(prepare)

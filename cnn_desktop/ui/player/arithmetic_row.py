@@ -169,11 +169,15 @@ class ArithmeticRowView(QWidget):
         self.patch_view.set_overlays([])
         padded = int(trace.in_padding.sum())
         many = trace.patch.shape[0] > 1
-        self.patch_column.set_title("patch" + (f", ch {ic}" if many else "") + (" (pad 0s)" if padded else ""), "patch")
+        names = picture_channel_names(result.network.spec, state.layer, trace.patch.shape[0])
+        channel = f", {names[ic]}" if names else f", ch {ic}"
+        self.patch_column.set_title("patch" + (channel if many else "") + (" (pad 0s)" if padded else ""), "patch")
         kernel_level = symmetric_level(layer.params["weight"][state.channel])
         self._set_colours(self.kernel_view, palette)
         self.kernel_view.set_array(trace.kernel[ic], (-kernel_level, kernel_level))
-        self.kernel_column.set_title("kernel" + (f", in {ic}" if many else ""), "kernel")
+        self.kernel_column.set_title(
+            "kernel" + ((f", {names[ic]}" if names else f", in {ic}") if many else ""), "kernel"
+        )
         product_level = symmetric_level(trace.products)
         products = trace.products[ic] if "products" in revealed else np.full(trace.products[ic].shape, np.nan)
         self._set_colours(self.products_view, palette)

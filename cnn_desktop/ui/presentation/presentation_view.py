@@ -14,10 +14,11 @@ from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ...compute import ForwardResult
+from ...input_channels import channel_names
 from ...state.presentation import PanelSpec, kernel_factor, kernel_slices, panels_for
 from ...state.presentation_fit import Box, fit_panels
 from ...state.view_options import ViewOptions
-from ..colours import DEFAULT_DIVERGING, diverging, greyscale, symmetric_level
+from ..colours import DEFAULT_DIVERGING, channel_map, diverging, greyscale, symmetric_level
 from ..document import SessionDocument
 from ..editors.grid_view import GridRect, NumberGridView
 from ..fonts import pixel_font
@@ -172,8 +173,9 @@ class PresentationView(QWidget):
             else:
                 level = symmetric_level(maps)
                 levels = (-level, level)
-            for grid, values in zip(widgets, maps, strict=False):
-                grid.set_colormap(colormap)
+            names = channel_names(len(maps)) if panel.stage == 0 and len(maps) > 1 else ()
+            for index, (grid, values) in enumerate(zip(widgets, maps, strict=False)):
+                grid.set_colormap(channel_map(names[index]) if names else colormap)  # red channel in red...
                 grid.set_array(values, levels)
             if panel.kind == "map":
                 self._show_field(panel, widgets, result)
