@@ -187,18 +187,22 @@ class SessionDocument(QObject):
             network = with_input_depth(self.session.network, depth)
         except (ValueError, SpecError) as exc:
             return f"Cannot give the input {depth} channels: {exc}"
-        self._push_network(image, network, text or f"Input {depth_name(depth)}")
+        before = self.session.depth
+        kept = "the first slice" if min(before, depth) == 1 else f"the first {min(before, depth)} slices"
+        added = "1 new random slice" if depth - before == 1 else f"{depth - before} new random slices"
+        how = f"its kernels keep {kept}" + (f" and get {added}" if depth > before else f" of {before}")
+        self._push_network(image, network, text or f"Input {depth_name(depth)}", how)
         return None
 
-    def _push_network(self, image: np.ndarray, network: Network, text: str) -> None:
-        """A pipeline or grid change as one undo step, saying which trained layers it re-initialised."""
+    def _push_network(self, image: np.ndarray, network: Network, text: str, how: str = "new random weights") -> None:
+        """A pipeline or grid change as one undo step, saying which trained layers it re-initialised (``how``)."""
         before = self.session.network
         self.undo_stack.push(NetworkEdit(self, self.state(), (image, network, self.session.training_record), text))
         lost = training_lost(before, network, self.session.training_record)
         if lost:
             names = " and ".join([", ".join(lost[:-1]), lost[-1]] if len(lost) > 1 else lost)
             self.training_lost.emit(
-                f"{names} lost {'its' if len(lost) == 1 else 'their'} training: new random weights "
+                f"{names} lost {'its' if len(lost) == 1 else 'their'} training: {how} "
                 "(Undo brings the trained ones back)."
             )
 

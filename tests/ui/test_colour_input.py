@@ -140,3 +140,19 @@ def test_a_network_edit_refused_during_training_leaves_the_depth(qtbot, editor, 
     editor.channel_bar.depth.activated.emit(editor.channel_bar.depth.findData(3))
     assert document.session.depth == 1 and "training runs" in editor.message()
     assert editor.channel_bar.depth.currentData() == 1
+
+
+def test_the_trained_network_says_what_the_depth_change_did_to_its_first_layer(qtbot):
+    from cnn_desktop.session import default_session
+    from cnn_desktop.ui.document import SessionDocument
+
+    document = SessionDocument(default_session())
+    try:
+        with qtbot.waitSignal(document.training_lost) as lost:
+            assert document.set_depth(3) is None
+        assert lost.args[0].startswith(
+            "layer 0 (conv 3x3) lost its training: its kernels keep the first slice and get 2 new random slices"
+        )
+        assert document.weights_status().kind == "changed"
+    finally:
+        document.shutdown()
