@@ -43,6 +43,9 @@ class ChannelBar(QWidget):
         self.colour_button.setText("Colour…")
         self.colour_button.setToolTip("The colour the brush paints on all three channels of a colour picture")
         self.colour_button.clicked.connect(self.choose_colour)
+        for box in (self.depth, self.paint_on):  # a narrow dock elides them rather than scrolls
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(5)
         self._paint_label = QLabel("Paint on")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
