@@ -190,3 +190,24 @@ def test_a_damaged_session_and_a_wrong_output_are_reported(tmp_path, capsys):
     assert "does not exist" in one_error_line(capsys)
     assert main([]) == 2
     assert "--out" in one_error_line(capsys)
+
+
+def test_a_colour_session_is_drawn_in_its_colours(tmp_path, editor_cells):
+    network = Network.from_spec([{"type": "conv", "out_channels": 2, "kernel": 3}], (3, 9, 9), seed=1)
+    image = np.zeros((3, 9, 9), np.float32)
+    image[0, 2:7, 2] = 1.0  # a red stroke
+    image[2, 2:7, 6] = 1.0  # a blue one
+    session_path = tmp_path / "colour.cnnd"
+    save_session(session_path, Session(image=image, network=network), {})
+    out = tmp_path / "colour.png"
+    assert main(["--session", str(session_path), "--out", str(out), "--size", "1000x760"]) == 0
+    written = picture(out)
+
+    def colour_at(row: int, col: int) -> tuple[int, int, int]:
+        x, y, width, height = editor_cells[row, col]
+        colour = QColor(written.pixel(x + width // 2, y + height // 2))
+        return colour.red(), colour.green(), colour.blue()
+
+    assert colour_at(4, 2) == (255, 0, 0)
+    assert colour_at(4, 6) == (0, 0, 255)
+    assert colour_at(4, 4) == (0, 0, 0)
