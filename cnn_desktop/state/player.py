@@ -100,6 +100,14 @@ class PlayerState:
         """The reveal stages shown for the current cell."""
         return self.sequence().revealed(self.substep)
 
+    def shown_in_channel(self) -> int:
+        """The input channel drawn: while a cell of a colour picture's conv is revealed channel by
+        channel (``products``, ``products 1``...), the one whose products come in; else the chosen one."""
+        steps = self.sequence().steps
+        if "products 1" in steps and self.substep < steps.index("sum"):
+            return sum(step.startswith("products ") for step in self.revealed())
+        return self.in_channel
+
     def unit(self) -> Unit | None:
         """The unit shown (stage = layer + 1), or None when nothing can be played."""
         if not self.can_play():
@@ -218,7 +226,9 @@ class PlayerState:
     # ----- the world changing
     def adopt(self, network: Network) -> None:
         """Follow a new result's ``network``: reach a pending unit, or keep the layer, channel and cell
-        where they still exist (clamped), or fall back to the nearest playable layer."""
+        where they still exist (clamped), or fall back to the nearest playable layer. A cell fully
+        revealed stays so when the layer's sub-steps change (a colour picture has more)."""
+        revealed = self.network is not None and self.substep >= self.sequence().final_substep
         self.network = network
         pending, self.pending = self.pending, None
         if pending is not None and self.fits(pending):
@@ -235,7 +245,8 @@ class PlayerState:
         self.channel = min(self.channel, self.channels() - 1)
         self.in_channel = self.channel if self.is_pool() else min(self.in_channel, self.input_channels() - 1)
         self.position = min(self.position, self.cell_count() - 1)
-        self.substep = min(self.substep, self.sequence().final_substep)
+        final = self.sequence().final_substep
+        self.substep = final if revealed else min(self.substep, final)
 
     def follow_selection(self, selection: Unit | None) -> bool:
         """A unit selected elsewhere: move there when it is a conv or pool output; True when moved.

@@ -40,10 +40,17 @@ def playable(network: Network, layer: int) -> bool:
 
 
 def steps_for(network: Network, layer: int) -> tuple[str, ...]:
-    """The sub-steps of one output cell's reveal for ``layer`` (conv, max pool or average pool)."""
+    """The sub-steps of one output cell's reveal for ``layer`` (conv, max pool or average pool).
+
+    A conv reading a picture of d > 1 channels (red, green, blue) reveals one channel's products
+    after the other: ``products`` (the first), ``products 1``, ``products 2``... then their sum.
+    """
     current = network.layers[layer]
     if isinstance(current, Conv2D):
-        return CONV_STEPS
+        depth = network.stage_shape(layer)[0]
+        if not picture_channel_names(network.spec, layer, depth):
+            return CONV_STEPS
+        return ("patch", "products", *(f"products {c}" for c in range(1, depth)), "sum", "bias", "result")
     return MAXPOOL_STEPS if current.kind == "maxpool" else AVGPOOL_STEPS
 
 
@@ -137,7 +144,10 @@ class StageTexts:
     result_line: str
     relu_line: str
     channel_sums: str
-    """``channel 0: 1.25, channel 1: -0.5, total 0.75`` for a multi-channel conv, once summed."""
+    """``channel 0: 1.25, channel 1: -0.5, total 0.75`` for a multi-channel conv, once summed; a
+    picture's channels (``red: 6``) are listed one by one as their products are revealed."""
+    channels_listed: int = 0
+    """How many channels' partial sums are listed (all once summed)."""
 
 
 def stage_texts(
@@ -157,11 +167,14 @@ def stage_texts(
     if isinstance(trace, ConvTrace):
         many = trace.patch.shape[0] > 1
         summed = "sum" in revealed
-        channel_sums = ""
-        if trace.channel_sums.shape[0] > 1 and summed:
+        channel_sums, listed = "", 0
+        if many:
+            stepped = 1 + sum(step.startswith("products ") for step in revealed) if "products" in revealed else 0
+            listed = len(trace.channel_sums) if summed else (stepped if names else 0)
+        if listed:
             named = names or [f"channel {c}" for c in range(len(trace.channel_sums))]
-            parts = [f"{name}: {format_value(v)}" for name, v in zip(named, trace.channel_sums, strict=True)]
-            channel_sums = ", ".join(parts) + f", total {format_value(trace.total)}"
+            parts = [f"{name}: {format_value(v)}" for name, v in zip(named[:listed], trace.channel_sums, strict=False)]
+            channel_sums = ", ".join(parts) + (f", total {format_value(trace.total)}" if summed else "")
         return StageTexts(
             sum_line=f"sum = {format_value(trace.channel_sums[in_channel])}" if summed else "",
             sum_tip="The sum of the products shown" + (f" (input {channel_label(in_channel, names)})" if many else ""),
@@ -170,6 +183,7 @@ def stage_texts(
             result_line=result_line,
             relu_line=relu_line,
             channel_sums=channel_sums,
+            channels_listed=listed,
         )
     k = trace.window.shape[0]
     if trace.kind == "maxpool":

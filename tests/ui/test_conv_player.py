@@ -531,3 +531,29 @@ def test_a_colour_picture_names_its_red_green_and_blue_sums(qtbot, document, pla
     np.testing.assert_array_equal(player.row.patch_view.array(), scene.image[1, 0:3, 2:5])
     assert player.row.input_column.title.text().startswith("input, green")
     assert trace.result == 6
+
+
+def test_detailed_steps_on_a_colour_picture_add_red_green_and_blue_one_after_the_other(qtbot, document, player) -> None:
+    from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
+
+    scene = builtin_scenes()[SCENE_TITLES.index("A colour picture (depth 3)")].session
+    assert document.set_state(scene.image, scene.network, Unit(1, 0, 0, 1), "Depth scene") is None
+    drawn(qtbot, player)
+    qtbot.mouseClick(player.controls.detailed_box, Qt.MouseButton.LeftButton)
+    press(qtbot, player, Qt.Key.Key_Right)  # cell (0, 2), stage "patch": the red patch first
+    assert player.state.position == 2 and player.state.substep_name() == "patch"
+    row, seen = player.row, []
+    for _ in range(6):
+        press(qtbot, player, Qt.Key.Key_Right)
+        entries, total = row.sums.channel_sums_view.entries()
+        seen.append((player.state.substep_name(), row.patch_column.title.text(), entries, total))
+    assert seen == [
+        ("products", "patch, red", ["red: 6"], ""),
+        ("products 1", "patch, green", ["red: 6", "green: 0"], ""),
+        ("products 2", "patch, blue", ["red: 6", "green: 0", "blue: 0"], ""),
+        ("sum", "patch, red", ["red: 6", "green: 0", "blue: 0"], "total = 6"),
+        ("bias", "patch, red", ["red: 6", "green: 0", "blue: 0"], "total = 6"),
+        ("result", "patch, red", ["red: 6", "green: 0", "blue: 0"], "total = 6"),
+    ]
+    np.testing.assert_array_equal(row.patch_view.array(), scene.image[0, 0:3, 2:5])
+    assert lines(player)[2] == "= 6"

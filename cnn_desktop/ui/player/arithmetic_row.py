@@ -97,7 +97,7 @@ class ArithmeticRowView(QWidget):
         else:
             self._draw_conv(result, state, trace, palette, revealed)
         names = picture_channel_names(result.network.spec, layer, result.stages[layer].shape[0])
-        self.sums.draw(trace, revealed, state.in_channel, self._relu_follows, names)
+        self.sums.draw(trace, revealed, state.shown_in_channel(), self._relu_follows, names)
         self._draw_output(result, state, palette, "result" in revealed)
         self._sums_width = self.sums.needed_width(result.stages[layer + 1], trace)
         self._drawn = True
@@ -133,11 +133,11 @@ class ArithmeticRowView(QWidget):
     ) -> tuple[float, float]:
         """Draw the layer's input with the window (and max-pool winners); returns the input's levels."""
         layer_input = result.stages[state.layer]
-        colours, levels = self._input_colours(state.layer, layer_input, palette, state.in_channel)
+        colours, levels = self._input_colours(state.layer, layer_input, palette, state.shown_in_channel())
         self._set_colours(self.input_view, colours)
         self.input_view.set_pad(pad)
-        self.input_view.set_array(layer_input[state.in_channel], levels)
-        title, tip = input_title(result.network, state.layer, state.in_channel, layer_input.shape[0], pad)
+        self.input_view.set_array(layer_input[state.shown_in_channel()], levels)
+        title, tip = input_title(result.network, state.layer, state.shown_in_channel(), layer_input.shape[0], pad)
         self.input_column.set_title(title, title.replace("channel", "ch").replace("padding", "pad"))
         set_tip(self.input_column.title, tip)
         set_tip(self.input_view, tip)
@@ -161,7 +161,7 @@ class ArithmeticRowView(QWidget):
         padding = layer.padding
         pad = max(padding.top, padding.bottom, padding.left, padding.right)
         levels = self._draw_input(result, state, trace, pad, palette, None)
-        ic = state.in_channel
+        ic = state.shown_in_channel()
         for widget in (self.kernel_column, self.products_column, self.times_label, self.equals_label):
             widget.show()
         self.patch_view.set_array(trace.patch[ic], levels)

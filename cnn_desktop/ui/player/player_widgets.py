@@ -166,9 +166,9 @@ class ChannelSumsView(QWidget):
         self.setMinimumHeight(2 * QFontMetrics(text_font(self.MIN_PX)).height())
 
     def set_sums(
-        self, sums: np.ndarray | None, total: float = 0.0, marked: int = -1, names: Sequence[str] = ()
+        self, sums: np.ndarray | None, total: float | None = 0.0, marked: int = -1, names: Sequence[str] = ()
     ) -> None:
-        """Show ``sums`` (C_in,) and their ``total``, marking channel ``marked``; None shows nothing.
+        """Show ``sums`` (C_in,) and their ``total`` (None: not yet), marking channel ``marked``; None shows nothing.
 
         ``names`` label a picture's channels ("red: 6"); else they are numbered ("ch 0: 6")."""
         if sums is None:
@@ -176,7 +176,7 @@ class ChannelSumsView(QWidget):
         else:
             labels = names or [f"ch {c}" for c in range(len(sums))]
             entries = [f"{label}: {format_value(v)}" for label, v in zip(labels, sums, strict=True)]
-            total_line = f"total = {format_value(total)}"
+            total_line = "" if total is None else f"total = {format_value(total)}"
         if (entries, total_line, marked) == (self._entries, self._total, self._marked):
             return  # the same table: no repaint
         self._entries, self._total, self._marked = entries, total_line, marked

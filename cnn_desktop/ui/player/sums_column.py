@@ -58,7 +58,9 @@ class SumsColumnView(QWidget):
         lists_channels = isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1
         self.channel_sums_view.setVisible(lists_channels)
         if texts.channel_sums:
-            self.channel_sums_view.set_sums(trace.channel_sums, trace.total, in_channel, names)
+            listed, summed = texts.channels_listed, "sum" in revealed
+            sums = trace.channel_sums[:listed]
+            self.channel_sums_view.set_sums(sums, trace.total if summed else None, in_channel, names[:listed])
         else:
             self.channel_sums_view.set_sums(None)
         self.bias_label.setText(texts.bias_line)
