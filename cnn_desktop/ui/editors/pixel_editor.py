@@ -33,7 +33,6 @@ from ...input_channels import MAX_CHANNELS, channel_names, depth_name, grey_of, 
 from ...number_text import format_value
 from ...pen import MIN_DIGIT_GRID
 from ...state.digit_library import DigitLibrary
-from ...untrusted import UntrustedFileError, printable
 from ..colours import channel_map, greyscale, picture_colours
 from ..document import SessionDocument
 from ..message_label import MessageLabel
@@ -42,7 +41,8 @@ from .channel_bar import ChannelBar
 from .channel_grids import ChannelGrids
 from .digit_picker import DigitPicker
 from .grid_view import GridRect, NumberGridView
-from .pixel_tools import BrushBar, GridBar, StrokePainter, decode_raster, qimage_to_colour_grid, qimage_to_grid
+from .picture_import import import_picture
+from .pixel_tools import BrushBar, GridBar, StrokePainter
 
 ARROWS = {"up": ("\u2191", -1, 0), "down": ("\u2193", 1, 0), "left": ("\u2190", 0, -1), "right": ("\u2192", 0, 1)}
 
@@ -504,38 +504,10 @@ class PixelEditor(QWidget):
 
     # ----- picture import
     def import_image_file(self, path: str | Path, colour: bool | None = None) -> str | None:
-        """Import a PNG/JPEG/BMP picture into the grid; returns an error message or None.
-
-        ``colour`` True reads it as red, green and blue (a grey input becomes RGB in the same undo
-        step), False as grey; None keeps the input's depth (colour for RGB, grey otherwise). The
-        file is read as untrusted: a regular file of bounded size, a raster format judged by its
-        content and matching its name, and a pixel count checked before it is decoded.
-        """
-        name = Path(path).name
-        try:
-            picture = decode_raster(path)
-        except UntrustedFileError as exc:
-            self._say(str(exc), error=True)
-            return str(exc)
-        session = self.document.session
-        colour = session.depth == 3 if colour is None else colour
-        size = f"{picture.width()}x{picture.height()}"
-        if colour:
-            image = qimage_to_colour_grid(picture, session.grid_shape)
-            if session.depth == 3:
-                self.document.edit_image(image, f"Import {name} in colour")
-            else:
-                error = self.document.set_depth(3, image, f"Import {name} in colour")
-                if error:
-                    self._say(error, error=True)
-                    return error
-            self._say(f"Imported {printable(name, 60)} ({size}) in colour: red, green and blue, scaled.")
-            return None
-        image, inverted = qimage_to_grid(picture, session.grid_shape)
-        self.document.edit_image(image, f"Import {name}")
-        note = " Its background was light, so it was inverted: dark strokes are now ink (1)." if inverted else ""
-        self._say(f"Imported {printable(name, 60)} ({size}, made grey and scaled).{note}")
-        return None
+        """Import a PNG/JPEG/BMP picture into the grid (see :func:`import_picture`); returns an error or None."""
+        message, failed = import_picture(self.document, path, colour)
+        self._say(message, error=failed)
+        return message if failed else None
 
     def _choose_image_file(self, colour: bool | None = None) -> None:
         from PySide6.QtWidgets import QFileDialog
