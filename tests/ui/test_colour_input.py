@@ -46,7 +46,7 @@ def test_rgb_gives_the_first_kernels_three_slices_keeping_the_grey_one_bit_for_b
     for name, array in before.items():
         if name != "0.weight":
             assert network.params[name].tobytes() == array.tobytes(), name
-    assert "colour (RGB)" in editor.message() and "kernels are 3x3x3" in editor.message()
+    assert editor.message() == "The input is now colour (RGB), 3 x 28 x 28: layer 0 (conv 3x3)'s kernels are 3x3x3."
     document.undo()
     assert document.session.network.params["0.weight"].tobytes() == before["0.weight"].tobytes()
     assert document.session.image.shape == (1, 28, 28) and editor.actions_by_name["depth_1"].isChecked()

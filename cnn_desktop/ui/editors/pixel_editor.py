@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...digits import prepare_like_mnist
+from ...engine.input_depth import first_weighted_layer
+from ...engine.layers import Conv2D
 from ...image_ops import crop_or_pad, invert_image, resample, shift_images
 from ...image_presets import image_preset
 from ...input_channels import MAX_CHANNELS, channel_names, depth_name, grey_of, per_channel
@@ -172,7 +174,7 @@ class PixelEditor(QWidget):
                 lambda _=False, d=depth: self.set_depth(d),
                 None,
                 f"Make the input {depth} channel{'s' if depth > 1 else ''} deep ({', '.join(channel_names(depth))}); "
-                "the first conv layer's kernels become 3x3x" + str(depth),
+                f"the first conv layer's k x k kernels get {depth} slice{'s' if depth > 1 else ''} (k x k x {depth})",
             )
             action.setCheckable(True)
             depths.addAction(action)
@@ -481,10 +483,15 @@ class PixelEditor(QWidget):
             self._say(error, error=True)
             self.channel_bar.show_depth(self.document.session.depth)
             return error
-        self._say(
-            f"The input is now {depth_name(depth)}, {depth} x {self.grid_size.value()} x {self.grid_size.value()}: "
-            f"the first conv layer's kernels are 3x3x{depth}."
-        )
+        network = self.document.session.network
+        first = first_weighted_layer(network)
+        if first is not None and isinstance(network.layers[first], Conv2D):
+            _, _, k, _ = network.layers[first].params["weight"].shape
+            kernels = f"{network.label(first)}'s kernels are {k}x{k}x{depth}"
+        else:
+            kernels = "no conv layer reads it directly"
+        height, width = self.document.session.grid_shape
+        self._say(f"The input is now {depth_name(depth)}, {depth} x {height} x {width}: {kernels}.")
         return None
 
     # ----- MNIST digits (the picker under the grid)
