@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from cnn_desktop.engine import Network
 from cnn_desktop.image_presets import LECTURE_IMAGE
+from cnn_desktop.kernel_presets import KERNEL_PRESETS
 from cnn_desktop.ui.colours import colour_index, colour_table, diverging
 from cnn_desktop.ui.editors.kernel_editor import KernelEditor
 from cnn_desktop.ui.editors.kernel_overview import KernelOverviewView
@@ -276,3 +277,29 @@ def test_the_editor_fits_the_narrow_dock_of_a_1024x768_projector(qtbot, document
     grid = editor.grid
     corner = grid.mapTo(editor, grid.rect().bottomRight())
     assert editor.rect().contains(corner)  # the kernel's right column is not cut off
+
+
+def test_colour_presets_fill_every_slice_of_a_first_layer_kernel(qtbot, editor, document):
+    assert document.set_depth(3) is None
+    qtbot.waitUntil(lambda: editor.in_spin.suffix() == " of 3: red")
+    editor.in_spin.setValue(1)
+    assert editor.in_spin.suffix() == " of 3: green"
+    choose_preset(editor, "Colour to grey")  # a 3x3 kernel: the luma weights at its centre
+    weights = document.session.network.params["0.weight"]
+    expected = np.zeros((3, 3, 3), np.float32)
+    expected[:, 1, 1] = (0.299, 0.587, 0.114)
+    np.testing.assert_array_equal(weights[0], expected)
+    assert "every slice" in document.undo_stack.undoText()
+    choose_preset(editor, "Red horizontal edges")
+    np.testing.assert_array_equal(
+        document.session.network.params["0.weight"][0, 0], KERNEL_PRESETS["Horizontal edges"][1]
+    )
+    assert not document.session.network.params["0.weight"][0, 1:].any()
+    before = document.session.network.params["3.weight"].copy()
+    box = editor.layer_box
+    box.setCurrentIndex(box.findData(3))  # a later conv reads feature maps, not colours
+    box.activated.emit(box.currentIndex())
+    assert editor.layer() == 3
+    choose_preset(editor, "Red horizontal edges")
+    assert "first conv layer" in editor.message()
+    np.testing.assert_array_equal(document.session.network.params["3.weight"], before)
