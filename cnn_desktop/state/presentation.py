@@ -184,7 +184,7 @@ def _map_panel(
     if numbered:
         units = number_units(stages[stage]) if stages is not None and stage < len(stages) else 1.0
         units *= SMALL_MAP_ZOOM if max(height, width) <= 2 else 1.0
-    shape = f"{height}x{width}" if channels == 1 else f"{height}x{width}x{channels}"
+    shape = f"{height}x{width}" if channels == 1 else f"{channels}x{height}x{width}"  # d x H x W, as everywhere
     if stage == 0 and channels > 1 and numbered:
         shape += f": {', '.join(channel_names(channels))}"
     return PanelSpec(

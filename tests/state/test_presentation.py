@@ -54,7 +54,7 @@ def test_the_pooling_scene_shows_the_relu_between_the_edge_map_and_the_pool():
 
 def test_the_depth_scene_shows_the_three_channels_and_the_three_slices_of_its_kernel():
     picture, kernel = scene_panels(5)[:2]
-    assert (picture.label, picture.grids) == ("input 7x7x3: red, green, blue", 3)
+    assert (picture.label, picture.grids) == ("input 3x7x7: red, green, blue", 3)
     assert (kernel.label, kernel.grids, kernel.rows) == ("kernel 3x3x3", 3, 3)
 
 
