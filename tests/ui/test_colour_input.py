@@ -117,18 +117,6 @@ def test_a_grid_resize_keeps_every_channel(qtbot, editor, document):
     assert document.session.image[2].all() and not document.session.image[:2].any()
 
 
-def test_a_selected_units_field_is_drawn_on_the_picture_and_each_channel(qtbot, editor, document):
-    from cnn_desktop.ui.editors.grid_view import GridRect
-
-    to_rgb(qtbot, editor)
-    mask = np.zeros((3, 28, 28), bool)
-    mask[:, 2:7, 3:8] = True
-    rect = GridRect(2, 3, 6, 7, "#ff0000", 3.0)
-    editor.show_field([rect], mask, 0, QColor(255, 176, 0, 110))
-    for grid in (editor.grid, *editor.channel_grids.grids):
-        assert grid.overlays() == [rect] and grid.highlight().sum() == 25
-
-
 def test_prepare_like_mnist_says_it_needs_a_grey_digit(qtbot, editor, document):
     to_rgb(qtbot, editor)
     editor.actions_by_name["prepare"].trigger()

@@ -203,3 +203,19 @@ def test_the_legend_names_every_shade_the_input_map_is_drawn_in(qtbot, window):
         for shade in legend_shades(colour, False):
             assert any(max(abs(a - b) for a, b in zip(seen, shade, strict=True)) <= 3 for seen in drawn), (shade, drawn)
             assert "#{:02x}{:02x}{:02x}".format(*shade) in LEGEND
+
+
+def test_a_colour_pictures_field_is_drawn_on_the_picture_and_on_each_channel(qtbot, window):
+    from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
+
+    scene = builtin_scenes()[SCENE_TITLES.index("A colour picture (depth 3)")].session
+    show(qtbot, window, scene.network, scene.image)
+    click_unit(qtbot, window, 1, 0, 0, 2)  # the 6 in the middle of the red bar's line
+    assert "sees 9 input pixels (3x3)" in window.caption_label.text()
+    editor = window.pixel_editor
+    outline = [GridRect(0, 2, 2, 4, "#ffd600", 3.0)]
+    assert editor.field_rects() == outline
+    assert len(editor.channel_grids.grids) == 3
+    for grid in editor.channel_grids.grids:
+        assert grid.overlays() == outline and grid.highlight()[0:3, 2:5].all() and grid.highlight().sum() == 9
+    np.testing.assert_array_equal(highlighted_cells(window, 0, channel=2)[0:3, 2:5], np.ones((3, 3), bool))
