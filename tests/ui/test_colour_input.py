@@ -144,3 +144,16 @@ def test_the_trained_network_says_what_the_depth_change_did_to_its_first_layer(q
         assert document.weights_status().kind == "changed"
     finally:
         document.shutdown()
+
+
+def test_a_grey_mnist_digit_loaded_into_a_colour_input_fills_every_channel(qtbot, editor, document):
+    from cnn_desktop.data.datasets import load_bundled
+
+    to_rgb(qtbot, editor)
+    assert editor.load_digit("test", 3) is None
+    digit = load_bundled().test_images[3]
+    image = document.session.image
+    assert image.shape == (3, 28, 28)
+    for channel in image:
+        np.testing.assert_allclose(channel, digit, atol=1e-6)
+    assert tuple(editor.grid.cell_colours()[14, 14]) == (round(digit[14, 14] * 255),) * 3
