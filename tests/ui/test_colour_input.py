@@ -84,7 +84,7 @@ def test_the_picture_shows_in_colour_and_the_brush_paints_the_picked_colour(qtbo
     assert tuple(editor.grid.cell_colours()[3, 4]) == (255, 255, 0)
     assert tuple(editor.grid.cell_colours()[0, 0]) == (0, 0, 0)
     qtbot.mouseMove(editor.grid, editor.grid.cell_rect(3, 4).center().toPoint())
-    assert editor.hover_label.text() == "row 3, col 4: red 1, green 1, blue 0"
+    assert editor.hover_label.text() == "(3, 4): R 1 G 1 B 0"
     editor.channel_bar.paint_on.setCurrentIndex(3)  # blue: the main grid shows that channel's numbers
     assert editor.grid.cell_colours() is None and editor.grid.array()[3, 4] == 0
     editor.actions_by_name["fill"].trigger()

@@ -7,7 +7,7 @@ colour picked with QColorDialog on an RGB input, the brush value elsewhere) or o
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QColorDialog, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
@@ -15,6 +15,8 @@ from ...input_channels import MAX_CHANNELS, channel_names, depth_name
 from .pixel_tools import BrushTarget
 
 ALL_CHANNELS = "all channels"
+SHORT_NAMES = {1: "Grey", 3: "RGB"}
+"""The depth combo's words (it sits in a narrow row); menus say "Input: colour (RGB)"."""
 
 
 class ChannelBar(QWidget):
@@ -27,8 +29,8 @@ class ChannelBar(QWidget):
         self.depth_actions = depth_actions
         self.depth = QComboBox()
         for depth in range(1, MAX_CHANNELS + 1):
-            name = depth_name(depth)
-            self.depth.addItem(name[0].upper() + name[1:], depth)
+            self.depth.addItem(SHORT_NAMES.get(depth, f"{depth} channels"), depth)
+            self.depth.setItemData(self.depth.count() - 1, f"Input: {depth_name(depth)}", Qt.ItemDataRole.ToolTipRole)
         self.depth.setToolTip(
             "The input's depth d (# channels): grey, colour (red, green, blue) or d named channels.\n"
             "A pipeline change: the first conv layer's kernels become 3x3xd (Undo takes it back)."
@@ -43,9 +45,9 @@ class ChannelBar(QWidget):
         self.colour_button.setText("Colour…")
         self.colour_button.setToolTip("The colour the brush paints on all three channels of a colour picture")
         self.colour_button.clicked.connect(self.choose_colour)
-        for box in (self.depth, self.paint_on):  # a narrow dock elides them rather than scrolls
+        for box, letters in ((self.depth, 6), (self.paint_on, 5)):  # a narrow dock elides "all channels"
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(5)
+            box.setMinimumContentsLength(letters)
         self._paint_label = QLabel("Paint on")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

@@ -309,9 +309,9 @@ class PixelEditor(QWidget):
         if image.shape[0] == 1:
             self.hover_label.setText(f"row {row}, col {col}: {format_value(image[0, row, col])}")
         else:
-            names = channel_names(image.shape[0])
-            values = ", ".join(f"{n} {format_value(v)}" for n, v in zip(names, image[:, row, col], strict=True))
-            self.hover_label.setText(f"row {row}, col {col}: {values}")
+            initials = [name[0].upper() if image.shape[0] == 3 else name[-1] for name in channel_names(image.shape[0])]
+            values = " ".join(f"{n} {format_value(v)}" for n, v in zip(initials, image[:, row, col], strict=True))
+            self.hover_label.setText(f"({row}, {col}): {values}")  # short: the message beside it keeps its room
         size = self.brush_bar.footprint(image.shape[1:]).width
         if size > 1:
             top, left = row - size // 2, col - size // 2
