@@ -6,7 +6,7 @@ import html
 import json
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -133,6 +133,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.pixel_editor.prepare_after_stroke.toggled.connect(
             lambda on: self.settings.setValue("image/prepare_after_stroke", on)
         )
+        brush = self.pixel_editor.channel_bar
+        brush.colour_changed.connect(lambda: self.settings.setValue("image/brush_colour", brush.colour.name()))
 
     # ----- slots
     def _name_undo(self, text: str) -> None:
@@ -219,6 +221,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.set_scaling(scaling if scaling in SCALINGS else "layer")
         prepare = str(self.settings.value("image/prepare_after_stroke", "false")).lower() == "true"
         self.pixel_editor.prepare_after_stroke.setChecked(prepare)
+        self.pixel_editor.channel_bar.set_colour(QColor(str(self.settings.value("image/brush_colour", "#ff0000"))))
         pipeline = self.settings.value("session/pipeline")
         if pipeline:
             try:

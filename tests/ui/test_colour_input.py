@@ -157,3 +157,41 @@ def test_a_grey_mnist_digit_loaded_into_a_colour_input_fills_every_channel(qtbot
     for channel in image:
         np.testing.assert_allclose(channel, digit, atol=1e-6)
     assert tuple(editor.grid.cell_colours()[14, 14]) == (round(digit[14, 14] * 255),) * 3
+
+
+def test_the_colour_picked_in_the_dialog_is_painted_and_remembered(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QColorDialog
+
+    from cnn_desktop.ui.document import SessionDocument
+    from cnn_desktop.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+
+    def open_window() -> MainWindow:
+        window = MainWindow(SessionDocument(), settings)
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    window = open_window()
+    edit_menu = window.menuBar().actions()[1].menu()
+    rgb = next(action for action in edit_menu.actions() if action.text() == "Input: colour (RGB)")
+    rgb.trigger()
+    bar = window.pixel_editor.channel_bar
+    assert window.document.session.depth == 3 and bar.depth.currentText() == "RGB"
+    monkeypatch.setattr(QColorDialog, "getColor", lambda *args: QColor(0, 102, 255))
+    qtbot.mouseClick(bar.colour_button, Qt.MouseButton.LeftButton)
+    assert settings.value("image/brush_colour") == "#0066ff"
+    editor = window.pixel_editor
+    editor.brush_shape.setCurrentText("Square")
+    press_cell(qtbot, editor.grid, 5, 5)
+    np.testing.assert_allclose(window.document.session.image[:, 5, 5], [0, 0.4, 1])
+    window.close()
+    window.document.shutdown()
+    again = open_window()
+    assert again.pixel_editor.channel_bar.colour == QColor(0, 102, 255)
+    again.close()
+    again.document.shutdown()

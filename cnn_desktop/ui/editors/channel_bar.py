@@ -23,6 +23,7 @@ class ChannelBar(QWidget):
     """Depth combo, "paint on" combo and the brush colour of an RGB input."""
 
     target_changed = Signal()  # the channel painted on, or the brush colour, changed
+    colour_changed = Signal()  # the brush colour changed (a preference the window remembers)
 
     def __init__(self, depth_actions: dict[int, QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +93,7 @@ class ChannelBar(QWidget):
             self.colour = QColor(colour)
             self._show_swatch()
             self.target_changed.emit()
+            self.colour_changed.emit()
 
     def choose_colour(self) -> None:
         self.set_colour(QColorDialog.getColor(self.colour, self, "Brush colour"))
