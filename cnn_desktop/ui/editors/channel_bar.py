@@ -55,8 +55,9 @@ class ChannelBar(QWidget):
         row.addWidget(QLabel("Input"))
         row.addWidget(self.depth)
         row.addWidget(self._paint_label)
-        row.addWidget(self.paint_on, 1)
+        row.addWidget(self.paint_on, 3)
         row.addWidget(self.colour_button)
+        row.addStretch(1)  # a grey input's row: the depth combo keeps its own width
         self.show_depth(1)
         self._show_swatch()
 
