@@ -15,6 +15,7 @@ import numpy as np
 from .engine import ConvTrace, Network, PoolTrace, Unit, trace_unit
 from .engine.layers import Conv2D, Pool2D
 from .engine.losses import softmax
+from .levels import symmetric_level
 from .receptive_fields import FieldAnalysis, FieldGeometry, analyse_selection, field_geometry
 
 
@@ -27,7 +28,8 @@ class ForwardResult:
     describes the selected unit, if any; ``trace`` the arithmetic of the unit the convolution player
     shows (a conv or pool output), if any. ``inputs_version`` names the image and network the stages
     belong to: two results with the same one share the very same stage arrays (only the selection or
-    the traced unit differ), so a view may skip redrawing maps.
+    the traced unit differ), so a view may skip redrawing maps. ``levels[i]`` is
+    ``symmetric_level(stages[i])``, found here in the worker so the views need not scan the maps.
     """
 
     version: int
@@ -37,6 +39,7 @@ class ForwardResult:
     field: FieldAnalysis | None = None
     trace: ConvTrace | PoolTrace | None = None
     inputs_version: int | None = None
+    levels: tuple[float, ...] = ()
 
 
 def traceable(network: Network, unit: Unit | None) -> bool:
@@ -80,14 +83,22 @@ def describe(
     traced: Unit | None = None,
     inputs_version: int | None = None,
     geometry: FieldGeometry | None = None,
+    levels: tuple[float, ...] | None = None,
 ) -> ForwardResult:
     """The result for computed ``stages``: the selection's field and the traced unit's arithmetic.
 
-    ``geometry`` is the selection's :func:`field_geometry`, when known from an earlier result.
+    ``geometry`` is the selection's :func:`field_geometry`, when known from an earlier result;
+    ``levels`` the stages' :func:`stage_levels`, when already found for these stages.
     """
     field = analyse_selection(network, stages, selection, geometry) if selection is not None else None
     trace = trace_unit(network, stages[traced.layer], traced) if traceable(network, traced) else None
-    return ForwardResult(version, network, stages, probabilities, field, trace, inputs_version)
+    levels = stage_levels(stages) if levels is None else levels
+    return ForwardResult(version, network, stages, probabilities, field, trace, inputs_version, levels)
+
+
+def stage_levels(stages: list[np.ndarray]) -> tuple[float, ...]:
+    """The :func:`symmetric_level` of every stage (1 ms on the UI thread per edit of a 64x64 pipeline)."""
+    return tuple(symmetric_level(stage) for stage in stages)
 
 
 def forward_pass(
@@ -117,6 +128,7 @@ class Computer:
         self._network: Network | None = None
         self._stages: list[np.ndarray] = []
         self._probabilities: np.ndarray | None = None
+        self._levels: tuple[float, ...] = ()
         self._geometry: FieldGeometry | None = None
         self.passes = 0  # forward passes run, for tests and benchmarks
 
@@ -135,9 +147,12 @@ class Computer:
         if inputs_version != self._inputs_version or network is not self._network:
             self._inputs_version, self._network = None, None  # a failing pass leaves no stale stages
             self._stages, self._probabilities = run_network(image, network)
+            self._levels = stage_levels(self._stages)
             self._inputs_version, self._network = inputs_version, network
             self.passes += 1
         if selection is not None and (self._geometry is None or self._geometry.selection != selection):
             self._geometry = field_geometry(network, selection)
-        stages, probabilities = self._stages, self._probabilities
-        return describe(version, network, stages, probabilities, selection, traced, inputs_version, self._geometry)
+        stages, probabilities, levels = self._stages, self._probabilities, self._levels
+        return describe(
+            version, network, stages, probabilities, selection, traced, inputs_version, self._geometry, levels
+        )

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from ..levels import symmetric_level as symmetric_level  # the views' one rule for levels, Qt-free
+
 DIVERGING = {
     # name shown in menus: (negative end, zero, positive end), RGB 0-255
     "Blue-grey-red": ((33, 102, 172), (128, 128, 128), (214, 47, 39)),
@@ -65,13 +67,6 @@ def picture_colours(image: np.ndarray) -> np.ndarray:
     image = np.nan_to_num(np.asarray(image, np.float32), nan=0.0)
     planes = image[:3] if image.shape[0] >= 3 else np.repeat(image.mean(axis=0, keepdims=True), 3, axis=0)
     return np.rint(np.clip(planes, 0.0, 1.0) * 255).astype(np.ubyte).transpose(1, 2, 0).copy()
-
-
-def symmetric_level(values: np.ndarray) -> float:
-    """Half-width m of the levels (-m, m) that show ``values`` with zero at mid-grey (never 0)."""
-    finite = np.abs(values[np.isfinite(values)]) if values.size else np.zeros(1)
-    peak = float(finite.max()) if finite.size else 0.0
-    return peak if peak > 1e-12 else 1.0
 
 
 def colour_table(colormap: pg.ColorMap) -> np.ndarray:

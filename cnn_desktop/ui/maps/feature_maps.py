@@ -35,7 +35,6 @@ from ..colours import (
     colour_table,
     diverging,
     greyscale,
-    symmetric_level,
     text_colour_table,
 )
 from ..document import SessionDocument
@@ -376,7 +375,7 @@ class FeatureMapsView(QWidget):
         if result is None or not self._groups:
             return
         self.maps_drawn += 1
-        peaks = [symmetric_level(values) for values in result.stages]
+        peaks = result.levels  # found by the compute worker
         global_peak = max(peaks[1:], default=1.0)
         for group, values, peak in zip(self._groups, result.stages, peaks, strict=True):
             dark_text = self._grey_dark_text if group.stage == 0 else self._dark_text

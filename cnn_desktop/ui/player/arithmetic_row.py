@@ -109,14 +109,14 @@ class ArithmeticRowView(QWidget):
         self.sums.clear()
 
     def _input_colours(
-        self, layer: int, layer_input: np.ndarray, palette: str, in_channel: int = 0
+        self, result: ForwardResult, layer: int, palette: str, in_channel: int = 0
     ) -> tuple[str, tuple[float, float]]:
         """The input's colour map key and levels: the image 0..1 (a colour picture's channel in its
         colour, "channel:red"), feature maps diverging."""
         if layer == 0:
-            many = layer_input.shape[0] > 1
-            return (f"channel:{channel_names(layer_input.shape[0])[in_channel]}" if many else "grey"), (0.0, 1.0)
-        level = symmetric_level(layer_input)
+            channels = result.stages[0].shape[0]
+            return (f"channel:{channel_names(channels)[in_channel]}" if channels > 1 else "grey"), (0.0, 1.0)
+        level = result.levels[layer]
         return palette, (-level, level)
 
     def _set_colours(self, grid: NumberGridView, key: str) -> None:
@@ -133,7 +133,7 @@ class ArithmeticRowView(QWidget):
     ) -> tuple[float, float]:
         """Draw the layer's input with the window (and max-pool winners); returns the input's levels."""
         layer_input = result.stages[state.layer]
-        colours, levels = self._input_colours(state.layer, layer_input, palette, state.shown_in_channel())
+        colours, levels = self._input_colours(result, state.layer, palette, state.shown_in_channel())
         self._set_colours(self.input_view, colours)
         self.input_view.set_pad(pad)
         self.input_view.set_array(layer_input[state.shown_in_channel()], levels)
@@ -208,7 +208,7 @@ class ArithmeticRowView(QWidget):
         layer, channel = state.layer, state.channel
         height, width = state.output_shape()
         stage = result.stages[layer + 1]
-        level = symmetric_level(stage)
+        level = result.levels[layer + 1]
         cutoff = state.position + (1 if result_shown else 0)
         shown = np.full(height * width, np.nan, np.float32)
         shown[:cutoff] = stage[channel].ravel()[:cutoff]
