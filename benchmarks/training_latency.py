@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -114,10 +113,12 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args()
 
-    app = QApplication.instance() or QApplication([])
     from cnn_desktop.session import Session
     from cnn_desktop.state.digit_library import DigitLibrary
+    from cnn_desktop.ui.app import create_application
     from cnn_desktop.ui.document import SessionDocument
+
+    app = create_application()  # as the app starts: its thread settings included
     from cnn_desktop.ui.training.training_panel import TrainingPanel
 
     document = SessionDocument(Session(image=DigitLibrary().first_test_digit()[0]))

@@ -8,9 +8,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..autosave import AutosaveError, AutosaveStore
 from ..session import default_session
+from .cores import share_cores_with_ui
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    share_cores_with_ui()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("cnn-desktop")
     app.setApplicationName("cnn-desktop")
