@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .engine import Network
+from .state.foreground import Foreground
 from .training import TrainConfig, TrainEvent, TrainingControl, TrainResult, loss_and_accuracy, train
 
 #: Seconds between two weight copies handed to the UI (the UI polls every 0.1 s).
@@ -94,6 +95,7 @@ class TrainingJob:
 
     ``train_images`` (N, 28, 28) float32 and ``train_labels`` (N,) int; the same for the test split
     (read-only arrays are fine: they are never written). Call :meth:`run` in a worker thread.
+    Between two steps the run waits while ``foreground`` is busy (an edit's redraw on its way).
     """
 
     def __init__(
@@ -104,12 +106,14 @@ class TrainingJob:
         test_images: np.ndarray,
         test_labels: np.ndarray,
         config: TrainConfig,
+        foreground: Foreground | None = None,
     ) -> None:
         self.network = network.copy()  # the trainer's own: nobody else touches it while it runs
         self.spec = [dict(entry) for entry in network.spec]
         self.input_shape = network.input_shape
         self.config = config
         self.control = ResumableControl(self.network)
+        self.foreground = foreground or Foreground()
         self._data = (train_images, train_labels, test_images, test_labels)
         self._lock = threading.Lock()
         self._points: list[CurvePoint] = []
@@ -208,6 +212,7 @@ class TrainingJob:
                 self._points.append(point)
         if time.perf_counter() - self._last_copy >= WEIGHTS_INTERVAL:
             self._copy_params()
+        self.foreground.step_aside()
 
     def _on_epoch(self, event: TrainEvent) -> None:
         """The test point of the epoch: the loss and accuracy train() measured for the event."""

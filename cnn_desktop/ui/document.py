@@ -26,6 +26,7 @@ from ..engine.training_record import training_lost
 from ..input_channels import depth_name, with_channels
 from ..session import Session, check_image, check_params
 from ..state.digit_ref import DigitRef
+from ..state.foreground import Foreground
 from ..state.pipeline_draft import SpecRefusal
 from ..state.weights_notice import TRAINING_NOTICE, weights_notice
 from .commands import ImageEdit, NetworkEdit, ParamEdit
@@ -65,6 +66,7 @@ class SessionDocument(QObject):
         self._network_snapshot: tuple[Network, Network] | None = None  # (session network, frozen copy)
         self._image_snapshot: np.ndarray | None = None
         self._closed = False
+        self.foreground = Foreground()  # set while an edit's result is on its way: training steps aside
         self._worker = ComputeWorker()
         self._thread = WorkerThread(self._worker, "compute", self)
         self._worker.result_ready.connect(self._accept_result)
@@ -75,6 +77,7 @@ class SessionDocument(QObject):
     def shutdown(self) -> None:
         """Stop the compute thread (called when the window closes); later requests are ignored."""
         self._closed = True
+        self.foreground.end()
         self._thread.stop()
 
     @property
@@ -305,7 +308,7 @@ class SessionDocument(QObject):
         self._network_snapshot = None
         self.session.touch()
         self.params_changed.emit()
-        self.recompute()
+        self.recompute(foreground=False)  # training's own result: nothing for training to wait for
 
     def select(self, selection: Unit | None) -> None:
         """Select a unit (or None); its receptive field comes with the next result."""
@@ -354,10 +357,16 @@ class SessionDocument(QObject):
         self.recompute()
 
     # ----- compute
-    def recompute(self) -> None:
-        """Hand a consistent snapshot of the newest state to the worker (never blocks)."""
+    def recompute(self, foreground: bool = True) -> None:
+        """Hand a consistent snapshot of the newest state to the worker (never blocks).
+
+        ``foreground``: the user waits for this result, so background training steps aside
+        (:class:`Foreground`) until it is shown.
+        """
         if self._closed:
             return  # a result queued before closing may still place the player
+        if foreground:
+            self.foreground.begin()
         session = self.session
         network = self._frozen_network()
         image = self._image_snapshot
@@ -388,7 +397,9 @@ class SessionDocument(QObject):
             return  # an older state; the newer one is already queued
         self.latest = result
         self.result_ready.emit(result)
+        self.foreground.end()
 
     def _report_failure(self, version: int, message: str) -> None:
         if version == self.session.version:
+            self.foreground.end()
             self.compute_failed.emit(message)

@@ -188,3 +188,18 @@ def test_a_selection_or_traced_unit_is_answered_without_running_the_network(qtbo
     document.paint(np.array([0]), np.array([0]), np.array([1.0], np.float32))
     assert wait_for_result(qtbot, document).stages[0][0, 0, 0] == 1.0
     assert computer.passes == passes + 1
+
+
+def test_an_edit_is_foreground_work_until_its_result_is_shown_and_trained_weights_are_not(qtbot, document):
+    wait_for_result(qtbot, document)
+    assert not document.foreground.busy
+    seen_busy = []
+    document.result_ready.connect(lambda _result: seen_busy.append(document.foreground.busy))
+    document.paint(np.array([3]), np.array([4]), np.array([1.0], np.float32))
+    assert document.foreground.busy  # the training thread steps aside from now on
+    wait_for_result(qtbot, document)
+    assert seen_busy[-1] and not document.foreground.busy  # until the views have taken the result
+    params = {name: array + 0.01 for name, array in document.session.network.params.items()}
+    document.adopt_trained_weights(params)
+    assert not document.foreground.busy  # training's own weights: nothing to step aside for
+    wait_for_result(qtbot, document)

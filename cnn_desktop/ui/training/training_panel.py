@@ -159,7 +159,8 @@ class TrainingPanel(TrainingPanelLayout, QWidget):
         self.confusion.digits, self._run_source, self._shown_history = digits, self.data_group.source_key(), None
         self.result = self.last_event = None
         self._stop_reason = None
-        job = TrainingJob(self.document.session.network, images, labels, digits.test_images, digits.test_labels, config)
+        test = (digits.test_images, digits.test_labels)
+        job = TrainingJob(self.document.session.network, images, labels, *test, config, self.document.foreground)
         self.job = job
         self.curves.clear(config.epochs)
         self.document.set_weights_lock(LOCK_REASON)
