@@ -8,6 +8,7 @@ columns give way in the order ``COLUMN_WEIGHTS`` sets.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -37,8 +38,15 @@ def share_widths(ideal: list[float], weights: list[float], available: float, flo
     Column ``i`` gets ``min(ideal[i], s * weights[i] * ideal[i])`` (never below ``floors[i]``) for the
     largest ``s`` that fits, so when space is short the heavy columns keep their size longest.
     """
+    return list(_shared_widths(tuple(ideal), tuple(weights), available, tuple(floors)))
+
+
+@lru_cache(maxsize=8)  # the player places its row on every result, nearly always with the same sizes
+def _shared_widths(
+    ideal: tuple[float, ...], weights: tuple[float, ...], available: float, floors: tuple[float, ...]
+) -> tuple[float, ...]:
     if sum(ideal) <= available:
-        return list(ideal)
+        return ideal
     bounds = list(zip(ideal, weights, floors, strict=True))
 
     def widths(scale: float) -> list[float]:
@@ -48,7 +56,7 @@ def share_widths(ideal: list[float], weights: list[float], available: float, flo
     for _ in range(40):
         middle = (low + high) / 2
         low, high = (middle, high) if sum(widths(middle)) <= available else (low, middle)
-    return widths(low)
+    return tuple(widths(low))
 
 
 def sums_width(lines: Sequence[tuple[QLabel, str]], lists_channels: bool) -> int:
