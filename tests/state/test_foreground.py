@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
+
+import pytest
 
 from cnn_desktop.data.datasets import load_digits
 from cnn_desktop.engine import MNIST_SPEC, Network
-from cnn_desktop.state.foreground import Foreground
+from cnn_desktop.state.foreground import BACKGROUND_NICE, Foreground, lower_this_thread
 from cnn_desktop.training import TrainConfig
 from cnn_desktop.training_job import TrainingJob
 
@@ -51,3 +55,20 @@ def test_the_training_job_steps_aside_between_its_steps():
     )
     job.run()
     assert len(calls) == 3  # once after each of the three batches
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="niceness is per thread on Linux only")
+def test_a_background_thread_gets_a_lower_priority_and_the_calling_thread_keeps_its_own():
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen = {}
+
+    def background() -> None:
+        seen["lowered"] = lower_this_thread()
+        seen["niceness"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    thread.join()
+    if seen["lowered"]:
+        assert seen["niceness"] >= BACKGROUND_NICE
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own

@@ -165,7 +165,7 @@ class TrainingPanel(TrainingPanelLayout, QWidget):
         self.curves.clear(config.epochs)
         self.document.set_weights_lock(LOCK_REASON)
         self._adopt = True
-        self._tasks.launch("train", job.run, self._training_ended, self._pull_training)
+        self._tasks.launch("train", job.run_in_background, self._training_ended, self._pull_training)
         self._set_state("running")
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 1 of {config.epochs} · starting…")
