@@ -67,6 +67,7 @@ class SessionDocument(QObject):
         self._image_snapshot: np.ndarray | None = None
         self._closed = False
         self.foreground = Foreground()  # set while an edit's result is on its way: training steps aside
+        self._submitted = -1  # the version last handed to the worker: its result or failure ends foreground work
         self._worker = ComputeWorker()
         self._thread = WorkerThread(self._worker, "compute", self)
         self._worker.result_ready.connect(self._accept_result)
@@ -374,6 +375,7 @@ class SessionDocument(QObject):
             image = self._image_snapshot = session.image.copy()
             image.flags.writeable = False
             self._inputs_version += 1
+        self._submitted = session.version
         self._worker.submit(session.version, self._inputs_version, image, network, session.selection, self.traced)
 
     def _frozen_network(self) -> Network:
@@ -394,12 +396,15 @@ class SessionDocument(QObject):
 
     def _accept_result(self, result: ForwardResult) -> None:
         if result.version != self.session.version:
+            if result.version == self._submitted:
+                self.foreground.end()  # the session changed without asking for a result: nothing more is coming
             return  # an older state; the newer one is already queued
         self.latest = result
         self.result_ready.emit(result)
         self.foreground.end()
 
     def _report_failure(self, version: int, message: str) -> None:
-        if version == self.session.version:
+        if version == self._submitted:
             self.foreground.end()
+        if version == self.session.version:
             self.compute_failed.emit(message)

@@ -203,3 +203,10 @@ def test_an_edit_is_foreground_work_until_its_result_is_shown_and_trained_weight
     document.adopt_trained_weights(params)
     assert not document.foreground.busy  # training's own weights: nothing to step aside for
     wait_for_result(qtbot, document)
+
+
+def test_foreground_work_ends_with_the_last_request_even_when_the_session_moved_on(qtbot, document):
+    wait_for_result(qtbot, document)
+    document.paint(np.array([5]), np.array([6]), np.array([1.0], np.float32))
+    document.session.touch()  # a change that asks for no result: the one on its way is the last
+    qtbot.waitUntil(lambda: not document.foreground.busy, timeout=5000)
