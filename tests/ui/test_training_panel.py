@@ -98,6 +98,7 @@ def test_short_run_learns_live_and_updates_everything(qtbot, panel, document):
 def test_weights_lock_pause_edit_resume_keeps_the_edit(qtbot, panel, document):
     start_long_run(qtbot, panel)
     kernel = document.session.network.params["0.weight"].copy()
+    weights_before = kernel.copy()
     kernel[0] = 3.0
     assert document.edit_params({"0.weight": kernel}, "edit kernel") == LOCK_REASON
     with qtbot.waitSignal(document.spec_rejected) as rejected:
@@ -124,9 +125,11 @@ def test_weights_lock_pause_edit_resume_keeps_the_edit(qtbot, panel, document):
     qtbot.mouseClick(panel.resume_button, Qt.MouseButton.LeftButton)
     assert panel.state == "running" and document.weights_lock == LOCK_REASON
     qtbot.waitUntil(lambda: bool(adoptions) and panel.last_event.step > paused_at + 3, timeout=RUN_TIMEOUT)
-    first_filter = adoptions[-1]
-    assert not np.array_equal(first_filter, kernel[0])  # trained further ...
-    assert np.abs(first_filter - 3.0).max() < 1.0  # ... from the user's edit, not from the old weights
+    trained = [weights for weights in adoptions if not np.array_equal(weights, kernel[0])]
+    assert trained  # trained further ...
+    first_filter, old_filter = trained[0], weights_before[0]
+    # ... from the user's edit, not from the old weights (how far it moved depends on the machine's speed)
+    assert np.abs(first_filter - 3.0).mean() < np.abs(first_filter - old_filter).mean()
 
     with qtbot.waitSignal(panel.training_finished, timeout=RUN_TIMEOUT) as finished:
         qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
