@@ -47,11 +47,43 @@ def steps_for(network: Network, layer: int) -> tuple[str, ...]:
     """
     current = network.layers[layer]
     if isinstance(current, Conv2D):
-        depth = network.stage_shape(layer)[0]
-        if not picture_channel_names(network.spec, layer, depth):
+        if not stacks_channels(network, layer):
             return CONV_STEPS
+        depth = network.stage_shape(layer)[0]
         return ("patch", "products", *(f"products {c}" for c in range(1, depth)), "sum", "bias", "result")
     return MAXPOOL_STEPS if current.kind == "maxpool" else AVGPOOL_STEPS
+
+
+def stacks_channels(network: Network, layer: int) -> bool:
+    """Whether ``layer`` is a conv reading a picture of d > 1 channels (red, green, blue...): the
+    player then shows one row per channel (patch x kernel slice = products, their dot product)."""
+    if not playable(network, layer) or not isinstance(network.layers[layer], Conv2D):
+        return False
+    return bool(picture_channel_names(network.spec, layer, network.stage_shape(layer)[0]))
+
+
+def channels_revealed(revealed: Collection[str]) -> int:
+    """How many input channels' products a cell revealed channel by channel shows (0 before ``products``)."""
+    return 1 + sum(step.startswith("products ") for step in revealed) if "products" in revealed else 0
+
+
+@dataclass(frozen=True)
+class ChannelLine:
+    """One row of a picture's conv: a named input channel's products and dot product, once revealed."""
+
+    name: str
+    products_shown: bool
+    dot: str
+    """The channel's dot product (the sum of its products, ``→ 6``), '' until its products are shown."""
+
+
+def channel_lines(trace: ConvTrace, revealed: Collection[str], names: Sequence[str]) -> list[ChannelLine]:
+    """The rows of ``trace``'s picture channels named ``names`` at the sub-steps ``revealed``."""
+    shown = len(names) if "sum" in revealed else channels_revealed(revealed)
+    return [
+        ChannelLine(name, index < shown, f"→ {format_value(value)}" if index < shown else "")
+        for index, (name, value) in enumerate(zip(names, trace.channel_sums, strict=True))
+    ]
 
 
 def clamp_speed(cells_per_second: float) -> float:
@@ -144,10 +176,8 @@ class StageTexts:
     result_line: str
     relu_line: str
     channel_sums: str
-    """``channel 0: 1.25, channel 1: -0.5, total 0.75`` for a multi-channel conv, once summed; a
-    picture's channels (``red: 6``) are listed one by one as their products are revealed."""
-    channels_listed: int = 0
-    """How many channels' partial sums are listed (all once summed)."""
+    """``channel 0: 1.25, channel 1: -0.5, total 0.75`` for a multi-channel feature map, once summed
+    (a picture's channels show theirs in their own rows: see :func:`channel_lines`)."""
 
 
 def stage_texts(
@@ -159,7 +189,8 @@ def stage_texts(
 ) -> StageTexts:
     """The texts of ``trace``'s unit with sub-steps ``revealed``; the patch shows input ``in_channel``.
 
-    ``names`` are the input channels' names when they are a picture's ("red", ...), else numbers are used.
+    ``names`` are the input channels' names when they are a picture's ("red", ...): the sum line then
+    adds their dot products; else the channels are numbered and their partial sums listed.
     """
     shown = "result" in revealed
     result_line = f"= {format_value(trace.result)}" if shown else ""
@@ -167,23 +198,23 @@ def stage_texts(
     if isinstance(trace, ConvTrace):
         many = trace.patch.shape[0] > 1
         summed = "sum" in revealed
-        channel_sums, listed = "", 0
-        if many:
-            stepped = 1 + sum(step.startswith("products ") for step in revealed) if "products" in revealed else 0
-            listed = len(trace.channel_sums) if summed else (stepped if names else 0)
-        if listed:
-            named = names or [f"channel {c}" for c in range(len(trace.channel_sums))]
-            parts = [f"{name}: {format_value(v)}" for name, v in zip(named[:listed], trace.channel_sums, strict=False)]
-            channel_sums = ", ".join(parts) + (f", total {format_value(trace.total)}" if summed else "")
+        channel_sums = ""
+        if many and summed and not names:
+            parts = [f"channel {c}: {format_value(v)}" for c, v in enumerate(trace.channel_sums)]
+            channel_sums = ", ".join(parts) + f", total {format_value(trace.total)}"
+        if names:  # a picture's rows show each channel's dot product: the column adds them up
+            sum_line, sum_tip = f"sum = {format_value(trace.total)}", f"The {' + '.join(names)} dot products added"
+        else:
+            sum_line = f"sum = {format_value(trace.channel_sums[in_channel])}"
+            sum_tip = "The sum of the products shown" + (f" (input {channel_label(in_channel)})" if many else "")
         return StageTexts(
-            sum_line=f"sum = {format_value(trace.channel_sums[in_channel])}" if summed else "",
-            sum_tip="The sum of the products shown" + (f" (input {channel_label(in_channel, names)})" if many else ""),
+            sum_line=sum_line if summed else "",
+            sum_tip=sum_tip,
             bias_line=f"+ bias {format_value(trace.bias)}" if "bias" in revealed else "",
             bias_tip="The filter's bias, added once to the sum",
             result_line=result_line,
             relu_line=relu_line,
             channel_sums=channel_sums,
-            channels_listed=listed,
         )
     k = trace.window.shape[0]
     if trace.kind == "maxpool":

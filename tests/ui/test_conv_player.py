@@ -21,6 +21,7 @@ from cnn_desktop.engine import ConvTrace, Network, PoolTrace, Unit
 from cnn_desktop.number_text import format_value
 from cnn_desktop.state.player_steps import SPEEDS
 from cnn_desktop.ui.player.conv_player import NO_LAYER_HINT, NO_PLAYABLE_HINT, ConvPlayerPanel
+from cnn_desktop.ui.player.player_widgets import WINDOW_COLOUR
 
 from .conftest import wait_for_result
 from .paint_counter import PaintCounter, flush
@@ -513,47 +514,123 @@ def test_a_narrow_player_moves_its_speed_controls_to_a_second_row_and_clips_noth
             assert controls.rect().contains(box), child
 
 
-def test_a_colour_picture_names_its_red_green_and_blue_sums(qtbot, document, player) -> None:
-    from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
-
-    scene = builtin_scenes()[SCENE_TITLES.index("A colour picture (depth 3)")].session
-    assert document.set_state(scene.image, scene.network, Unit(1, 0, 0, 2), "Depth scene") is None
-    trace = drawn(qtbot, player)
-    assert (player.state.layer, player.state.position) == (0, 2)
-    entries, total = player.row.sums.channel_sums_view.entries()
-    assert entries == ["red: 6", "green: 0", "blue: 0"] and total == "total = 6"
-    assert player.row.input_column.title.text().startswith("input, red")
-    spin = player.controls.in_channel_spin
-    spin.setFocus()
-    spin.selectAll()
-    qtbot.keyClicks(spin, "1")
-    qtbot.keyClick(spin, Qt.Key.Key_Return)
-    np.testing.assert_array_equal(player.row.patch_view.array(), scene.image[1, 0:3, 2:5])
-    assert player.row.input_column.title.text().startswith("input, green")
-    assert trace.result == 6
+def colour_network(seed: int) -> tuple[np.ndarray, Network]:
+    """A random 3x6x6 picture (multiples of 1/4) and a conv 3x3 on it with whole weights and bias 0.5,
+    so every product and sum is exact and its text can be compared with an independent one."""
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, 5, (3, 6, 6)).astype(np.float32) / 4
+    net = Network.from_spec([{"type": "conv", "out_channels": 1, "kernel": 3}, {"type": "relu"}], (3, 6, 6), seed=0)
+    net.params["0.weight"][...] = rng.integers(-2, 3, (1, 3, 3, 3))
+    net.params["0.bias"][...] = 0.5
+    return image, net
 
 
-def test_detailed_steps_on_a_colour_picture_add_red_green_and_blue_one_after_the_other(qtbot, document, player) -> None:
+def channel_rows_shown(player) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray, str]]:
+    """(name, patch, kernel slice, products, dot product text) of each channel row on screen."""
+    rows = player.row.channel_rows
+    assert rows.isVisible() and not player.row.patch_column.isVisible()
+    return [
+        (row.name.text(), row.patch.array(), row.kernel.array(), row.products.array(), row.dot.text())
+        for row in rows.shown_rows()
+        if row.patch.isVisible()
+    ]
+
+
+def test_a_colour_picture_shows_red_green_and_blue_rows_with_the_users_numbers(qtbot, document, player) -> None:
+    image, net = colour_network(5)
+    weights = net.params["0.weight"][0].astype(np.float64)
+    assert document.set_state(image, net, Unit(1, 0, 0, 0), "Colour") is None
+    drawn(qtbot, player)
+    for position in range(3):  # cells (0, 0), (0, 1), (0, 2): one step per key press
+        if position:
+            press(qtbot, player, Qt.Key.Key_Right)
+        y, x = divmod(position, 4)
+        assert player.state.position == position
+        total = 0.0
+        rows = channel_rows_shown(player)
+        assert [row[0] for row in rows] == ["red", "green", "blue"]
+        for c, (_, patch, kernel, products, dot) in enumerate(rows):
+            expected_patch = np.array([[image[c, y + i, x + j] for j in range(3)] for i in range(3)])
+            expected_products = expected_patch * weights[c]
+            dot_product = sum(expected_products[i, j] for i in range(3) for j in range(3))
+            total += dot_product
+            np.testing.assert_array_equal(patch, expected_patch)
+            np.testing.assert_array_equal(kernel, weights[c])
+            np.testing.assert_array_equal(products, expected_products)
+            assert dot == f"→ {format_value(dot_product)}"
+        value = total + 0.5
+        assert lines(player) == (
+            f"sum = {format_value(total)}",
+            "+ bias 0.5",
+            f"= {format_value(value)}",
+            f"ReLU → {format_value(max(value, 0.0))}",
+        )
+        assert not player.row.sums.channel_sums_view.isVisible()  # the rows hold the channels' sums
+
+
+def test_detailed_steps_on_a_colour_picture_reveal_red_green_and_blue_one_key_at_a_time(
+    qtbot, document, player
+) -> None:
     from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
 
     scene = builtin_scenes()[SCENE_TITLES.index("A colour picture (depth 3)")].session
     assert document.set_state(scene.image, scene.network, Unit(1, 0, 0, 1), "Depth scene") is None
     drawn(qtbot, player)
     qtbot.mouseClick(player.controls.detailed_box, Qt.MouseButton.LeftButton)
-    press(qtbot, player, Qt.Key.Key_Right)  # cell (0, 2), stage "patch": the red patch first
+    press(qtbot, player, Qt.Key.Key_Right)  # cell (0, 2), stage "patch": patches and slices, no products
     assert player.state.position == 2 and player.state.substep_name() == "patch"
-    row, seen = player.row, []
-    for _ in range(6):
+    seen = []
+    for _ in range(7):
+        rows = channel_rows_shown(player)
+        products_shown = [not np.isnan(products).all() for *_, products, _ in rows]
+        seen.append((player.state.substep_name(), products_shown, [row[4] for row in rows], *lines(player)[:3]))
         press(qtbot, player, Qt.Key.Key_Right)
-        entries, total = row.sums.channel_sums_view.entries()
-        seen.append((player.state.substep_name(), row.patch_column.title.text(), entries, total))
     assert seen == [
-        ("products", "patch, red", ["red: 6"], ""),
-        ("products 1", "patch, green", ["red: 6", "green: 0"], ""),
-        ("products 2", "patch, blue", ["red: 6", "green: 0", "blue: 0"], ""),
-        ("sum", "patch, red", ["red: 6", "green: 0", "blue: 0"], "total = 6"),
-        ("bias", "patch, red", ["red: 6", "green: 0", "blue: 0"], "total = 6"),
-        ("result", "patch, red", ["red: 6", "green: 0", "blue: 0"], "total = 6"),
+        ("patch", [False, False, False], ["", "", ""], "", "", ""),
+        ("products", [True, False, False], ["→ 6", "", ""], "", "", ""),
+        ("products 1", [True, True, False], ["→ 6", "→ 0", ""], "", "", ""),
+        ("products 2", [True, True, True], ["→ 6", "→ 0", "→ 0"], "", "", ""),
+        ("sum", [True, True, True], ["→ 6", "→ 0", "→ 0"], "sum = 6", "", ""),
+        ("bias", [True, True, True], ["→ 6", "→ 0", "→ 0"], "sum = 6", "+ bias 0", ""),
+        ("result", [True, True, True], ["→ 6", "→ 0", "→ 0"], "sum = 6", "+ bias 0", "= 6"),
     ]
-    np.testing.assert_array_equal(row.patch_view.array(), scene.image[0, 0:3, 2:5])
-    assert lines(player)[2] == "= 6"
+    np.testing.assert_array_equal(channel_rows_shown(player)[0][1], scene.image[0, 0:3, 2:5])
+    assert player.state.position == 3  # the seventh key went on to the next cell
+
+
+def test_the_input_column_follows_the_channel_whose_products_come_in(qtbot, document, player) -> None:
+    from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
+
+    scene = builtin_scenes()[SCENE_TITLES.index("A colour picture (depth 3)")].session
+    assert document.set_state(scene.image, scene.network, Unit(1, 0, 0, 2), "Depth scene") is None
+    drawn(qtbot, player)
+    assert player.row.input_column.title.text().startswith("input, red")
+    spin = player.controls.in_channel_spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "1")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    np.testing.assert_array_equal(player.row.input_view.array(), scene.image[1])
+    assert player.row.input_column.title.text().startswith("input, green")
+    marked = [WINDOW_COLOUR.name() in row.name.styleSheet() for row in player.row.channel_rows.shown_rows()]
+    assert marked == [False, True, False]  # the green row's name is outlined like the window
+
+
+@pytest.mark.parametrize("size", [(600, 200), (1400, 330), (1900, 420)])
+def test_the_channel_rows_fit_small_and_large_players_without_overlap(qtbot, document, player, size) -> None:
+    image, net = colour_network(7)
+    assert document.set_state(image, net, Unit(1, 0, 1, 1), "Colour") is None
+    drawn(qtbot, player)
+    player.resize(*size)
+    qtbot.waitUntil(lambda: player.row.width() > 0 and player.row.channel_rows.width() > 0)
+    rows = player.row.channel_rows
+    boxes = [widget.geometry().translated(rows.pos()) for row in rows.shown_rows() for widget in row.widgets()]
+    for index, box in enumerate(boxes):
+        assert player.row.rect().contains(box), box
+        assert not any(box.intersects(other) for other in boxes[index + 1 :]), box
+    for widget in (player.row.input_column, player.row.sums, player.row.output_column):
+        assert not widget.geometry().intersects(rows.geometry()), widget
+    cells = [grid.cell_size() for row in rows.shown_rows() for grid in row.grids()]
+    assert min(cells) >= 8 and len(set(cells)) == 1  # every grid's cells alike
+    if size[1] >= 330:
+        assert min(cells) >= 22  # large enough for their numbers

@@ -18,15 +18,17 @@ from ...compute import ForwardResult
 from ...engine.traces import ConvTrace, PoolTrace
 from ...input_channels import channel_names, picture_channel_names
 from ...state.player import PlayerState
-from ...state.player_steps import input_title, kernel_tags, window_taps
-from ..colours import DEFAULT_DIVERGING, channel_map, diverging, greyscale, symmetric_level
-from ..editors.grid_view import GridRect, NumberGridView
+from ...state.player_steps import channel_lines, input_title, kernel_tags, stacks_channels, window_taps
+from ..colours import DEFAULT_DIVERGING, symmetric_level
+from ..editors.grid_view import GridRect
+from .channel_rows import ChannelRowsView
 from .player_layout import RELU_MAP_MIN_WIDTH, place_row
 from .player_widgets import (
     PADDING_TINT,
     TAP_TINT,
     WINDOW_COLOUR,
     WINNER_COLOUR,
+    GridColours,
     KernelTagsView,
     TitledGridView,
     operator_label,
@@ -43,9 +45,10 @@ class ArithmeticRowView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMinimumSize(200, 120)
-        self._colours: dict[int, str] = {}  # id of a grid -> key of the colour map it shows
+        self._colours = GridColours()
         self._sums_width = 0
         self._relu_follows = False
+        self._stacked = False  # a picture's conv: one row per channel instead of one patch
         self._drawn = False
 
         self.input_column = TitledGridView(
@@ -68,6 +71,8 @@ class ArithmeticRowView(QWidget):
             "×", "Multiply each patch number by the kernel weight at the same place", self
         )
         self.equals_label = operator_label("=", "The element-wise products", self)
+        self.channel_rows = ChannelRowsView(self)
+        self.channel_rows.hide()
         self.sums = SumsColumnView(self)
 
         self.output_column = TitledGridView(
@@ -92,6 +97,8 @@ class ArithmeticRowView(QWidget):
         layer = state.layer
         revealed = state.revealed()
         self._relu_follows = state.relu_follows()
+        self._stacked = stacks_channels(result.network, layer)
+        self._show_columns(isinstance(trace, ConvTrace))
         if isinstance(trace, PoolTrace):
             self._draw_pool(result, state, trace, palette, revealed)
         else:
@@ -99,9 +106,16 @@ class ArithmeticRowView(QWidget):
         names = picture_channel_names(result.network.spec, layer, result.stages[layer].shape[0])
         self.sums.draw(trace, revealed, state.shown_in_channel(), self._relu_follows, names)
         self._draw_output(result, state, palette, "result" in revealed)
-        self._sums_width = self.sums.needed_width(result.stages[layer + 1], trace)
+        self._sums_width = self.sums.needed_width(result.stages[layer + 1], trace, bool(names))
         self._drawn = True
         self.fit_columns()
+
+    def _show_columns(self, conv: bool) -> None:
+        """Show the arithmetic a conv or a pool needs: one patch x kernel, a picture's channel rows, or a window."""
+        self.channel_rows.setVisible(self._stacked)
+        self.patch_column.setVisible(not self._stacked)
+        for widget in (self.kernel_column, self.products_column, self.times_label, self.equals_label):
+            widget.setVisible(conv and not self._stacked)
 
     def clear(self) -> None:
         """Forget the unit drawn (the panel shows a hint instead)."""
@@ -119,22 +133,13 @@ class ArithmeticRowView(QWidget):
         level = result.levels[layer]
         return palette, (-level, level)
 
-    def _set_colours(self, grid: NumberGridView, key: str) -> None:
-        """Give ``grid`` the colour map ``key`` ("grey" or a diverging palette), only when it changes."""
-        if self._colours.get(id(grid)) != key:
-            if key.startswith("channel:"):
-                grid.set_colormap(channel_map(key.removeprefix("channel:")))
-            else:
-                grid.set_colormap(greyscale() if key == "grey" else diverging(key))
-            self._colours[id(grid)] = key
-
     def _draw_input(
         self, result: ForwardResult, state: PlayerState, trace: ConvTrace | PoolTrace, pad: int, palette: str, winners
     ) -> tuple[float, float]:
         """Draw the layer's input with the window (and max-pool winners); returns the input's levels."""
         layer_input = result.stages[state.layer]
         colours, levels = self._input_colours(result, state.layer, palette, state.shown_in_channel())
-        self._set_colours(self.input_view, colours)
+        self._colours.set(self.input_view, colours)
         self.input_view.set_pad(pad)
         self.input_view.set_array(layer_input[state.shown_in_channel()], levels)
         title, tip = input_title(result.network, state.layer, state.shown_in_channel(), layer_input.shape[0], pad)
@@ -151,7 +156,7 @@ class ArithmeticRowView(QWidget):
         self.input_view.set_overlays(overlays)
         _, height, width = layer_input.shape
         self.input_view.set_highlight(window_taps(trace, height, width, pad), TAP_TINT)
-        self._set_colours(self.patch_view, colours)
+        self._colours.set(self.patch_view, colours)
         return levels
 
     def _draw_conv(
@@ -162,28 +167,27 @@ class ArithmeticRowView(QWidget):
         pad = max(padding.top, padding.bottom, padding.left, padding.right)
         levels = self._draw_input(result, state, trace, pad, palette, None)
         ic = state.shown_in_channel()
-        for widget in (self.kernel_column, self.products_column, self.times_label, self.equals_label):
-            widget.show()
+        self.kernel_tags.set_tags(kernel_tags(trace, ic))
+        kernel_level = symmetric_level(layer.params["weight"][state.channel])
+        if self._stacked:
+            names = picture_channel_names(result.network.spec, state.layer, trace.patch.shape[0])
+            lines = channel_lines(trace, revealed, names)
+            self.channel_rows.draw(trace, lines, ic, palette, levels, kernel_level)
+            return
         self.patch_view.set_array(trace.patch[ic], levels)
         self.patch_view.set_highlight(trace.in_padding, PADDING_TINT)
         self.patch_view.set_overlays([])
         padded = int(trace.in_padding.sum())
         many = trace.patch.shape[0] > 1
-        names = picture_channel_names(result.network.spec, state.layer, trace.patch.shape[0])
-        channel = f", {names[ic]}" if names else f", ch {ic}"
-        self.patch_column.set_title("patch" + (channel if many else "") + (" (pad 0s)" if padded else ""), "patch")
-        kernel_level = symmetric_level(layer.params["weight"][state.channel])
-        self._set_colours(self.kernel_view, palette)
+        self.patch_column.set_title(f"patch{f', ch {ic}' if many else ''}{' (pad 0s)' if padded else ''}", "patch")
+        self._colours.set(self.kernel_view, palette)
         self.kernel_view.set_array(trace.kernel[ic], (-kernel_level, kernel_level))
-        self.kernel_column.set_title(
-            "kernel" + ((f", {names[ic]}" if names else f", in {ic}") if many else ""), "kernel"
-        )
+        self.kernel_column.set_title("kernel" + (f", in {ic}" if many else ""), "kernel")
         product_level = symmetric_level(trace.products)
         products = trace.products[ic] if "products" in revealed else np.full(trace.products[ic].shape, np.nan)
-        self._set_colours(self.products_view, palette)
+        self._colours.set(self.products_view, palette)
         self.products_view.set_array(products, (-product_level, product_level))
         self.products_column.set_title("products")
-        self.kernel_tags.set_tags(kernel_tags(trace, ic))
 
     def _draw_pool(
         self, result: ForwardResult, state: PlayerState, trace: PoolTrace, palette: str, revealed: tuple[str, ...]
@@ -191,8 +195,6 @@ class ArithmeticRowView(QWidget):
         k = trace.window.shape[0]
         winners = trace.winners if trace.kind == "maxpool" and "winners" in revealed else None
         levels = self._draw_input(result, state, trace, 0, palette, winners)
-        for widget in (self.kernel_column, self.products_column, self.times_label, self.equals_label):
-            widget.hide()
         self.patch_view.set_array(trace.window, levels)
         self.patch_view.set_highlight(None)  # a tint would change the colours of the winners' values
         self.patch_view.set_overlays(
@@ -214,7 +216,7 @@ class ArithmeticRowView(QWidget):
         shown[:cutoff] = stage[channel].ravel()[:cutoff]
         y, x = state.cell()
         current = [GridRect(y, x, y, x, WINDOW_COLOUR, 4.0)]
-        self._set_colours(self.output_view, palette)
+        self._colours.set(self.output_view, palette)
         self.output_view.set_array(shown.reshape(height, width), (-level, level))
         self.output_view.set_overlays(current)
         self.output_view.blockSignals(True)
@@ -232,7 +234,7 @@ class ArithmeticRowView(QWidget):
             after = result.stages[layer + 2]
             relu_shown = np.full(height * width, np.nan, np.float32)
             relu_shown[:cutoff] = after[channel].ravel()[:cutoff]
-            self._set_colours(self.relu_view, palette)
+            self._colours.set(self.relu_view, palette)
             self.relu_view.set_array(relu_shown.reshape(height, width), (-level, level))
             self.relu_view.set_overlays(current)
             set_tip(self.relu_column.title, f"The output after {network.label(layer + 1)}: negatives become 0")
@@ -250,11 +252,12 @@ class ArithmeticRowView(QWidget):
             self.kernel_column,
             self.equals_label,
             self.products_column,
+            self.channel_rows,
             self.sums,
             self.output_column,
             self.relu_column,
         ]
-        arithmetic = (self.patch_column, self.kernel_column, self.products_column)
+        arithmetic = (self.patch_column, self.kernel_column, self.products_column, self.channel_rows)
         place_row(self, row, self.sums, self._sums_width, arithmetic)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)

@@ -14,16 +14,16 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ..editors.grid_view import MARGIN, MIN_NUMBER_CELL
 from ..fonts import TEXT_ZOOM
-from .player_widgets import OPERATOR_PX, TitledGridView
+from .channel_rows import ChannelRowsView
+from .player_widgets import MAX_ARITHMETIC_CELL, OPERATOR_PX, TitledGridView
 
-MAX_ARITHMETIC_CELL = 76
-"""Largest cell (px) of the patch, kernel and products grids: big, but leaving room for the rest."""
 CHANNEL_SUMS_WIDTH = 230
 """Width (px) kept for the sums column when it lists per-channel sums."""
-COLUMN_WEIGHTS = {"input": 1.6, "arithmetic": 1.2, "output": 0.95, "relu": 0.8}
-"""How long each column keeps its full size when the panel is narrow (see ``share_widths``): the input
-with its sliding window first, then the arithmetic, then the output maps. Keys are the columns'
-object names; the patch, kernel and products grids share ``arithmetic``."""
+COLUMN_WEIGHTS = {"channel rows": 2.0, "input": 1.6, "arithmetic": 1.2, "output": 0.95, "relu": 0.8}
+"""How long each column keeps its full size when the panel is narrow (see ``share_widths``): a
+picture's channel rows (d small grids high, they have the least room to lose), the input with its
+sliding window, then the arithmetic, then the output maps. Keys are the columns' object names; the
+patch, kernel and products grids share ``arithmetic``."""
 RELU_MAP_MIN_WIDTH = 1150
 """Narrower panels leave out the after-ReLU map (the ReLU line of the sums still shows the value)."""
 
@@ -75,13 +75,18 @@ def place_row(
     Columns in ``arithmetic`` keep cells of at most ``MAX_ARITHMETIC_CELL`` px.
     """
     shown = [widget for widget in row if not widget.isHidden()]
-    columns = [widget for widget in shown if isinstance(widget, TitledGridView)]
-    operators = [widget for widget in shown if widget is not sums and not isinstance(widget, TitledGridView)]
-    title = max(column.title.sizeHint().height() for column in columns)
+    columns = [widget for widget in shown if isinstance(widget, (TitledGridView, ChannelRowsView))]
+    operators = [widget for widget in shown if widget is not sums and widget not in columns]
+    title = max(column.title.sizeHint().height() for column in columns if isinstance(column, TitledGridView))
     height = page.height()
     grid_height = max(height - title - 2 - 2 * MARGIN, 20)
     ideal, weights, floors = [], [], []
     for column in columns:
+        if isinstance(column, ChannelRowsView):  # a picture's channels, stacked: they size themselves
+            ideal.append(column.ideal_width(height))
+            weights.append(COLUMN_WEIGHTS[column.objectName()])
+            floors.append(min(ideal[-1], column.min_width()))
+            continue
         rows, cols = column.cells()
         cell = grid_height / max(rows, 1)
         is_arithmetic = column in arithmetic

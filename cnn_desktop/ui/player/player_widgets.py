@@ -7,7 +7,6 @@ the window colour marks the sliding window, the current output cell and the patc
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
@@ -15,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...number_text import format_value
+from ..colours import channel_map, diverging, greyscale
 from ..editors.grid_view import NumberGridView
 from ..fonts import keep_font, pixel_font, text_font
 
@@ -27,6 +27,8 @@ TITLE_PX = 15
 ARITHMETIC_PX = 26
 RESULT_PX = 32
 OPERATOR_PX = 40
+MAX_ARITHMETIC_CELL = 76
+"""Largest cell (px) of the patch, kernel and products grids: big, but leaving room for the rest."""
 
 
 def set_tip(widget: QWidget, tip: str) -> None:
@@ -52,6 +54,25 @@ def line_label(pixels: int, tip: str, bold: bool = False) -> QLabel:
     label.setToolTip(tip)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+class GridColours:
+    """Gives grids their colour maps by key, building a map only when a grid's key changes.
+
+    Keys: ``"grey"`` (the image 0..1), ``"channel:red"`` (a picture's channel in its colour) or the
+    name of a diverging palette (feature maps, kernels, products).
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[int, str] = {}  # id of a grid -> key of the colour map it shows
+
+    def set(self, grid: NumberGridView, key: str) -> None:
+        if self._keys.get(id(grid)) != key:
+            if key.startswith("channel:"):
+                grid.set_colormap(channel_map(key.removeprefix("channel:")))
+            else:
+                grid.set_colormap(greyscale() if key == "grey" else diverging(key))
+            self._keys[id(grid)] = key
 
 
 class TitledGridView(QWidget):
@@ -165,18 +186,13 @@ class ChannelSumsView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(2 * QFontMetrics(text_font(self.MIN_PX)).height())
 
-    def set_sums(
-        self, sums: np.ndarray | None, total: float | None = 0.0, marked: int = -1, names: Sequence[str] = ()
-    ) -> None:
-        """Show ``sums`` (C_in,) and their ``total`` (None: not yet), marking channel ``marked``; None shows nothing.
-
-        ``names`` label a picture's channels ("red: 6"); else they are numbered ("ch 0: 6")."""
+    def set_sums(self, sums: np.ndarray | None, total: float = 0.0, marked: int = -1) -> None:
+        """Show ``sums`` (C_in,) and their ``total``, marking channel ``marked``; None shows nothing."""
         if sums is None:
             entries, total_line = [], ""
         else:
-            labels = names or [f"ch {c}" for c in range(len(sums))]
-            entries = [f"{label}: {format_value(v)}" for label, v in zip(labels, sums, strict=True)]
-            total_line = "" if total is None else f"total = {format_value(total)}"
+            entries = [f"ch {c}: {format_value(v)}" for c, v in enumerate(sums)]
+            total_line = f"total = {format_value(total)}"
         if (entries, total_line, marked) == (self._entries, self._total, self._marked):
             return  # the same table: no repaint
         self._entries, self._total, self._marked = entries, total_line, marked

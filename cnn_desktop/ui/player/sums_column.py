@@ -17,6 +17,12 @@ from .player_layout import sums_width
 from .player_widgets import ARITHMETIC_PX, RESULT_PX, ChannelSumsView, line_label, set_tip
 
 
+def lists_channels(trace: ConvTrace | PoolTrace | None, names: Sequence[str]) -> bool:
+    """Whether the column lists per-channel partial sums: a conv over a feature map of several channels
+    (a picture's named channels show theirs in the channel rows)."""
+    return isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1 and not names
+
+
 class SumsColumnView(QWidget):
     """The lines of arithmetic right of the products, in large type for a lecture hall."""
 
@@ -55,12 +61,9 @@ class SumsColumnView(QWidget):
         texts = stage_texts(trace, revealed, in_channel, relu, names)
         self.sum_label.setText(texts.sum_line)
         set_tip(self.sum_label, texts.sum_tip)
-        lists_channels = isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1
-        self.channel_sums_view.setVisible(lists_channels)
+        self.channel_sums_view.setVisible(lists_channels(trace, names))
         if texts.channel_sums:
-            listed, summed = texts.channels_listed, "sum" in revealed
-            sums = trace.channel_sums[:listed]
-            self.channel_sums_view.set_sums(sums, trace.total if summed else None, in_channel, names[:listed])
+            self.channel_sums_view.set_sums(trace.channel_sums, trace.total, in_channel)
         else:
             self.channel_sums_view.set_sums(None)
         self.bias_label.setText(texts.bias_line)
@@ -74,8 +77,9 @@ class SumsColumnView(QWidget):
             label.setText("")
         self.channel_sums_view.set_sums(None)
 
-    def needed_width(self, output: np.ndarray, trace: ConvTrace | PoolTrace | None) -> int:
-        """Pixels the column needs for the widest numbers of a layer's ``output`` (C, H, W)."""
+    def needed_width(self, output: np.ndarray, trace: ConvTrace | PoolTrace | None, picture: bool = False) -> int:
+        """Pixels the column needs for the widest numbers of a layer's ``output`` (C, H, W); a
+        ``picture``'s channels show their sums in their own rows, not in this column."""
         labels = {"sum": self.sum_label, "bias": self.bias_label, "result": self.result_label, "relu": self.relu_label}
         lines = [(labels[line], text) for line, text in widest_texts(output, trace)]
-        return sums_width(lines, isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1)
+        return sums_width(lines, lists_channels(trace, ("picture",) if picture else ()))
