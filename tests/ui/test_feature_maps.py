@@ -349,3 +349,35 @@ def test_a_narrow_view_ends_its_hint_with_an_ellipsis_instead_of_cutting_it(qtbo
     assert shown.endswith("…") and hint.fontMetrics().horizontalAdvance(shown) <= hint.width()
     view.resize(1400, 400)
     qtbot.waitUntil(lambda: hint.shown_text() == hint.text())
+
+
+def test_a_colour_pictures_channels_are_drawn_in_their_colours_and_named_under_their_maps(qtbot, document, view):
+    from cnn_desktop.ui.colours import CHANNEL_COLOURS
+
+    image = np.zeros((3, 7, 7), np.float32)
+    image[0, 1, 1] = image[1, 2, 2] = image[2, 3, 3] = 1.0
+    image[2, 4, 4] = 0.5
+    net = Network.from_spec([{"type": "conv", "out_channels": 1, "kernel": 3}], (3, 7, 7), seed=0)
+    assert document.set_state(image, net, None, "Colour") is None
+    wait_for_result(qtbot, document)
+    qtbot.waitUntil(lambda: view.shown_version == document.session.version)
+    red, green, blue = (CHANNEL_COLOURS[name] for name in ("red", "green", "blue"))
+    assert canvas_colour(view, 0, 0, 1, 1) == red
+    assert canvas_colour(view, 0, 1, 2, 2) == green
+    assert canvas_colour(view, 0, 2, 3, 3) == blue
+    half = canvas_colour(view, 0, 2, 4, 4)
+    assert all(abs(a - b / 2) <= 2 for a, b in zip(half, blue, strict=True)), half
+    for channel in range(3):
+        assert canvas_colour(view, 0, channel, 0, 6) == (0, 0, 0)
+    group = view._groups[0]
+    names = [(item.text(), item.sceneBoundingRect()) for item in group.name_items]
+    assert [name for name, _ in names] == ["red", "green", "blue"]
+    for channel, (_, rect) in enumerate(names):  # under its own map, centred on it
+        first, last = view.unit_scene_rect(0, channel, 6, 0), view.unit_scene_rect(0, channel, 6, 6)
+        assert rect.top() >= last.bottom() and abs(rect.center().x() - (first.left() + last.right()) / 2) <= 1
+    # a receptive field's tint lies over the coloured cells it covers, and only those
+    field = np.zeros((3, 7, 7), bool)
+    field[:, 0:2, 0:2] = True
+    view.set_stage_masks({0: field}, (255, 214, 0))
+    assert canvas_colour(view, 0, 0, 1, 1) != red and canvas_colour(view, 0, 2, 1, 1) != (0, 0, 0)
+    assert canvas_colour(view, 0, 1, 2, 2) == green and canvas_colour(view, 0, 0, 5, 5) == (0, 0, 0)

@@ -332,8 +332,8 @@ class FeatureMapsView(QWidget):
         self._key, self._labels = key, labels
         for stage, (label, shape) in enumerate(zip(labels, shapes, strict=True)):
             group = StageGroup(stage, label, shape)
-            if stage == 0:
-                group.image.setLookupTable(self._grey_lut, update=False)
+            if stage == 0:  # a colour picture's channels come coloured (StageGroup.draw), a grey one through the LUT
+                group.image.setLookupTable(None if group.channel_names else self._grey_lut, update=False)
                 group.bar.set_colour_map(greyscale())
             else:
                 group.note.setText(group.note_text(self._scaling))

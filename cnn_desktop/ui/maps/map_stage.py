@@ -15,9 +15,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem
 
+from ...input_channels import channel_names
 from ...mosaic import NUMBER_MAX_SIDE, MosaicGrid
 from ...number_text import format_value
-from ..colours import colour_index
+from ..colours import channel_map, colour_index, text_colours
 from .map_highlights import Highlight, box_outlines, overlay_rgba, same_highlights
 from .map_items import (
     MIN_NUMBER_FONT_PX,
@@ -48,6 +49,7 @@ TITLE_HEIGHT = 48  # the layer's name, then its shape and colour note (at text z
 BAR_GAP = 16
 MIN_BAR_HEIGHT = 96
 MAX_BAR_HEIGHT = 320
+CHANNEL_NAME_PX = 14  # the names under a colour picture's channels (at text zoom 1)
 
 
 def title_height() -> float:
@@ -106,6 +108,11 @@ class StageGroup:
         self.boxes = BoxesItem(self.root)
         self.boxes.setZValue(3)
         self.bar = ColourBarItem(self.root)
+        self.channel_names = channel_names(shape[0]) if stage == 0 and shape[0] > 1 else ()
+        """A picture's channels ("red", ...): each drawn in its colour and named under its map."""
+        self.name_items = [QGraphicsSimpleTextItem(name, self.root) for name in self.channel_names]
+        for item in self.name_items:
+            item.setBrush(QColor(*TITLE_COLOUR))
         self.grid = MosaicGrid.for_shape(shape, 1)
         self.cell = 1.0
         self.mosaic_rect = QRectF()  # scene coordinates
@@ -151,7 +158,24 @@ class StageGroup:
         bar_height = min(max(local.height(), MIN_BAR_HEIGHT), MAX_BAR_HEIGHT)
         self.bar.setPos(local.right() + BAR_GAP, title + 2)
         self.bar.set_height(bar_height - 4)
-        return title + max(local.height(), bar_height)
+        return title + max(local.height() + self._place_names(local), bar_height)
+
+    def _place_names(self, local: QRectF) -> float:
+        """Name each channel of a colour picture under its map; returns the height the names add."""
+        if not self.name_items:
+            return 0.0
+        font = text_font(CHANNEL_NAME_PX)
+        line = 20 * TEXT_ZOOM.factor
+        gap_px = self.grid.gap * self.cell  # an upper row's names sit in the gap under its maps
+        if self.grid.rows > 1 and gap_px < line:
+            font = pixel_font(max(gap_px * 0.8, 1))
+        for channel, item in enumerate(self.name_items):
+            row, col = self.grid.position(channel, self.grid.height, 0)
+            item.setFont(font)
+            width = item.boundingRect().width()
+            left = local.left() + (col + self.grid.width / 2) * self.cell - width / 2
+            item.setPos(left, local.top() + row * self.cell + 1)
+        return line
 
     def local_mosaic_rect(self) -> QRectF:
         """The mosaic's rectangle in the group's own coordinates (where its image items go)."""
@@ -178,6 +202,9 @@ class StageGroup:
         ``scaling`` one of :data:`SCALINGS`, ``dark_text`` per colour table entry whether black
         text reads on it. The input stage (0) always shows 0..1.
         """
+        if self.channel_names:
+            self._draw_picture(values)
+            return
         if self.stage == 0:
             shown, low, high = values, 0.0, 1.0
             self.bar.set_labels("1", "0.5", "0")
@@ -193,10 +220,27 @@ class StageGroup:
         mosaic = self.grid.tile(shown, self.buffer)
         self.image.setImage(mosaic, autoLevels=False, levels=(low, high))
         if self.numbers_possible:
-            self._draw_numbers(values, colour_index(shown.ravel(), low, high), dark_text)
+            self._draw_numbers(values, dark_text[colour_index(shown.ravel(), low, high)])
 
-    def _draw_numbers(self, values: np.ndarray, colour_indices: np.ndarray, dark_text: np.ndarray) -> None:
-        """Texts of a small stage (format_value) in black or white, whichever reads on the cell.
+    def _draw_picture(self, values: np.ndarray) -> None:
+        """A colour picture's channels (d, H, W) in 0..1, each from black to its own colour (red...)."""
+        colours = np.concatenate(
+            [
+                channel_map(name).map(np.clip(plane.ravel(), 0, 1), mode="byte")
+                for name, plane in zip(self.channel_names, values, strict=True)
+            ]
+        )
+        rows, cols = self.grid.cell_origins().T
+        rgba = np.zeros((*self.grid.shape, 4), np.ubyte)  # the gaps stay transparent
+        rgba[rows, cols] = colours
+        self.levels = (0.0, 1.0)
+        self.bar.set_labels("1", "0.5", "0")
+        self.image.setImage(rgba, autoLevels=False, levels=None)
+        if self.numbers_possible:
+            self._draw_numbers(values, text_colours(colours[:, :3])[:, 0] == 0)
+
+    def _draw_numbers(self, values: np.ndarray, dark: np.ndarray) -> None:
+        """Texts of a small stage (format_value) in black where ``dark`` (per unit) says black reads, else white.
 
         Only the values that changed since the last result are formatted again (a pixel edit
         changes a few units of each layer), so thousands of numbers stay cheap.
@@ -214,4 +258,4 @@ class StageGroup:
         if font_px < MIN_NUMBER_FONT_PX:
             self.numbers.clear()
             return
-        self.numbers.set_numbers(self.texts, dark_text[colour_indices], pixel_font(font_px))
+        self.numbers.set_numbers(self.texts, dark, pixel_font(font_px))
