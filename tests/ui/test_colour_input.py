@@ -108,6 +108,47 @@ def test_a_pure_red_png_imports_as_red_in_every_pixel_in_one_undo_step(qtbot, ed
     assert grey.shape == (1, 28, 28) and 0 < grey.min() and grey.max() < 1 and np.ptp(grey) < 1e-6
 
 
+def framed_png(path, colour: QColor, inner: QImage | None = None) -> None:
+    """A 28x28 PNG: a black frame (so no light background is inverted) around ``colour`` or ``inner``."""
+    picture = QImage(28, 28, QImage.Format.Format_RGB32)
+    picture.fill(QColor(0, 0, 0))
+    for y in range(4, 24):
+        for x in range(4, 24):
+            picture.setPixelColor(x, y, colour if inner is None else inner.pixelColor(x - 4, y - 4))
+    assert picture.save(str(path))
+
+
+@pytest.mark.parametrize("channel", [0, 1, 2])
+def test_a_grey_import_weighs_red_green_and_blue_as_the_colour_to_grey_kernel_does(
+    qtbot, editor, document, tmp_path, channel
+):
+    from cnn_desktop.input_channels import LUMA
+
+    path = tmp_path / "pure.png"
+    framed_png(path, QColor(*(255 if c == channel else 0 for c in range(3))))
+    assert editor.import_image_file(path) is None  # the grey input reads it grey
+    grey = document.session.image
+    assert grey.shape == (1, 28, 28)
+    assert np.abs(grey[0, 4:24, 4:24] - LUMA[channel]).max() <= 1 / 255
+    assert not grey[0, :4].any()
+
+
+def test_a_picture_imported_grey_equals_its_colour_import_made_grey(qtbot, editor, document, tmp_path):
+    from cnn_desktop.input_channels import grey_of
+
+    rng = np.random.default_rng(2)
+    inner = QImage(20, 20, QImage.Format.Format_RGB32)
+    for y in range(20):
+        for x in range(20):
+            inner.setPixelColor(x, y, QColor(*(int(v) for v in rng.integers(0, 256, 3))))
+    path = tmp_path / "mixed.png"
+    framed_png(path, QColor(), inner)
+    assert editor.import_image_file(path) is None
+    grey = document.session.image.copy()
+    assert editor.import_image_file(path, colour=True) is None
+    np.testing.assert_allclose(grey[0], grey_of(document.session.image), atol=1e-6)
+
+
 def test_a_grid_resize_keeps_every_channel(qtbot, editor, document):
     to_rgb(qtbot, editor)
     editor.channel_bar.set_colour(QColor(0, 0, 255))

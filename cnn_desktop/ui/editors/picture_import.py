@@ -1,8 +1,10 @@
 """A picture file as the input image: read as untrusted, scaled to the grid, grey or in colour.
 
 Qt decodes the file only after :func:`decode_raster` has checked its size, format and pixel count
-(``cnn_desktop.untrusted``'s rules). A grey import inverts a light background so strokes are ink;
-a colour import keeps the picture's red, green and blue as they are.
+(``cnn_desktop.untrusted``'s rules). Both imports read the picture's red, green and blue: a grey
+import then takes their grey with the app's one conversion (``input_channels.grey_of``, the weights
+of the "colour to grey" kernel) and inverts a light background so strokes are ink; a colour import
+keeps the three as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
 from ...image_ops import crop_or_pad, resample
+from ...input_channels import grey_of
 from ...untrusted import (
     MAX_IMAGE_FILE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -58,9 +61,9 @@ def import_picture(document: SessionDocument, path: str | Path, colour: bool | N
     return f"Imported {printable(name, 60)} ({size}, made grey and scaled).{note}", False
 
 
-def _on_paper(image: QImage, paper: str, kind: QImage.Format) -> np.ndarray:
-    """(H, W) or (H, W, 3) float32 in [0, 1] of ``image`` drawn on ``paper`` (transparency shows it),
-    as ``kind`` (Grayscale8 or RGB888), at most PRESCALE_LIMIT pixels across."""
+def _on_paper(image: QImage, paper: str) -> np.ndarray:
+    """(3, H, W) float32 red, green and blue in [0, 1] of ``image`` drawn on ``paper`` (transparency
+    shows it), at most PRESCALE_LIMIT pixels across."""
     if max(image.width(), image.height()) > PRESCALE_LIMIT:
         keep, smooth = Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         image = image.scaled(PRESCALE_LIMIT, PRESCALE_LIMIT, keep, smooth)
@@ -69,12 +72,11 @@ def _on_paper(image: QImage, paper: str, kind: QImage.Format) -> np.ndarray:
     painter = QPainter(sheet)
     painter.drawImage(0, 0, image)
     painter.end()
-    converted = sheet.convertToFormat(kind)
+    converted = sheet.convertToFormat(QImage.Format.Format_RGB888)
     width, height, stride = converted.width(), converted.height(), converted.bytesPerLine()
     rows = np.frombuffer(converted.constBits(), np.uint8, count=stride * height).reshape(height, stride)
-    depth = 3 if kind == QImage.Format.Format_RGB888 else 1
-    pixels = rows[:, : width * depth].reshape(height, width, depth)
-    return (pixels.astype(np.float32) / 255.0).squeeze(2) if depth == 1 else pixels.astype(np.float32) / 255.0
+    pixels = rows[:, : width * 3].reshape(height, width, 3).transpose(2, 0, 1)
+    return pixels.astype(np.float32) / 255.0
 
 
 def _fitted(plane: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -86,12 +88,13 @@ def _fitted(plane: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def qimage_to_grid(image: QImage, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
-    """A picture as an ink grid of ``shape``: greyscale, aspect kept, light background inverted.
+    """A picture as an ink grid of ``shape``: its grey (``grey_of`` its red, green and blue), aspect
+    kept, light background inverted.
 
     Transparent pixels count as white paper. Returns the float32 grid (1 = ink) and whether the
     picture was inverted (its border was mostly light, so dark strokes are the ink).
     """
-    values = _on_paper(image, "white", QImage.Format.Format_Grayscale8)
+    values = grey_of(_on_paper(image, "white"))
     border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
     inverted = bool(border.mean() > 0.5)
     if inverted:
@@ -105,8 +108,7 @@ def qimage_to_colour_grid(image: QImage, shape: tuple[int, int]) -> np.ndarray:
     Nothing is inverted (a colour picture is shown as it looks); transparent pixels and the margins
     the aspect leaves are black, the app's background (0).
     """
-    rgb = _on_paper(image, "black", QImage.Format.Format_RGB888)
-    return np.stack([_fitted(rgb[..., channel], shape) for channel in range(3)]).astype(np.float32)
+    return np.stack([_fitted(plane, shape) for plane in _on_paper(image, "black")]).astype(np.float32)
 
 
 def decode_raster(path: str | Path) -> QImage:
