@@ -236,3 +236,55 @@ def test_the_colour_picked_in_the_dialog_is_painted_and_remembered(qtbot, tmp_pa
     assert again.pixel_editor.channel_bar.colour == QColor(0, 102, 255)
     again.close()
     again.document.shutdown()
+
+
+def lecture_picture(qtbot, editor, document) -> np.ndarray:
+    """The lesson's 7x7 colour picture and its 3x3x3 kernel, the editor at a small dock's size."""
+    from cnn_desktop.lesson import SCENE_TITLES, builtin_scenes
+
+    scene = builtin_scenes()[SCENE_TITLES.index("A colour picture (depth 3)")].session
+    assert document.set_state(scene.image, scene.network, None, "Depth scene") is None
+    editor.resize(360, 560)
+    qtbot.waitUntil(lambda: editor.grid.array().shape == (7, 7) and len(editor.channel_grids.grids) == 3)
+    editor.brush_shape.setCurrentText("Square")
+    return document.session.image.copy()
+
+
+def test_a_channel_chip_shows_that_channel_big_with_numbers_to_type_into(qtbot, editor, document):
+    from cnn_desktop.ui.editors.channel_grids import PICTURE
+    from cnn_desktop.ui.editors.grid_view import MIN_NUMBER_CELL
+
+    picture = lecture_picture(qtbot, editor, document)
+    strip = editor.channel_grids
+    picture_cell = editor.grid.cell_size()
+    assert all(grid.isVisible() for grid in strip.grids) and editor.grid.cell_colours() is not None
+    qtbot.mouseClick(strip.chips.button(1), Qt.MouseButton.LeftButton)  # "green"
+    assert editor.channel_bar.paint_on.currentText() == "green"
+    qtbot.waitUntil(lambda: editor.grid.cell_size() > picture_cell)  # the small grids fold, the big one grows
+    assert strip.is_folded() and not any(grid.isVisible() for grid in strip.grids)
+    np.testing.assert_array_equal(editor.grid.array(), picture[1])
+    assert editor.grid.cell_colours() is None and editor.grid.cell_size() >= MIN_NUMBER_CELL  # numbers written
+    editor.grid.setFocus()
+    qtbot.mouseClick(editor.grid, Qt.MouseButton.LeftButton, pos=editor.grid.cell_rect(0, 6).center().toPoint())
+    document.undo()  # the click painted; the typed value below is what is checked
+    for key in (Qt.Key.Key_0, Qt.Key.Key_Period, Qt.Key.Key_5, Qt.Key.Key_Return):
+        qtbot.keyClick(editor.grid, key)
+    changed = picture.copy()
+    changed[1, 0, 6] = 0.5
+    np.testing.assert_array_equal(document.session.image, changed)  # green only
+    qtbot.mouseClick(strip.chips.button(PICTURE), Qt.MouseButton.LeftButton)  # back to the picture
+    assert editor.channel_bar.paint_on.currentText() == "all channels"
+    qtbot.waitUntil(lambda: all(grid.isVisible() for grid in strip.grids))
+    assert not strip.is_folded() and editor.grid.cell_colours() is not None
+
+
+def test_a_stroke_begun_on_a_small_grid_keeps_it_until_the_button_is_released(qtbot, editor, document):
+    lecture_picture(qtbot, editor, document)
+    blue = editor.channel_grids.grids[2]
+    qtbot.mousePress(blue, Qt.MouseButton.LeftButton, pos=blue.cell_rect(0, 0).center().toPoint())
+    assert editor.channel_bar.paint_on.currentText() == "blue" and blue.isVisible()  # still under the mouse
+    qtbot.mouseMove(blue, blue.cell_rect(0, 1).center().toPoint())
+    qtbot.mouseRelease(blue, Qt.MouseButton.LeftButton, pos=blue.cell_rect(0, 1).center().toPoint())
+    assert document.session.image[2, 0, :2].tolist() == [1, 1] and document.undo_stack.undoText() == "Paint blue stroke"
+    assert editor.channel_grids.is_folded() and not blue.isVisible()
+    np.testing.assert_array_equal(editor.grid.array(), document.session.image[2])

@@ -256,6 +256,8 @@ class PixelEditor(QWidget):
         channels.cell_dragged.connect(lambda _channel, row, col, buttons: self.strokes.extend(row, col, buttons))
         channels.mouse_released.connect(self.strokes.finish)
         channels.mouse_released.connect(self.picker.end_edit)
+        channels.mouse_released.connect(lambda _button: self._show_image())  # a stroke begun on a small grid ends
+        channels.channel_chosen.connect(self.channel_bar.paint_on_channel)
         channels.value_entered.connect(lambda channel, row, col, value: self.set_pixel(row, col, value, channel))
         channels.entry_rejected.connect(lambda message: self._say(message, error=True))
         channels.cell_hovered.connect(lambda _channel, row, col: self._show_hover(row, col))
@@ -290,6 +292,9 @@ class PixelEditor(QWidget):
             self.grid.set_cell_colours(picture_colours(image))
             self.grid.set_numbers_visible(False)
         self.channel_grids.show_image(image)
+        folded = channel is not None and not self.strokes.active()  # never under a stroke's mouse
+        self.channel_grids.show_choice(channel, folded)
+        self.layout().setStretchFactor(self.channel_grids, 0 if folded else 2)
         self.picker.show_digit()
         digit_grid = min(grid_shape) >= MIN_DIGIT_GRID
         if digit_grid != self._digit_grid:  # a digit grid gets the soft pen, a small lecture grid a hard pixel

@@ -176,6 +176,10 @@ class StrokePainter:
         self.document.begin_stroke()
         self._dab_line((row, col), (row, col))
 
+    def active(self) -> bool:
+        """Whether a stroke is under way (between a press and its release)."""
+        return self._stroke is not None
+
     def extend(self, row: int, col: int, _buttons: Qt.MouseButton) -> None:
         if self._stroke is None:
             return
