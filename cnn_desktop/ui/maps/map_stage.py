@@ -110,6 +110,7 @@ class StageGroup:
         self.bar = ColourBarItem(self.root)
         self.channel_names = channel_names(shape[0]) if stage == 0 and shape[0] > 1 else ()
         """A picture's channels ("red", ...): each drawn in its colour and named under its map."""
+        self.channel_maps = [channel_map(name) for name in self.channel_names]
         self.name_items = [QGraphicsSimpleTextItem(name, self.root) for name in self.channel_names]
         for item in self.name_items:
             item.setBrush(QColor(*TITLE_COLOUR))
@@ -224,11 +225,9 @@ class StageGroup:
 
     def _draw_picture(self, values: np.ndarray) -> None:
         """A colour picture's channels (d, H, W) in 0..1, each from black to its own colour (red...)."""
+        planes = np.clip(values, 0.0, 1.0).reshape(len(self.channel_maps), -1)
         colours = np.concatenate(
-            [
-                channel_map(name).map(np.clip(plane.ravel(), 0, 1), mode="byte")
-                for name, plane in zip(self.channel_names, values, strict=True)
-            ]
+            [cmap.map(plane, mode="byte") for cmap, plane in zip(self.channel_maps, planes, strict=True)]
         )
         rows, cols = self.grid.cell_origins().T
         rgba = np.zeros((*self.grid.shape, 4), np.ubyte)  # the gaps stay transparent
