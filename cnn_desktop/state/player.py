@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine import Network, Unit
 from ..engine.layers import Pool2D
-from .player_steps import DEFAULT_SPEED, CellSequence, clamp_speed, playable, reveals_in_stages
+from .player_steps import DEFAULT_SPEED, CellSequence, channels_revealed, clamp_speed, playable, reveals_in_stages
 
 
 @dataclass
@@ -105,7 +105,7 @@ class PlayerState:
         channel (``products``, ``products 1``...), the one whose products come in; else the chosen one."""
         steps = self.sequence().steps
         if "products 1" in steps and self.substep < steps.index("sum"):
-            return sum(step.startswith("products ") for step in self.revealed())
+            return max(channels_revealed(self.revealed()) - 1, 0)
         return self.in_channel
 
     def unit(self) -> Unit | None:

@@ -99,11 +99,11 @@ class ArithmeticRowView(QWidget):
         self._relu_follows = state.relu_follows()
         self._stacked = stacks_channels(result.network, layer)
         self._show_columns(isinstance(trace, ConvTrace))
+        names = picture_channel_names(result.network.spec, layer, result.stages[layer].shape[0])
         if isinstance(trace, PoolTrace):
             self._draw_pool(result, state, trace, palette, revealed)
         else:
-            self._draw_conv(result, state, trace, palette, revealed)
-        names = picture_channel_names(result.network.spec, layer, result.stages[layer].shape[0])
+            self._draw_conv(result, state, trace, palette, revealed, names)
         self.sums.draw(trace, revealed, state.shown_in_channel(), self._relu_follows, names)
         self._draw_output(result, state, palette, "result" in revealed)
         self._sums_width = self.sums.needed_width(result.stages[layer + 1], trace, bool(names))
@@ -160,8 +160,15 @@ class ArithmeticRowView(QWidget):
         return levels
 
     def _draw_conv(
-        self, result: ForwardResult, state: PlayerState, trace: ConvTrace, palette: str, revealed: tuple[str, ...]
+        self,
+        result: ForwardResult,
+        state: PlayerState,
+        trace: ConvTrace,
+        palette: str,
+        revealed: tuple[str, ...],
+        names: tuple[str, ...],
     ) -> None:
+        """One patch x kernel = products, or for a picture (``names`` its channels) one row per channel."""
         layer = result.network.layers[state.layer]
         padding = layer.padding
         pad = max(padding.top, padding.bottom, padding.left, padding.right)
@@ -170,9 +177,7 @@ class ArithmeticRowView(QWidget):
         self.kernel_tags.set_tags(kernel_tags(trace, ic))
         kernel_level = symmetric_level(layer.params["weight"][state.channel])
         if self._stacked:
-            names = picture_channel_names(result.network.spec, state.layer, trace.patch.shape[0])
-            lines = channel_lines(trace, revealed, names)
-            self.channel_rows.draw(trace, lines, ic, palette, levels, kernel_level)
+            self.channel_rows.draw(trace, channel_lines(trace, revealed, names), ic, palette, levels, kernel_level)
             return
         self.patch_view.set_array(trace.patch[ic], levels)
         self.patch_view.set_highlight(trace.in_padding, PADDING_TINT)

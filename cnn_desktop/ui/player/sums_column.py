@@ -17,10 +17,10 @@ from .player_layout import sums_width
 from .player_widgets import ARITHMETIC_PX, RESULT_PX, ChannelSumsView, line_label, set_tip
 
 
-def lists_channels(trace: ConvTrace | PoolTrace | None, names: Sequence[str]) -> bool:
+def lists_channels(trace: ConvTrace | PoolTrace | None, picture: bool) -> bool:
     """Whether the column lists per-channel partial sums: a conv over a feature map of several channels
-    (a picture's named channels show theirs in the channel rows)."""
-    return isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1 and not names
+    (a ``picture``'s channels show theirs in the channel rows)."""
+    return isinstance(trace, ConvTrace) and trace.channel_sums.shape[0] > 1 and not picture
 
 
 class SumsColumnView(QWidget):
@@ -61,7 +61,7 @@ class SumsColumnView(QWidget):
         texts = stage_texts(trace, revealed, in_channel, relu, names)
         self.sum_label.setText(texts.sum_line)
         set_tip(self.sum_label, texts.sum_tip)
-        self.channel_sums_view.setVisible(lists_channels(trace, names))
+        self.channel_sums_view.setVisible(lists_channels(trace, bool(names)))
         if texts.channel_sums:
             self.channel_sums_view.set_sums(trace.channel_sums, trace.total, in_channel)
         else:
@@ -82,4 +82,4 @@ class SumsColumnView(QWidget):
         ``picture``'s channels show their sums in their own rows, not in this column."""
         labels = {"sum": self.sum_label, "bias": self.bias_label, "result": self.result_label, "relu": self.relu_label}
         lines = [(labels[line], text) for line, text in widest_texts(output, trace)]
-        return sums_width(lines, lists_channels(trace, ("picture",) if picture else ()))
+        return sums_width(lines, lists_channels(trace, picture))
