@@ -105,6 +105,8 @@ class ChannelGrids(QWidget):
         for grid in self.grids:
             grid.deleteLater()
         self.grids = []
+        for column in range(MAX_CHANNELS + 1):  # a shallower input leaves no empty stretching column
+            self._layout.setColumnStretch(column, 0)
         if not depth:
             return
         picture = _chip("picture", "Show the picture in the big grid; the brush paints all channels", None)
