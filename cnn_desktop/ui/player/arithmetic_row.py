@@ -176,8 +176,10 @@ class ArithmeticRowView(QWidget):
         ic = state.shown_in_channel()
         self.kernel_tags.set_tags(kernel_tags(trace, ic))
         kernel_level = symmetric_level(layer.params["weight"][state.channel])
+        product_level = symmetric_level(trace.products)
         if self._stacked:
-            self.channel_rows.draw(trace, channel_lines(trace, revealed, names), ic, palette, levels, kernel_level)
+            lines = channel_lines(trace, revealed, names)
+            self.channel_rows.draw(trace, lines, ic, palette, levels, kernel_level, product_level)
             return
         self.patch_view.set_array(trace.patch[ic], levels)
         self.patch_view.set_highlight(trace.in_padding, PADDING_TINT)
@@ -188,7 +190,6 @@ class ArithmeticRowView(QWidget):
         self._colours.set(self.kernel_view, palette)
         self.kernel_view.set_array(trace.kernel[ic], (-kernel_level, kernel_level))
         self.kernel_column.set_title("kernel" + (f", in {ic}" if many else ""), "kernel")
-        product_level = symmetric_level(trace.products)
         products = trace.products[ic] if "products" in revealed else np.full(trace.products[ic].shape, np.nan)
         self._colours.set(self.products_view, palette)
         self.products_view.set_array(products, (-product_level, product_level))

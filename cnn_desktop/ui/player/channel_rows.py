@@ -113,16 +113,16 @@ class ChannelRowsView(QWidget):
         palette: str,
         patch_levels: tuple[float, float],
         kernel_level: float,
+        product_level: float,
     ) -> None:
         """Show ``trace``'s channels as ``lines`` says (which products and dot products are revealed).
 
         ``marked`` is the channel the input column shows; the patch is drawn at ``patch_levels`` (the
-        picture's 0..1), the kernel at ±``kernel_level`` (the whole filter's) and the products at the
-        level of all channels' products, so the rows compare at a glance.
+        picture's 0..1), the kernel at ±``kernel_level`` (the whole filter's) and the products at
+        ±``product_level`` (all channels' products), so the rows compare at a glance.
         """
         self._kernel_size = trace.patch.shape[1]
         self._ensure_rows(len(lines))
-        product_level = max(float(np.abs(trace.products).max()), 1e-6)
         hidden = np.full(trace.products.shape[1:], np.nan, np.float32)
         for channel, (row, line) in enumerate(zip(self.rows, lines, strict=False)):
             row.set_name(line.name, channel == marked)
