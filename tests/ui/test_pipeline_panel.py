@@ -377,18 +377,30 @@ def test_in_a_small_window_every_row_and_the_settings_stay_in_view_with_an_error
     qtbot.waitExposed(window)
     panel = window.pipeline
     tree = panel.tree
+    area = window.docks["pipeline"].widget().viewport()
+
+    def every_row_in_view() -> bool:  # the whole pipeline, not one to three rows
+        rows = (tree.visualItemRect(tree.topLevelItem(row)) for row in range(tree.topLevelItemCount()))
+        return all(tree.viewport().rect().contains(rect) for rect in rows)
+
+    def settled() -> bool:
+        """The window's newest result is in and handled, and the panel laid out for it.
+
+        Layouts settle over several passes of the event loop, and a result arriving meanwhile
+        (the window's first, or a size edit's) lays the docks out again: a fixed wait raced both.
+        """
+        return document.latest.version == document.session.version and every_row_in_view()
+
+    qtbot.waitUntil(settled)
     click_row(qtbot, panel, 3)  # layer 2 (maxpool): its settings fill the form
-    qtbot.wait(50)
-    for row in range(tree.topLevelItemCount()):  # the whole pipeline, not one to three rows
-        assert tree.viewport().rect().contains(tree.visualItemRect(tree.topLevelItem(row))), row
+    qtbot.waitUntil(settled)
     type_value(qtbot, panel.size_spin, "8")
     type_value(qtbot, panel.pool_stride_spin, "8")  # 26 -> 3x3, conv 3x3 -> 1x1, then maxpool 2x2 cannot fit
     assert panel.error_layer() == 5
-    qtbot.wait(50)
-    for row in range(tree.topLevelItemCount()):
-        assert tree.viewport().rect().contains(tree.visualItemRect(tree.topLevelItem(row))), row
-    area = window.docks["pipeline"].widget().viewport()
-    bad = tree.visualItemRect(tree.topLevelItem(panel.error_layer() + 1))
-    centre = tree.viewport().mapTo(area, bad.center())
-    assert area.rect().contains(centre)  # the red row is scrolled into the dock's view
-    assert panel.size_spin.height() >= panel.size_spin.minimumSizeHint().height()  # the settings are not crushed
+
+    def red_row_in_view() -> bool:  # scrolled into the dock's view, the settings not crushed
+        bad = tree.visualItemRect(tree.topLevelItem(panel.error_layer() + 1))
+        centre = tree.viewport().mapTo(area, bad.center())
+        return area.rect().contains(centre) and panel.size_spin.height() >= panel.size_spin.minimumSizeHint().height()
+
+    qtbot.waitUntil(lambda: settled() and red_row_in_view())
