@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem
 from ...input_channels import channel_names
 from ...mosaic import NUMBER_MAX_SIDE, MosaicGrid
 from ...number_text import format_value
-from ..colours import channel_map, colour_index, text_colours
+from ..colours import channel_map, colour_index, colour_table, text_colours
 from .map_highlights import Highlight, box_outlines, overlay_rgba, same_highlights
 from .map_items import (
     MIN_NUMBER_FONT_PX,
@@ -110,7 +110,9 @@ class StageGroup:
         self.bar = ColourBarItem(self.root)
         self.channel_names = channel_names(shape[0]) if stage == 0 and shape[0] > 1 else ()
         """A picture's channels ("red", ...): each drawn in its colour and named under its map."""
-        self.channel_maps = [channel_map(name) for name in self.channel_names]
+        self.channel_luts = [colour_table(channel_map(name)) for name in self.channel_names]
+        self.picture_cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """The RGBA mosaic of a colour picture and where its units sit (rows, cols), for this grid."""
         self.name_items = [QGraphicsSimpleTextItem(name, self.root) for name in self.channel_names]
         for item in self.name_items:
             item.setBrush(QColor(*TITLE_COLOUR))
@@ -138,7 +140,7 @@ class StageGroup:
     def place(self, top: float, grid: MosaicGrid, cell: float) -> float:
         """Lay the group out from ``top`` (scene px) with ``grid`` at ``cell`` px; returns its height."""
         if grid != self.grid:
-            self.grid, self.buffer = grid, grid.new_buffer()
+            self.grid, self.buffer, self.picture_cells = grid, grid.new_buffer(), None
         self.cell = cell
         self.root.setPos(MARGIN, top)
         self.title.setFont(text_font(18, bold=True))
@@ -225,18 +227,20 @@ class StageGroup:
 
     def _draw_picture(self, values: np.ndarray) -> None:
         """A colour picture's channels (d, H, W) in 0..1, each from black to its own colour (red...)."""
-        planes = np.clip(values, 0.0, 1.0).reshape(len(self.channel_maps), -1)
-        colours = np.concatenate(
-            [cmap.map(plane, mode="byte") for cmap, plane in zip(self.channel_maps, planes, strict=True)]
-        )
-        rows, cols = self.grid.cell_origins().T
-        rgba = np.zeros((*self.grid.shape, 4), np.ubyte)  # the gaps stay transparent
-        rgba[rows, cols] = colours
+        planes = values.reshape(len(self.channel_luts), -1)
+        luts = self.channel_luts
+        colours = np.concatenate([lut[colour_index(plane, 0.0, 1.0)] for lut, plane in zip(luts, planes, strict=True)])
+        if self.picture_cells is None:
+            rows, cols = self.grid.cell_origins().T
+            self.picture_cells = (np.zeros((*self.grid.shape, 4), np.ubyte), rows, cols)  # gaps stay transparent
+        rgba, rows, cols = self.picture_cells
+        rgba[rows, cols, :3] = colours
+        rgba[rows, cols, 3] = 255
         self.levels = (0.0, 1.0)
         self.bar.set_labels("1", "0.5", "0")
         self.image.setImage(rgba, autoLevels=False, levels=None)
         if self.numbers_possible:
-            self._draw_numbers(values, text_colours(colours[:, :3])[:, 0] == 0)
+            self._draw_numbers(values, text_colours(colours)[:, 0] == 0)
 
     def _draw_numbers(self, values: np.ndarray, dark: np.ndarray) -> None:
         """Texts of a small stage (format_value) in black where ``dark`` (per unit) says black reads, else white.
