@@ -541,8 +541,11 @@ def test_a_colour_picture_shows_red_green_and_blue_rows_with_the_users_numbers(q
     weights = net.params["0.weight"][0].astype(np.float64)
     assert document.set_state(image, net, Unit(1, 0, 0, 0), "Colour") is None
     drawn(qtbot, player)
-    for position in range(3):  # cells (0, 0), (0, 1), (0, 2): one step per key press
-        if position:
+    for position in range(4):  # cells (0, 0) to (0, 3): one step per key press, the last by the button
+        if position == 3:
+            click(qtbot, player, "forward")
+            drawn(qtbot, player)
+        elif position:
             press(qtbot, player, Qt.Key.Key_Right)
         y, x = divmod(position, 4)
         assert player.state.position == position
