@@ -201,8 +201,9 @@ class PixelEditor(QWidget):
             self.grid.set_numbers_visible(False)
         self.channel_grids.show_image(image)
         folded = channel is not None and not self.strokes.active()  # never under a stroke's mouse
+        if folded != self.channel_grids.is_folded():  # (a new stretch lays the editor out again)
+            self.layout().setStretchFactor(self.channel_grids, 0 if folded else 2)
         self.channel_grids.show_choice(channel, folded)
-        self.layout().setStretchFactor(self.channel_grids, 0 if folded else 2)
         self.picker.show_digit()
         digit_grid = min(grid_shape) >= MIN_DIGIT_GRID
         if digit_grid != self._digit_grid:  # a digit grid gets the soft pen, a small lecture grid a hard pixel
