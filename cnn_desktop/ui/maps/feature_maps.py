@@ -56,7 +56,8 @@ Unit = tuple[int, int, int, int]  # stage, channel, y, x
 class FeatureMapsView(QWidget):
     """All feature maps of the pipeline, updated on every result; hover reads, click selects a unit.
 
-    Stage 0 is the input image (greyscale, 0..1), stage ``i + 1`` the output of layer ``i`` (diverging
+    Stage 0 is the input image (0..1: grey, or each channel of a colour picture black to its own colour
+    and named under its map), stage ``i + 1`` the output of layer ``i`` (diverging
     colours, zero at mid-grey, symmetric levels chosen by :meth:`set_scaling`).
     """
 

@@ -232,10 +232,11 @@ class StageGroup:
         colours = np.concatenate([lut[colour_index(plane, 0.0, 1.0)] for lut, plane in zip(luts, planes, strict=True)])
         if self.picture_cells is None:
             rows, cols = self.grid.cell_origins().T
-            self.picture_cells = (np.zeros((*self.grid.shape, 4), np.ubyte), rows, cols)  # gaps stay transparent
+            rgba = np.zeros((*self.grid.shape, 4), np.ubyte)  # the gaps stay transparent
+            rgba[rows, cols, 3] = 255
+            self.picture_cells = (rgba, rows, cols)
         rgba, rows, cols = self.picture_cells
         rgba[rows, cols, :3] = colours
-        rgba[rows, cols, 3] = 255
         self.levels = (0.0, 1.0)
         self.bar.set_labels("1", "0.5", "0")
         self.image.setImage(rgba, autoLevels=False, levels=None)
