@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cnn_desktop.engine import Network, Unit
+from cnn_desktop.number_text import format_value
 from cnn_desktop.state.player import PlayerState
 from cnn_desktop.state.player_steps import CONV_STEPS, MAXPOOL_STEPS
 
@@ -150,3 +151,23 @@ def test_a_unit_of_a_network_on_its_way_is_reached_when_it_arrives(state) -> Non
     state.follow_selection(Unit(5, 0, 0, 0))  # never fits: dropped at the next network
     state.adopt(lecture_network(bigger))
     assert state.pending is None and state.unit() == Unit(1, 3, 2, 2)
+
+
+def test_a_pictures_first_conv_stacks_one_row_per_channel_revealed_one_by_one() -> None:
+    import numpy as np
+
+    from cnn_desktop.engine.traces import trace_unit
+    from cnn_desktop.state.player_steps import channel_lines, stacks_channels, steps_for
+
+    spec = [*LECTURE, {"type": "conv", "out_channels": 2, "kernel": 2}]
+    colour = Network.from_spec(spec, input_shape=(3, 7, 7), seed=0)
+    assert stacks_channels(colour, 0) and not stacks_channels(colour, 3)  # layer 3 reads feature maps
+    assert not stacks_channels(lecture_network(), 0) and not stacks_channels(colour, 2)  # grey; a pool
+    steps = steps_for(colour, 0)
+    assert steps == ("patch", "products", "products 1", "products 2", "sum", "bias", "result")
+    image = np.random.default_rng(0).random((3, 7, 7)).astype(np.float32)
+    trace = trace_unit(colour, image, Unit(1, 1, 2, 3))
+    names = ("red", "green", "blue")
+    shown = [[line.dot for line in channel_lines(trace, steps[: i + 1], names)] for i in range(len(steps))]
+    dots = [f"→ {format_value(v)}" for v in trace.channel_sums]
+    assert shown == [["", "", ""], [dots[0], "", ""], [dots[0], dots[1], ""], *[dots] * 4]
