@@ -381,3 +381,22 @@ def test_a_colour_pictures_channels_are_drawn_in_their_colours_and_named_under_t
     view.set_stage_masks({0: field}, (255, 214, 0))
     assert canvas_colour(view, 0, 0, 1, 1) != red and canvas_colour(view, 0, 2, 1, 1) != (0, 0, 0)
     assert canvas_colour(view, 0, 1, 2, 2) == green and canvas_colour(view, 0, 0, 5, 5) == (0, 0, 0)
+
+
+def test_a_narrow_view_stacks_a_colour_pictures_maps_with_room_for_their_names(qtbot, document):
+    from cnn_desktop.ui.fonts import text_font
+    from cnn_desktop.ui.maps.map_stage import CHANNEL_NAME_PX
+
+    view = show_widget(qtbot, FeatureMapsView(document), 300, 600)
+    net = Network.from_spec([{"type": "conv", "out_channels": 1, "kernel": 3}], (3, 7, 7), seed=0)
+    assert document.set_state(np.zeros((3, 7, 7), np.float32), net, None, "Colour") is None
+    wait_for_result(qtbot, document)
+    qtbot.waitUntil(lambda: view.shown_version == document.session.version)
+    group = view._groups[0]
+    assert group.grid.columns == 1 and group.grid.rows == 3  # one map under another
+    for channel, item in enumerate(group.name_items):
+        rect = item.sceneBoundingRect()
+        assert item.font().pixelSize() == text_font(CHANNEL_NAME_PX).pixelSize()
+        assert rect.top() >= view.unit_scene_rect(0, channel, 6, 0).bottom()
+        if channel < 2:  # above the next map, not on it
+            assert rect.bottom() <= view.unit_scene_rect(0, channel + 1, 0, 0).top()

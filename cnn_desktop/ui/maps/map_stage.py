@@ -7,7 +7,9 @@ mosaic image, colour bar labels, numbers). Sizes are screen pixels (scene units)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
@@ -49,7 +51,8 @@ TITLE_HEIGHT = 48  # the layer's name, then its shape and colour note (at text z
 BAR_GAP = 16
 MIN_BAR_HEIGHT = 96
 MAX_BAR_HEIGHT = 320
-CHANNEL_NAME_PX = 14  # the names under a colour picture's channels (at text zoom 1)
+CHANNEL_NAME_PX = 14  # the names under a colour picture's channels (at text zoom 1) ...
+CHANNEL_NAME_LINE = 20  # ... and the line they take
 
 
 def title_height() -> float:
@@ -139,6 +142,8 @@ class StageGroup:
 
     def place(self, top: float, grid: MosaicGrid, cell: float) -> float:
         """Lay the group out from ``top`` (scene px) with ``grid`` at ``cell`` px; returns its height."""
+        if self.name_items and grid.rows > 1 and grid.columns == 1:  # maps one under another: room for names
+            grid = replace(grid, gap=max(grid.gap, math.ceil(CHANNEL_NAME_LINE * TEXT_ZOOM.factor / cell)))
         if grid != self.grid:
             self.grid, self.buffer, self.picture_cells = grid, grid.new_buffer(), None
         self.cell = cell
@@ -168,10 +173,10 @@ class StageGroup:
         if not self.name_items:
             return 0.0
         font = text_font(CHANNEL_NAME_PX)
-        line = 20 * TEXT_ZOOM.factor
+        line = CHANNEL_NAME_LINE * TEXT_ZOOM.factor
         gap_px = self.grid.gap * self.cell  # an upper row's names sit in the gap under its maps
-        if self.grid.rows > 1 and gap_px < line:
-            font = pixel_font(max(gap_px * 0.8, 1))
+        if self.grid.rows > 1 and gap_px < line:  # (side by side in rows: a 2x2 picture of 4 channels)
+            font = pixel_font(max(gap_px * 0.7, 1))
         for channel, item in enumerate(self.name_items):
             row, col = self.grid.position(channel, self.grid.height, 0)
             item.setFont(font)
