@@ -276,6 +276,7 @@ class TrainingPanel(TrainingPanelLayout, QWidget):
 
     def _training_ended(self, task: BackgroundTask) -> None:
         self._pull_training()  # the last points and the final weights
+        self.curves.draw_pending()  # the run's last training points, without waiting for their turn
         self.document.set_weights_lock(None)
         adopted, self._adopt = self._adopt, False
         self._set_state("idle")
