@@ -163,9 +163,11 @@ def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, docum
     cover = reveal.map_covers[0].sceneBoundingRect()
     assert cover.contains(window.maps.image_item(1).sceneBoundingRect())
     assert not cover.intersects(window.maps.image_item(0).sceneBoundingRect())  # the input stays visible
+    assert window.conv_player.state.unit().stage == 1 and reveal.player_covered()  # it would work out the answer
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_R)
     assert not reveal.hidden("stage:1") and reveal.map_covers == [] and reveal.presentation_covers() == []
+    assert not reveal.player_covered()
 
     window.lesson.go_to(9)  # the MNIST scene: the probabilities are hidden
     wait_for_result(qtbot, document)
@@ -184,3 +186,4 @@ def test_a_quiz_scene_hides_its_result_until_the_reveal_key(qtbot, window, docum
     assert not reveal.probability_cover.isHidden()  # a scene shown again hides its result again
     lesson_action(window, "&End the lesson").trigger()
     assert not window.lesson.active and reveal.probability_cover.isHidden() and reveal.presentation_covers() == []
+    assert not reveal.player_covered()

@@ -2,8 +2,9 @@
 
 The scene's hidden results (:mod:`cnn_desktop.state.reveal`) are covered while the lesson shows
 it; R reveals the next one. Covers sit on top of the views (a dark rectangle over a stage's maps,
-a label over the probabilities, and over the same panels of the presentation layout), so the
-views themselves never learn about quizzes.
+a label over the probabilities, over the convolution player while it plays a hidden stage, and
+over the same panels of the presentation layout), so the views themselves never learn about
+quizzes.
 """
 
 from __future__ import annotations
@@ -96,7 +97,20 @@ class RevealView(QObject):
         elif self.views.saliency.enabled_box.isChecked():
             self.views.saliency.overlay.show()
         self._cover_maps()
+        self._cover_player()
         self._cover_presentation()
+
+    def _cover_player(self) -> None:
+        """The player computes its layer's outputs cell by cell: covered while that stage is hidden."""
+        player = self.window.conv_player
+        unit = player.state.unit()
+        hidden = unit is not None and self.hidden(stage_result(unit.stage))
+        if hidden or player.findChild(CoverLabel) is not None:
+            CoverLabel.over(player).cover(hidden)
+
+    def player_covered(self) -> bool:
+        cover = self.window.conv_player.findChild(CoverLabel)
+        return cover is not None and not cover.isHidden()
 
     def _cover_presentation(self) -> None:
         """The presentation layout (a lesson's own) draws the results again: cover its panels too."""
