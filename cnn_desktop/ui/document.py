@@ -51,6 +51,7 @@ class SessionDocument(QObject):
     training_lost = Signal(str)  # a pipeline or grid change gave trained layers new random weights: which
     weights_unlocked = Signal(str)  # the reason that no longer holds (training ended)
     digit_named = Signal()  # session.digit now says which MNIST digit the image is
+    weights_notice_changed = Signal()  # :meth:`weights_notice` may read otherwise now
 
     def __init__(self, session: Session | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +61,13 @@ class SessionDocument(QObject):
         self.latest: ForwardResult | None = None
         self.weights_lock: str | None = None  # why weights and pipeline cannot be edited now (training)
         self.traced: Unit | None = None  # the unit the convolution player shows; its trace comes with results
+        for changed in (
+            self.params_changed,
+            self.spec_changed,
+            self.training_record_changed,
+            self.weights_lock_changed,
+        ):
+            changed.connect(self.weights_notice_changed)
         self._stroke_before: np.ndarray | None = None
         self._stroke_digit: DigitRef | None = None  # the digit the image was when the stroke began
         self._inputs_version = 0  # counts changes of the image or the network handed to the worker

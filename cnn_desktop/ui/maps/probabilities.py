@@ -104,13 +104,7 @@ class ProbabilityView(QWidget):
         self._stack.addWidget(self.hint)
 
         document.result_ready.connect(self.show_result)
-        for changed in (
-            document.params_changed,
-            document.spec_changed,
-            document.training_record_changed,
-            document.weights_lock_changed,
-        ):
-            changed.connect(self.show_weights_status)
+        document.weights_notice_changed.connect(self.show_weights_status)
         self.show_weights_status()
         if document.latest is not None:
             self.show_result(document.latest)

@@ -56,13 +56,7 @@ class PresentationView(QWidget):
         self.caption.setWordWrap(True)
         self.title.setWordWrap(True)
         document.result_ready.connect(self.show_result)
-        for changed in (
-            document.params_changed,
-            document.spec_changed,
-            document.training_record_changed,
-            document.weights_lock_changed,
-        ):
-            changed.connect(self.show_weights_notice)
+        document.weights_notice_changed.connect(self.show_weights_notice)
 
     # ----- what to show
     def set_headline(self, title: str, caption: str) -> None:
