@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .input_channels import LUMA
+
 __all__ = [
     "CHANNEL_KERNEL_PRESETS",
     "KERNEL_PRESETS",
@@ -84,7 +86,7 @@ def channel_kernel_preset(name: str, depth: int, k: int = 3) -> tuple[float, np.
     if key == "Colour to grey":
         if k % 2 == 0:
             raise ValueError(f"the {key} preset needs an odd kernel size (a centre cell), not {k}x{k}")
-        grids[:, k // 2, k // 2] = (0.299, 0.587, 0.114)
+        grids[:, k // 2, k // 2] = LUMA  # the very weights grey_of uses: the result is the grey picture
         return 1.0, grids
     if k != 3:
         raise ValueError(f"the {key} preset exists only as a 3x3 kernel, not {k}x{k}")
